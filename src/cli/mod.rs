@@ -1,0 +1,131 @@
+//! Command-line definitions (clap) and the glue from flags to library calls, one module per
+//! subcommand.
+
+mod resolve;
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::gazetteer::{Gazetteer, Kind};
+use crate::resolve::{Options, Resolver, DEFAULT_PREFERENCE};
+
+/// Resolve messy place-name spellings against a gazetteer and turn them into map layers.
+#[derive(Debug, Parser)]
+#[command(name = "gazmap", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Options every subcommand takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes (before or after the subcommand).
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Gazetteer CSV to use instead of the embedded Afghan one (repeatable).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub gazetteer: Vec<PathBuf>,
+    /// Least score in [0, 1] for a match.
+    #[arg(long, global = true, value_name = "SCORE", value_parser = parse_unit)]
+    pub threshold: Option<f64>,
+    /// No progress bar or summary on standard error.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Resolve place names given as arguments, or one per line on standard input.
+    Resolve(resolve::ResolveArgs),
+}
+
+/// Filters shared by every subcommand that resolves names.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Keep only places in this country (ISO 3166-1 alpha-2).
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
+    /// Keep only places inside this place (a country, province or district, itself resolved).
+    #[arg(long, value_name = "PLACE")]
+    pub within: Option<String>,
+    /// Keep only places of this kind.
+    #[arg(long, value_name = "KIND", value_parser = parse_kind)]
+    pub kind: Option<Kind>,
+    /// Kind preference among one name at several levels, comma-separated
+    /// [default: district,city,town,village,province,region,country,other].
+    #[arg(long, value_name = "KINDS", value_delimiter = ',', value_parser = parse_kind)]
+    pub prefer: Vec<Kind>,
+}
+
+/// Output formats of `resolve`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for reading.
+    Table,
+    /// One JSON object per query (JSON Lines).
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    s.parse()
+}
+
+fn parse_unit(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("{s:?} is not a number in [0, 1]")),
+    }
+}
+
+/// Loads the gazetteers named on the command line, or the embedded one, and indexes them.
+pub fn load_resolver(global: &GlobalArgs) -> Result<Resolver> {
+    let gazetteer = if global.gazetteer.is_empty() {
+        Gazetteer::embedded().context("loading the embedded gazetteer")?
+    } else {
+        Gazetteer::from_csv_paths(&global.gazetteer).context("loading the gazetteer")?
+    };
+    Ok(Resolver::new(gazetteer))
+}
+
+/// Turns filter flags into resolution [`Options`], resolving `--within`.
+pub fn options(resolver: &Resolver, global: &GlobalArgs, filters: &FilterArgs) -> Result<Options> {
+    let mut o = Options::default();
+    if let Some(t) = global.threshold {
+        o.threshold = t;
+    }
+    if let Some(cc) = &filters.country {
+        anyhow::ensure!(
+            cc.len() == 2 && cc.bytes().all(|b| b.is_ascii_alphabetic()),
+            "--country {cc:?}: expected an ISO 3166-1 alpha-2 code such as AF"
+        );
+        o.country = Some(cc.to_ascii_uppercase());
+    }
+    if let Some(w) = &filters.within {
+        o.within = Some(resolver.find_area(w)?);
+    }
+    o.kind = filters.kind;
+    if !filters.prefer.is_empty() {
+        let mut prefer = filters.prefer.clone();
+        prefer.extend(
+            DEFAULT_PREFERENCE
+                .iter()
+                .filter(|k| !filters.prefer.contains(k)),
+        );
+        o.prefer = prefer;
+    }
+    Ok(o)
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Resolve(args) => resolve::run(&cli.global, args),
+    }
+}

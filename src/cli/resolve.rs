@@ -1,0 +1,208 @@
+//! `gazmap resolve`: names in, places out.
+
+use std::io::{self, BufRead, Write};
+
+use anyhow::{Context as _, Result};
+use clap::Args;
+use serde::Serialize;
+
+use super::{load_resolver, options, FilterArgs, Format};
+use crate::resolve::{CandidateRecord, Resolution, Resolver, Status};
+
+/// Flags of `gazmap resolve`.
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// Names to resolve; with none, one name per line is read from standard input.
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// How many candidates to show per name.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+    pub top: u16,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Filters.
+    #[command(flatten)]
+    pub filters: FilterArgs,
+}
+
+#[derive(Serialize)]
+struct JsonLine<'a> {
+    query: &'a str,
+    status: Status,
+    best: Option<CandidateRecord<'a>>,
+    candidates: Vec<CandidateRecord<'a>>,
+}
+
+/// Runs `gazmap resolve`.
+pub fn run(global: &super::GlobalArgs, args: &ResolveArgs) -> Result<()> {
+    let resolver = load_resolver(global)?;
+    let mut opts = options(&resolver, global, &args.filters)?;
+    opts.top = usize::from(args.top);
+    let names = if args.names.is_empty() {
+        read_stdin_names()?
+    } else {
+        args.names.clone()
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let results = names.iter().map(|n| resolver.resolve(n, &opts));
+    match args.format {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record(CSV_HEADER)?;
+            for r in results {
+                write_csv(&mut w, &resolver, &r)?;
+            }
+            w.flush()?;
+        }
+        Format::Json => {
+            for r in results {
+                write_json(&mut out, &resolver, &r)?;
+            }
+        }
+        Format::Table => {
+            for r in results {
+                write_table(&mut out, &resolver, &r)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn read_stdin_names() -> Result<Vec<String>> {
+    let stdin = io::stdin();
+    let mut names = Vec::new();
+    let mut buf = Vec::new();
+    let mut lock = stdin.lock();
+    let mut line = 0u64;
+    loop {
+        buf.clear();
+        if lock
+            .read_until(b'\n', &mut buf)
+            .context("reading standard input")?
+            == 0
+        {
+            break;
+        }
+        line += 1;
+        let text = std::str::from_utf8(&buf).map_err(|e| {
+            anyhow::anyhow!(
+                "<stdin>:{line}: invalid UTF-8 at byte {}",
+                e.valid_up_to() + 1
+            )
+        })?;
+        let text = text
+            .trim_end_matches(['\n', '\r'])
+            .trim_start_matches('\u{feff}');
+        if !text.trim().is_empty() {
+            names.push(text.to_string());
+        }
+    }
+    Ok(names)
+}
+
+fn write_json(out: &mut impl Write, resolver: &Resolver, r: &Resolution) -> Result<()> {
+    let g = resolver.gazetteer();
+    let line = JsonLine {
+        query: &r.query,
+        status: r.status,
+        best: r.best.as_ref().map(|b| b.record(g)),
+        candidates: r.candidates.iter().map(|c| c.record(g)).collect(),
+    };
+    serde_json::to_writer(&mut *out, &line)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+const CSV_HEADER: [&str; 15] = [
+    "query",
+    "status",
+    "id",
+    "name",
+    "kind",
+    "country",
+    "admin1",
+    "admin2",
+    "lat",
+    "lon",
+    "score",
+    "method",
+    "matched_name",
+    "reason",
+    "candidates",
+];
+
+fn write_csv<W: Write>(w: &mut csv::Writer<W>, resolver: &Resolver, r: &Resolution) -> Result<()> {
+    let g = resolver.gazetteer();
+    let ids: Vec<&str> = r
+        .candidates
+        .iter()
+        .map(|c| g.place(c.place).id.as_str())
+        .collect();
+    let num = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
+    match &r.best {
+        Some(b) => {
+            let c = b.record(g);
+            w.write_record([
+                r.query.as_str(),
+                r.status.as_str(),
+                c.id,
+                c.name,
+                c.kind.as_str(),
+                c.country,
+                c.admin1,
+                c.admin2,
+                &num(c.lat),
+                &num(c.lon),
+                &format!("{:.3}", c.score),
+                c.method.as_str(),
+                c.matched_name,
+                c.reason,
+                &ids.join("|"),
+            ])?;
+        }
+        None => {
+            let mut row = vec![r.query.as_str(), r.status.as_str()];
+            row.extend(std::iter::repeat_n("", 12));
+            let joined = ids.join("|");
+            row.push(&joined);
+            w.write_record(row)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_table(out: &mut impl Write, resolver: &Resolver, r: &Resolution) -> Result<()> {
+    let g = resolver.gazetteer();
+    writeln!(out, "{}  →  {}", r.query, r.status)?;
+    let rows = r
+        .best
+        .iter()
+        .map(|b| ("*", b))
+        .chain(r.candidates.iter().map(|c| (" ", c)));
+    for (mark, c) in rows {
+        let p = g.place(c.place);
+        let within = [p.admin2.as_str(), p.admin1.as_str(), p.country.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        writeln!(
+            out,
+            "  {mark} {:.3}  {:<9} {:<8} {} ({within})  [{}]  {}",
+            c.score,
+            c.method.as_str(),
+            p.kind.as_str(),
+            p.name,
+            p.id,
+            c.reason
+        )?;
+    }
+    if r.best.is_none() && r.candidates.is_empty() {
+        writeln!(out, "    no place comes close")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,245 @@
+//! The gazetteer CSV contract loader.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use super::{Kind, Parents, Place};
+use crate::error::{Error, Result};
+
+/// The contract's columns, in order.
+pub const CSV_COLUMNS: [&str; 11] = [
+    "id",
+    "name",
+    "kind",
+    "country",
+    "admin1",
+    "admin2",
+    "lat",
+    "lon",
+    "population",
+    "alt_names",
+    "geometry",
+];
+
+const REQUIRED: [&str; 6] = ["id", "name", "kind", "country", "lat", "lon"];
+
+pub(super) fn read_path(path: &Path) -> Result<Vec<Place>> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    read_places(BufReader::new(file), &path.display().to_string())
+}
+
+/// Positions of the contract columns in a file's header.
+struct Columns {
+    pos: [Option<usize>; 11],
+    header: Vec<String>,
+}
+
+impl Columns {
+    fn get<'r>(&self, record: &'r csv::StringRecord, name: &str) -> &'r str {
+        let i = CSV_COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .expect("contract column");
+        self.pos[i].and_then(|p| record.get(p)).unwrap_or("").trim()
+    }
+
+    fn describe(&self, name: &str) -> String {
+        let i = CSV_COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .expect("contract column");
+        match self.pos[i] {
+            Some(p) => format!("{} ({})", p + 1, self.header[p]),
+            None => name.to_string(),
+        }
+    }
+}
+
+pub(super) fn read_places(reader: impl Read, source: &str) -> Result<Vec<Place>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(reader);
+    let header = rdr.headers().map_err(|e| csv_error(source, &e))?.clone();
+    let header: Vec<String> = header
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect();
+    if header.iter().all(|h| h.is_empty()) {
+        return Err(Error::parse(
+            source,
+            1,
+            None,
+            "empty file: expected a header row",
+        ));
+    }
+    let mut pos = [None; 11];
+    for (i, c) in CSV_COLUMNS.iter().enumerate() {
+        pos[i] = header.iter().position(|h| h.eq_ignore_ascii_case(c));
+    }
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .copied()
+        .filter(|c| pos[CSV_COLUMNS.iter().position(|x| x == c).expect("column")].is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::parse(
+            source,
+            1,
+            None,
+            format!(
+                "missing required column(s) {}; the header has: {}",
+                missing.join(", "),
+                header.join(", ")
+            ),
+        ));
+    }
+    let cols = Columns { pos, header };
+    let mut places = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(source, &e)),
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        places.push(parse_place(&record, &cols, source, line)?);
+    }
+    Ok(places)
+}
+
+fn parse_place(r: &csv::StringRecord, cols: &Columns, source: &str, line: u64) -> Result<Place> {
+    let err = |col: &str, msg: String| Error::parse(source, line, Some(cols.describe(col)), msg);
+    let id = cols.get(r, "id");
+    if id.is_empty() {
+        return Err(err("id", "empty id".into()));
+    }
+    let name = cols.get(r, "name");
+    if name.is_empty() {
+        return Err(err("name", "empty name".into()));
+    }
+    let kind: Kind = cols.get(r, "kind").parse().map_err(|m| err("kind", m))?;
+    let country = cols.get(r, "country").to_ascii_uppercase();
+    if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(err(
+            "country",
+            format!("{country:?} is not an ISO 3166-1 alpha-2 code"),
+        ));
+    }
+    let coord = |col: &str, limit: f64| -> Result<Option<f64>> {
+        let v = cols.get(r, col);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        match v.parse::<f64>() {
+            Ok(x) if x.is_finite() && x.abs() <= limit => Ok(Some(x)),
+            Ok(_) => Err(err(col, format!("{v} is outside [-{limit}, {limit}]"))),
+            Err(_) => Err(err(col, format!("{v:?} is not a number"))),
+        }
+    };
+    let lat = coord("lat", 90.0)?;
+    let lon = coord("lon", 180.0)?;
+    if lat.is_some() != lon.is_some() {
+        return Err(err(
+            "lon",
+            "lat and lon must both be given or both be empty".into(),
+        ));
+    }
+    let population = match cols.get(r, "population") {
+        "" => None,
+        v => Some(
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .map(|x| x as u64)
+                .ok_or_else(|| err("population", format!("{v:?} is not a population")))?,
+        ),
+    };
+    let alt_names = cols
+        .get(r, "alt_names")
+        .split('|')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let geometry = Some(cols.get(r, "geometry"))
+        .filter(|g| !g.is_empty())
+        .map(str::to_string);
+    Ok(Place {
+        id: id.to_string(),
+        name: name.to_string(),
+        kind,
+        country,
+        admin1: cols.get(r, "admin1").to_string(),
+        admin2: cols.get(r, "admin2").to_string(),
+        lat,
+        lon,
+        population,
+        alt_names,
+        geometry,
+        parents: Parents::default(),
+    })
+}
+
+fn csv_error(source: &str, e: &csv::Error) -> Error {
+    let line = e.position().map_or(0, |p| p.line());
+    let message = match e.kind() {
+        csv::ErrorKind::Utf8 { err, .. } => {
+            format!(
+                "invalid UTF-8 in field {} (save the file as UTF-8)",
+                err.field() + 1
+            )
+        }
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("{len} fields where the header has {expected_len}")
+        }
+        _ => e.to_string(),
+    };
+    Error::parse(source, line, None, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Vec<Place>> {
+        read_places(text.as_bytes(), "t.csv")
+    }
+
+    #[test]
+    fn reads_contract_rows_with_bom() {
+        let text = "\u{feff}id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\
+                    a,Kunduz,city,af,Kunduz,Kunduz,36.7,68.8,100,Qunduz|قندوز\n";
+        let p = &load(text).unwrap()[0];
+        assert_eq!(p.country, "AF");
+        assert_eq!(p.alt_names, ["Qunduz", "قندوز"]);
+        assert_eq!(p.population, Some(100));
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let text = "id,name,kind,country,lat,lon\na,A,district,AF,1,2\nb,B,district,AF,north,2\n";
+        let e = load(text).unwrap_err().to_string();
+        assert!(e.contains("t.csv:3: column 5 (lat)"), "{e}");
+        let e = load("id,name,kind,country,lat,lon\na,A,shire,AF,1,2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown kind") && e.contains(":2:"), "{e}");
+        let e = load("id,name,country\n").unwrap_err().to_string();
+        assert!(
+            e.contains("missing required column(s) kind, lat, lon"),
+            "{e}"
+        );
+        let e = load("id,name,kind,country,lat,lon\na,A,city,AF,1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("t.csv:2") && e.contains("5 fields where the header has 6"),
+            "{e}"
+        );
+        assert!(load("").is_err());
+    }
+}

@@ -1,0 +1,22 @@
+//! gazmap resolves place names as writers spell them against a gazetteer, says how sure it
+//! is and why, and turns what it resolved into map layers.
+//!
+//! ```
+//! use gazmap::{Gazetteer, Options, Resolver};
+//! let resolver = Resolver::new(Gazetteer::embedded()?);
+//! let r = resolver.resolve("Pul-i-Hisar", &Options::default());
+//! let place = resolver.gazetteer().place(r.best.unwrap().place);
+//! assert_eq!((place.kind.as_str(), place.admin1.as_str()), ("district", "Baghlan"));
+//! # Ok::<(), gazmap::Error>(())
+//! ```
+
+pub mod cli;
+pub mod error;
+pub mod gazetteer;
+pub mod index;
+pub mod normalize;
+pub mod resolve;
+
+pub use error::{Error, Result};
+pub use gazetteer::{Gazetteer, Kind, Place, PlaceId};
+pub use resolve::{Candidate, Context, Method, Options, Resolution, Resolver, Status};

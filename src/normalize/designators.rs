@@ -1,0 +1,201 @@
+//! Designators: the words around a name that say what kind of place it is
+//! ("Andarab district", "la province de Baghlan", "ولسوالی اندراب").
+
+use std::sync::OnceLock;
+
+use super::fold;
+use crate::gazetteer::Kind;
+
+/// A name with its designator removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Designated {
+    /// The folded name without the designator.
+    pub folded: String,
+    /// The kind the designator names, if there was one.
+    pub kind: Option<Kind>,
+}
+
+/// Designators written before the name, most specific first.
+const PREFIXES: &[(&str, Kind)] = &[
+    ("the district of", Kind::District),
+    ("district of", Kind::District),
+    ("le district de", Kind::District),
+    ("du district de", Kind::District),
+    ("district de", Kind::District),
+    ("the province of", Kind::Province),
+    ("province of", Kind::Province),
+    ("la province de", Kind::Province),
+    ("province de", Kind::Province),
+    ("the city of", Kind::City),
+    ("city of", Kind::City),
+    ("la ville de", Kind::City),
+    ("ville de", Kind::City),
+    ("the town of", Kind::Town),
+    ("town of", Kind::Town),
+    ("the village of", Kind::Village),
+    ("village of", Kind::Village),
+    ("le village de", Kind::Village),
+    ("village de", Kind::Village),
+    ("wuluswali", Kind::District),
+    ("woluswali", Kind::District),
+    ("wilayat", Kind::Province),
+    ("welayat", Kind::Province),
+    ("ولسوالی", Kind::District),
+    ("ولایت", Kind::Province),
+    ("شهر", Kind::City),
+];
+
+/// Designators written after the name.
+const SUFFIXES: &[(&str, Kind)] = &[
+    ("district center", Kind::District),
+    ("district centre", Kind::District),
+    ("district", Kind::District),
+    ("dist", Kind::District),
+    ("districts", Kind::District),
+    ("wuluswali", Kind::District),
+    ("woluswali", Kind::District),
+    ("province", Kind::Province),
+    ("provinces", Kind::Province),
+    ("wilayat", Kind::Province),
+    ("city", Kind::City),
+    ("town", Kind::Town),
+    ("village", Kind::Village),
+];
+
+/// Words that gazetteers put before a town's name to say it is an administrative centre
+/// ("Markaz-e Sayyidabad", "Bazar-e Yakawlang", "Wuleswali Bihsud").
+const CENTRE_PREFIXES: &[&str] = &[
+    "markaz e",
+    "markaz i",
+    "markaz",
+    "bazar e",
+    "bazar i",
+    "bazare",
+    "wuleswali",
+    "woluswali",
+    "wuluswali",
+    "hukumati",
+    "hukumat e",
+    "alaqahdari",
+    "alaqadari",
+    "markaz e woluswali ye",
+    "markaz e woluswali e",
+];
+
+type Table = Vec<(String, Kind)>;
+
+fn folded_tables() -> &'static (Table, Table) {
+    static TABLES: OnceLock<(Table, Table)> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let f = |t: &[(&str, Kind)]| t.iter().map(|(s, k)| (fold(s), *k)).collect();
+        (f(PREFIXES), f(SUFFIXES))
+    })
+}
+
+/// A gazetteer name without its designator or centre word, folded, when it has one:
+/// `Urgun District` → `urgun`, `Markaz-e Sayyidabad` → `sayyidabad`.
+pub fn bare_name(name: &str) -> Option<String> {
+    let d = strip_designator(name);
+    if d.kind.is_some() {
+        return Some(d.folded);
+    }
+    let mut longest: Option<&str> = None;
+    for p in CENTRE_PREFIXES {
+        if let Some(rest) = d.folded.strip_prefix(p).and_then(|r| r.strip_prefix(' ')) {
+            if !rest.is_empty() && longest.is_none_or(|l| rest.len() < l.len()) {
+                longest = Some(rest);
+            }
+        }
+    }
+    longest.map(str::to_string)
+}
+
+/// Removes one designator before or after a name and reports the kind it names.
+///
+/// A name that is nothing but a designator is returned whole.
+pub fn strip_designator(text: &str) -> Designated {
+    // French elision: "district d'Andarab" → "district d Andarab"
+    let spaced = text.replace("d'", "d ").replace("d\u{2019}", "d ");
+    // "district d andarab" reads as "district de andarab"
+    let folded = fold(&spaced).replacen(" d ", " de ", 1);
+    let (prefixes, suffixes) = folded_tables();
+    for (p, kind) in prefixes {
+        if let Some(rest) = folded.strip_prefix(p.as_str()) {
+            let Some(rest) = rest.strip_prefix(' ') else {
+                continue;
+            };
+            if !rest.is_empty() {
+                return Designated {
+                    folded: rest.to_string(),
+                    kind: Some(*kind),
+                };
+            }
+        }
+    }
+    for (s, kind) in suffixes {
+        if let Some(rest) = folded.strip_suffix(s.as_str()) {
+            if rest.ends_with(' ') && !rest.trim().is_empty() {
+                return Designated {
+                    folded: rest.trim_end().to_string(),
+                    kind: Some(*kind),
+                };
+            }
+        }
+    }
+    Designated {
+        folded: fold(text),
+        kind: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_english_french_persian() {
+        let d = strip_designator("Andarab district");
+        assert_eq!(
+            (d.folded.as_str(), d.kind),
+            ("andarab", Some(Kind::District))
+        );
+        let d = strip_designator("la province de Baghlan");
+        assert_eq!(
+            (d.folded.as_str(), d.kind),
+            ("baghlan", Some(Kind::Province))
+        );
+        let d = strip_designator("le district d'Andarab");
+        assert_eq!(
+            (d.folded.as_str(), d.kind),
+            ("andarab", Some(Kind::District))
+        );
+        let d = strip_designator("Kunduz city");
+        assert_eq!((d.folded.as_str(), d.kind), ("kunduz", Some(Kind::City)));
+        let d = strip_designator("ولسوالی اندراب");
+        assert_eq!(
+            (d.folded.clone(), d.kind),
+            (fold("اندراب"), Some(Kind::District))
+        );
+    }
+
+    #[test]
+    fn bare_names() {
+        assert_eq!(bare_name("Urgun District").as_deref(), Some("urgun"));
+        assert_eq!(
+            bare_name("Markaz-e Woluswali-ye Achin").as_deref(),
+            Some("achin")
+        );
+        assert_eq!(bare_name("Bāzār-e Yakāwlang").as_deref(), Some("yakawlang"));
+        assert_eq!(bare_name("Bazarak"), None);
+        assert_eq!(bare_name("Kunduz"), None);
+    }
+
+    #[test]
+    fn leaves_plain_names_and_bare_designators() {
+        assert_eq!(strip_designator("Pul-e Khumri").kind, None);
+        assert_eq!(strip_designator("District").folded, "district");
+        assert_eq!(strip_designator("Districtabad").kind, None);
+        // "Shahrak" must not lose a Persian "shahr" prefix: the prefix table is folded words
+        assert_eq!(strip_designator("Shahrak").folded, "shahrak");
+    }
+}

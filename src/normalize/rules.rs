@@ -1,0 +1,389 @@
+//! The romanization-variant rules behind [`skeleton`](super::skeleton), as data.
+//!
+//! Each rule rewrites one folded word; the rules run in table order. Every rule lists the
+//! spellings it joins and a pair it must keep apart, and the tests below check both.
+
+/// Where in a word a rule's pattern may match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// Anywhere in the word.
+    Anywhere,
+    /// Only at the end of the word.
+    End,
+    /// Only where the next letter is not a vowel (or at the end of the word).
+    BeforeConsonant,
+}
+
+/// One rewrite of the romanization table.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// Short name, for documentation and test messages.
+    pub name: &'static str,
+    /// Folded pattern to find.
+    pub from: &'static str,
+    /// Replacement.
+    pub to: &'static str,
+    /// Where the pattern may match.
+    pub at: Position,
+    /// The word must be at least this many bytes long for the rule to apply.
+    pub min_len: usize,
+    /// Spellings of one name that share a skeleton thanks to this rule.
+    pub joins: &'static [&'static str],
+    /// Two different names the rule must not merge.
+    pub keeps_apart: (&'static str, &'static str),
+}
+
+const fn rule(
+    name: &'static str,
+    from: &'static str,
+    to: &'static str,
+    at: Position,
+    joins: &'static [&'static str],
+    keeps_apart: (&'static str, &'static str),
+) -> Rule {
+    Rule {
+        name,
+        from,
+        to,
+        at,
+        min_len: 0,
+        joins,
+        keeps_apart,
+    }
+}
+
+use Position::{Anywhere, BeforeConsonant, End};
+
+/// The romanization table, applied in order to each folded word.
+pub static RULES: &[Rule] = &[
+    rule(
+        "long ee",
+        "ee",
+        "i",
+        Anywhere,
+        &["Jajee", "Jaji"],
+        ("Jajee", "Jaja"),
+    ),
+    rule(
+        "long oo",
+        "oo",
+        "u",
+        Anywhere,
+        &["Nooristan", "Nuristan"],
+        ("Noor", "Nar"),
+    ),
+    rule(
+        "doubled y",
+        "yy",
+        "y",
+        Anywhere,
+        &["Sayyidabad", "Sayidabad"],
+        ("Sayyid", "Said"),
+    ),
+    rule(
+        "french tch",
+        "tch",
+        "c",
+        Anywhere,
+        &["Tcharikar", "Charikar"],
+        ("Charikar", "Sharan"),
+    ),
+    rule(
+        "french dj",
+        "dj",
+        "j",
+        Anywhere,
+        &["Djalalabad", "Jalalabad"],
+        ("Jalalabad", "Dalalabad"),
+    ),
+    rule(
+        "french ou",
+        "ou",
+        "u",
+        Anywhere,
+        &["Koundouz", "Kunduz"],
+        ("Kunduz", "Kandahar"),
+    ),
+    rule(
+        "sh as ch",
+        "sh",
+        "c",
+        Anywhere,
+        &["Shindand", "Chindand"],
+        ("Shindand", "Sindand"),
+    ),
+    rule(
+        "ch",
+        "ch",
+        "c",
+        Anywhere,
+        &["Chaghcharan", "Tchaghtcharan"],
+        ("Chahar", "Kahar"),
+    ),
+    rule(
+        "kh",
+        "kh",
+        "x",
+        Anywhere,
+        &["Khanabad", "Khaanabad"],
+        ("Khost", "Kost"),
+    ),
+    rule(
+        "silent w of khwa",
+        "xw",
+        "x",
+        Anywhere,
+        &["Khwaja Ghar", "Khaja Ghar"],
+        ("Khwaja", "Kawaja"),
+    ),
+    rule(
+        "gh",
+        "gh",
+        "g",
+        Anywhere,
+        &["Ghazni", "Gazni"],
+        ("Ghazni", "Ghorak"),
+    ),
+    rule(
+        "dh as z",
+        "dh",
+        "z",
+        Anywhere,
+        &["Dhakir", "Zakir"],
+        ("Zari", "Dari"),
+    ),
+    rule(
+        "ph as f",
+        "ph",
+        "f",
+        Anywhere,
+        &["Pharah", "Farah"],
+        ("Farah", "Parah"),
+    ),
+    rule(
+        "q as k",
+        "q",
+        "k",
+        Anywhere,
+        &["Qunduz", "Kunduz"],
+        ("Qarqin", "Khaqin"),
+    ),
+    rule(
+        "ck as k",
+        "ck",
+        "k",
+        Anywhere,
+        &["Backlan", "Baklan"],
+        ("Baklan", "Baghlan"),
+    ),
+    rule(
+        "ow before consonant",
+        "ow",
+        "u",
+        BeforeConsonant,
+        &["Ghowr", "Ghor"],
+        ("Ghor", "Gahar"),
+    ),
+    rule(
+        "aw before consonant",
+        "aw",
+        "au",
+        BeforeConsonant,
+        &["Dawlatabad", "Daulatabad"],
+        ("Daulat", "Dalat"),
+    ),
+    rule(
+        "v as w",
+        "v",
+        "w",
+        Anywhere,
+        &["Varas", "Waras"],
+        ("Waras", "Baras"),
+    ),
+    rule(
+        "final h after a",
+        "ah",
+        "a",
+        End,
+        &["Darah", "Dara"],
+        ("Dara", "Darab"),
+    ),
+    rule(
+        "final h after e",
+        "eh",
+        "e",
+        End,
+        &["Deh Salah", "De Salah"],
+        ("Deh", "Del"),
+    ),
+    rule(
+        "final h after i",
+        "ih",
+        "i",
+        End,
+        &["Dih Salah", "Di Salah"],
+        ("Dih", "Dir"),
+    ),
+    rule(
+        "final h after o",
+        "oh",
+        "o",
+        End,
+        &["Kuh", "Koh"],
+        ("Koh", "Kol"),
+    ),
+    rule(
+        "final h after u",
+        "uh",
+        "u",
+        End,
+        &["Kuh Safi", "Ku Safi"],
+        ("Kuh", "Kur"),
+    ),
+    Rule {
+        min_len: 4,
+        ..rule(
+            "final e of a long word as a",
+            "e",
+            "a",
+            End,
+            &["Qaleh", "Qala"],
+            ("Qala", "Qali"),
+        )
+    },
+    rule(
+        "e as i",
+        "e",
+        "i",
+        Anywhere,
+        &["Hesar", "Hisar"],
+        ("Hisar", "Hasar"),
+    ),
+    rule(
+        "o as u",
+        "o",
+        "u",
+        Anywhere,
+        &["Pol", "Pul"],
+        ("Pul", "Pal"),
+    ),
+    rule(
+        "y before consonant as i",
+        "y",
+        "i",
+        BeforeConsonant,
+        &["Aybak", "Aibak"],
+        ("Aibak", "Abak"),
+    ),
+];
+
+/// Ezafe particles written as words of their own: `Pul-e-Hesar`, `Qala-ye Zal`.
+pub(super) fn is_ezafe_word(word: &str) -> bool {
+    matches!(word, "e" | "i" | "ye" | "yi" | "y" | "ee")
+}
+
+/// Drops an ezafe vowel glued to the end of a word that another word follows:
+/// `Puli Khumri`, `Qalai Zal`, `Dehe Salah`.
+pub(super) fn trim_glued_ezafe(word: &mut String) {
+    if word.len() > 3 && (word.ends_with('e') || word.ends_with('i')) {
+        let stem = &word[..word.len() - 1];
+        if !stem.ends_with(['e', 'i', 'o', 'u', 'y']) {
+            word.truncate(word.len() - 1);
+        }
+    }
+}
+
+fn is_vowel(b: u8) -> bool {
+    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u')
+}
+
+impl Rule {
+    /// Applies the rule to one folded word.
+    pub fn apply(&self, word: &str) -> String {
+        if word.len() < self.min_len || !word.contains(self.from) {
+            return word.to_string();
+        }
+        match self.at {
+            Position::Anywhere => word.replace(self.from, self.to),
+            Position::End => match word.strip_suffix(self.from) {
+                Some(stem) => format!("{stem}{}", self.to),
+                None => word.to_string(),
+            },
+            Position::BeforeConsonant => {
+                let bytes = word.as_bytes();
+                let mut out = String::with_capacity(word.len());
+                let mut i = 0;
+                while i < bytes.len() {
+                    let rest = &word[i..];
+                    if rest.starts_with(self.from) {
+                        let next = bytes.get(i + self.from.len()).copied();
+                        if next.is_none_or(|b| !is_vowel(b)) {
+                            out.push_str(self.to);
+                            i += self.from.len();
+                            continue;
+                        }
+                    }
+                    // words are ASCII after fold
+                    out.push(bytes[i] as char);
+                    i += 1;
+                }
+                out
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::skeleton;
+    use super::*;
+
+    #[test]
+    fn every_rule_joins_its_variants() {
+        for rule in RULES {
+            let key = skeleton(rule.joins[0]);
+            for variant in rule.joins {
+                assert_eq!(skeleton(variant), key, "rule {:?}: {variant}", rule.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_rule_keeps_its_pair_apart() {
+        for rule in RULES {
+            let (a, b) = rule.keeps_apart;
+            assert_ne!(skeleton(a), skeleton(b), "rule {:?}: {a} / {b}", rule.name);
+        }
+    }
+
+    #[test]
+    fn every_rule_changes_something_it_lists() {
+        // a rule whose examples never exercise it proves nothing
+        for (i, rule) in RULES.iter().enumerate() {
+            let touched = rule.joins.iter().any(|v| {
+                super::super::fold(v).split(' ').any(|w| {
+                    let before = RULES[..i].iter().fold(w.to_string(), |w, r| r.apply(&w));
+                    rule.apply(&before) != before
+                })
+            });
+            assert!(
+                touched,
+                "rule {:?} is not exercised by its examples",
+                rule.name
+            );
+        }
+    }
+
+    #[test]
+    fn positions() {
+        let ow = RULES
+            .iter()
+            .find(|r| r.name == "ow before consonant")
+            .unwrap();
+        assert_eq!(ow.apply("ghowr"), "ghur");
+        assert_eq!(ow.apply("owa"), "owa");
+        let ah = RULES.iter().find(|r| r.name == "final h after a").unwrap();
+        assert_eq!(ah.apply("salah"), "sala");
+        assert_eq!(ah.apply("ahmad"), "ahmad");
+    }
+}

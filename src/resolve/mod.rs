@@ -1,0 +1,735 @@
+//! Scoring, filters, context and the status decision: turns a name into a [`Resolution`].
+//!
+//! ```
+//! use gazmap::{Gazetteer, Resolver, Options, Status};
+//! let resolver = Resolver::new(Gazetteer::embedded().unwrap());
+//! let r = resolver.resolve("Koundouz", &Options::default());
+//! assert_eq!(r.status, Status::Matched);
+//! assert_eq!(resolver.gazetteer().place(r.best.unwrap().place).admin1, "Kunduz");
+//! ```
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::gazetteer::{Gazetteer, Kind, PlaceId};
+use crate::index::{Index, NameEntry, NameForm, NameId};
+use crate::normalize::{consonants, skeleton, skeleton_of_folded, strip_designator};
+
+/// How a candidate was found, from the most to the least certain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// The query is the place's preferred name.
+    Exact,
+    /// The query is one of the place's alternate names.
+    Alternate,
+    /// Equal after case, accents, punctuation and script are folded.
+    Fold,
+    /// Equal after romanization variants are merged.
+    Skeleton,
+    /// Similar enough (Jaro-Winkler and Levenshtein on fold and skeleton).
+    Fuzzy,
+}
+
+impl Method {
+    /// The contract spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Exact => "exact",
+            Method::Alternate => "alternate",
+            Method::Fold => "fold",
+            Method::Skeleton => "skeleton",
+            Method::Fuzzy => "fuzzy",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The outcome of resolving one name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// One place clearly wins.
+    Matched,
+    /// Two or more unrelated places tie.
+    Ambiguous,
+    /// Nothing clears the threshold.
+    Unmatched,
+}
+
+impl Status {
+    /// The contract spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Matched => "matched",
+            Status::Ambiguous => "ambiguous",
+            Status::Unmatched => "unmatched",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A place a query may mean, with how sure we are and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// The place.
+    pub place: PlaceId,
+    /// Score in [0, 1].
+    pub score: f64,
+    /// Which key found it.
+    pub method: Method,
+    /// The name of the place that matched.
+    pub matched_name: String,
+    /// The folded form of the matched name that was compared (without designator, or one
+    /// part of a compound name).
+    pub matched_key: String,
+    /// A one-line human explanation.
+    pub reason: String,
+}
+
+/// The answer for one query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolution {
+    /// The query as given.
+    pub query: String,
+    /// Matched, ambiguous or unmatched.
+    pub status: Status,
+    /// The chosen place; for ambiguous queries the top candidate; `None` when unmatched.
+    pub best: Option<Candidate>,
+    /// The other places considered: every tied place when ambiguous, suggestions when
+    /// unmatched, same-name places at other levels when matched.
+    pub candidates: Vec<Candidate>,
+}
+
+/// Filters and thresholds for resolution.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Keep only places of this ISO country code.
+    pub country: Option<String>,
+    /// Keep only places inside this place.
+    pub within: Option<PlaceId>,
+    /// Keep only places of this kind.
+    pub kind: Option<Kind>,
+    /// Least score for a match.
+    pub threshold: f64,
+    /// Candidates within this score of the best tie with it.
+    pub margin: f64,
+    /// How many candidates to keep in a resolution (tied places are always all kept).
+    pub top: usize,
+    /// Kind preference among same-name places at several levels, most preferred first.
+    pub prefer: Vec<Kind>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            country: None,
+            within: None,
+            kind: None,
+            threshold: 0.8,
+            margin: 0.02,
+            top: 5,
+            prefer: DEFAULT_PREFERENCE.to_vec(),
+        }
+    }
+}
+
+/// The default kind preference: districts first, since district events are the first use.
+pub const DEFAULT_PREFERENCE: [Kind; 8] = [
+    Kind::District,
+    Kind::City,
+    Kind::Town,
+    Kind::Village,
+    Kind::Province,
+    Kind::Region,
+    Kind::Country,
+    Kind::Other,
+];
+
+/// Places a text names around a query, which favour the places inside them.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Favoured ancestors (provinces, countries) with the label used in explanations.
+    pub favoured: Vec<(PlaceId, String)>,
+    /// A kind the text's designator names ("Khinjan district").
+    pub kind: Option<Kind>,
+}
+
+const SCORE_EXACT: f64 = 1.0;
+const SCORE_ALTERNATE: f64 = 0.99;
+const SCORE_FOLD: f64 = 0.98;
+const SCORE_SKELETON: f64 = 0.93;
+/// Most candidates kept for the decision.
+const MAX_CANDIDATES: usize = 200;
+/// Score cap for a match on one part of a compound name.
+const SCORE_PART: f64 = 0.86;
+/// Penalty for matching only a parenthesised or outer part of a query.
+const VARIANT_PENALTY: f64 = 0.01;
+/// Weight of a consonant-key similarity against a full one.
+const CONSONANT_WEIGHT: f64 = 0.94;
+const CONTEXT_BONUS: f64 = 0.04;
+const DESIGNATOR_BONUS: f64 = 0.01;
+/// Distinct skeletons scored per fuzzy query.
+const FUZZY_KEYS: usize = 48;
+/// Longer queries are not compared fuzzily (they are not place names).
+const MAX_FUZZY_LEN: usize = 120;
+
+/// Resolves names against a gazetteer through its index.
+#[derive(Debug)]
+pub struct Resolver {
+    gazetteer: Gazetteer,
+    index: Index,
+}
+
+struct Query {
+    raw: String,
+    folded: String,
+    skeleton: String,
+    consonants: String,
+    kind: Option<Kind>,
+}
+
+impl Query {
+    fn new(text: &str) -> Query {
+        let d = strip_designator(text);
+        let mut q = Query::from_folded(&d.folded, d.kind);
+        q.raw = text.trim().to_string();
+        q
+    }
+
+    fn from_folded(folded: &str, kind: Option<Kind>) -> Query {
+        let skeleton = skeleton_of_folded(folded);
+        Query {
+            raw: folded.to_string(),
+            consonants: consonants(&skeleton),
+            folded: folded.to_string(),
+            skeleton,
+            kind,
+        }
+    }
+}
+
+impl Resolver {
+    /// Indexes `gazetteer` and returns a resolver over it.
+    pub fn new(gazetteer: Gazetteer) -> Resolver {
+        let index = Index::build(&gazetteer);
+        Resolver { gazetteer, index }
+    }
+
+    /// The gazetteer resolved against.
+    pub fn gazetteer(&self) -> &Gazetteer {
+        &self.gazetteer
+    }
+
+    /// The name index.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Resolves one name.
+    pub fn resolve(&self, query: &str, options: &Options) -> Resolution {
+        self.resolve_in_context(query, options, &Context::default())
+    }
+
+    /// Resolves one name, favouring places inside the context's places.
+    pub fn resolve_in_context(
+        &self,
+        query: &str,
+        options: &Options,
+        context: &Context,
+    ) -> Resolution {
+        let mut scores: HashMap<PlaceId, Candidate> = HashMap::new();
+        let mut kind_hint = context.kind;
+        let mut favoured = context.favoured.clone();
+        let whole = Query::new(query);
+        let mut queries = vec![(whole, 0.0)];
+        if let Some((rest, area)) = self.split_qualifier(&queries[0].0.folded) {
+            // "Surubi (Paktika)", "Kohistan, Badakhshan": the qualifier favours its places
+            favoured.push((area, self.gazetteer.place(area).name.clone()));
+            queries.push((Query::from_folded(&rest, queries[0].0.kind), 0.0));
+        } else {
+            // "Jelga (Khwaja Hejran)": either name may be the one the gazetteer knows
+            for v in paren_variants(query) {
+                queries.push((Query::new(&v), VARIANT_PENALTY));
+            }
+        }
+        for (q, penalty) in &queries {
+            kind_hint = kind_hint.or(q.kind);
+            for mut c in self.score_query(q) {
+                c.score -= penalty;
+                let keep = scores.get(&c.place).is_none_or(|old| better(&c, old));
+                if keep {
+                    scores.insert(c.place, c);
+                }
+            }
+        }
+        let mut cands: Vec<Candidate> = scores
+            .into_values()
+            .filter(|c| self.passes_filters(c.place, options))
+            .collect();
+        for c in &mut cands {
+            let place = self.gazetteer.place(c.place);
+            if let Some((_, label)) = favoured
+                .iter()
+                .find(|(a, _)| self.gazetteer.is_within(c.place, *a))
+            {
+                c.score += CONTEXT_BONUS;
+                c.reason
+                    .push_str(&format!("; in {label}, named in the text"));
+            }
+            if kind_hint == Some(place.kind) {
+                c.score += DESIGNATOR_BONUS;
+                c.reason
+                    .push_str(&format!("; the text calls it a {}", place.kind));
+            }
+        }
+        self.decide(query, cands, options, kind_hint)
+    }
+
+    fn score_query(&self, q: &Query) -> Vec<Candidate> {
+        let mut out: Vec<Candidate> = Vec::new();
+        if q.folded.is_empty() {
+            return out;
+        }
+        let mut push = |name: NameId, score: f64, method: Method, reason: String| {
+            let e = self.index.name(name);
+            let (score, reason) = match e.form {
+                NameForm::Full => (score, reason),
+                NameForm::Bare => (score, format!("{reason} without its designator")),
+                NameForm::Part => (
+                    score.min(SCORE_PART),
+                    format!("{reason}, one part of the compound name"),
+                ),
+            };
+            out.push(Candidate {
+                place: e.place,
+                score,
+                method,
+                matched_name: e.text.clone(),
+                matched_key: e.fold.clone(),
+                reason,
+            });
+        };
+        for &n in self.index.by_fold(&q.folded) {
+            let e = self.index.name(n);
+            let verbatim = e.form == NameForm::Full && e.text == q.raw;
+            let (score, method, reason) = if verbatim && e.primary {
+                (SCORE_EXACT, Method::Exact, "exact name".to_string())
+            } else if verbatim {
+                (
+                    SCORE_ALTERNATE,
+                    Method::Alternate,
+                    format!("alternate name {:?}", e.text),
+                )
+            } else {
+                (
+                    SCORE_FOLD,
+                    Method::Fold,
+                    format!("same letters as {:?}", e.text),
+                )
+            };
+            push(n, score, method, reason);
+        }
+        for &n in self.index.by_skeleton(&q.skeleton) {
+            let e = self.index.name(n);
+            let reason = format!("romanization variant of {:?}", e.text);
+            push(n, SCORE_SKELETON, Method::Skeleton, reason);
+        }
+        if q.folded.len() > MAX_FUZZY_LEN {
+            return out;
+        }
+        let mut fuzzy = self.index.fuzzy(&q.skeleton, FUZZY_KEYS);
+        if q.consonants.len() >= 3 {
+            fuzzy.extend(self.index.by_consonants(&q.consonants));
+        }
+        for n in fuzzy {
+            let e = self.index.name(n);
+            let s = similarity(q, e);
+            let reason = format!("similar to {:?} ({:.2})", e.text, s);
+            push(n, SCORE_SKELETON * s, Method::Fuzzy, reason);
+        }
+        out
+    }
+
+    /// Splits a trailing province or country name off a folded query:
+    /// `surubi paktika` → (`surubi`, Paktika).
+    fn split_qualifier(&self, folded: &str) -> Option<(String, PlaceId)> {
+        let words: Vec<&str> = folded.split(' ').collect();
+        for k in 1..words.len().min(4) {
+            let tail = skeleton_of_folded(&words[words.len() - k..].join(" "));
+            let area = self
+                .index
+                .by_skeleton(&tail)
+                .iter()
+                .map(|&n| self.index.name(n))
+                .filter(|e| e.form != NameForm::Part)
+                .map(|e| e.place)
+                .filter(|&p| matches!(self.gazetteer.place(p).kind, Kind::Province | Kind::Country))
+                .min();
+            if let Some(area) = area {
+                return Some((words[..words.len() - k].join(" "), area));
+            }
+        }
+        None
+    }
+
+    fn passes_filters(&self, id: PlaceId, o: &Options) -> bool {
+        let p = self.gazetteer.place(id);
+        o.country
+            .as_ref()
+            .is_none_or(|c| p.country.eq_ignore_ascii_case(c))
+            && o.kind.is_none_or(|k| p.kind == k)
+            && o.within.is_none_or(|w| self.gazetteer.is_within(id, w))
+    }
+
+    fn rank_key(&self, c: &Candidate, prefer: &[Kind], hint: Option<Kind>) -> (usize, usize) {
+        let p = self.gazetteer.place(c.place);
+        let hinted = usize::from(hint != Some(p.kind));
+        let pos = prefer
+            .iter()
+            .position(|k| *k == p.kind)
+            .unwrap_or(prefer.len());
+        (hinted, pos)
+    }
+
+    fn decide(
+        &self,
+        query: &str,
+        mut cands: Vec<Candidate>,
+        o: &Options,
+        hint: Option<Kind>,
+    ) -> Resolution {
+        let g = &self.gazetteer;
+        let sort = |cands: &mut Vec<Candidate>| {
+            cands.sort_by(|a, b| {
+                b.score
+                    .total_cmp(&a.score)
+                    .then_with(|| a.method.cmp(&b.method))
+                    .then_with(|| {
+                        self.rank_key(a, &o.prefer, hint)
+                            .cmp(&self.rank_key(b, &o.prefer, hint))
+                    })
+                    .then_with(|| {
+                        g.place(b.place)
+                            .population
+                            .cmp(&g.place(a.place).population)
+                    })
+                    .then_with(|| g.place(a.place).id.cmp(&g.place(b.place).id))
+            })
+        };
+        sort(&mut cands);
+        cands.truncate(MAX_CANDIDATES);
+        // one name at several levels (Kunduz city, district, province) shares its best score,
+        // so the kind preference, not the spelling of one level's alternate names, decides
+        for i in 1..cands.len() {
+            if cands[i].score < o.threshold {
+                break;
+            }
+            if let Some(j) = (0..i).find(|&j| self.same_name_hierarchy(&cands[i], &cands[j])) {
+                if cands[j].score > cands[i].score {
+                    cands[i].score = cands[j].score;
+                    cands[i].method = cands[i].method.max(cands[j].method);
+                }
+            }
+        }
+        sort(&mut cands);
+        let query = query.to_string();
+        let clamp = |mut c: Candidate| {
+            c.score = (c.score.clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
+            c
+        };
+        let Some(top) = cands.first().map(|c| c.score) else {
+            return Resolution {
+                query,
+                status: Status::Unmatched,
+                best: None,
+                candidates: vec![],
+            };
+        };
+        if top < o.threshold {
+            cands.truncate(o.top);
+            let candidates = cands.into_iter().map(clamp).collect();
+            return Resolution {
+                query,
+                status: Status::Unmatched,
+                best: None,
+                candidates,
+            };
+        }
+        let tied = cands
+            .iter()
+            .take_while(|c| c.score >= top - o.margin - 1e-9)
+            .count();
+        // tied places fall into clusters of one name at several levels
+        let mut cluster: Vec<usize> = (0..tied).collect();
+        for i in 0..tied {
+            if let Some(j) = (0..i).find(|&j| self.same_name_hierarchy(&cands[i], &cands[j])) {
+                cluster[i] = cluster[j];
+            }
+        }
+        let mut heads = cluster.clone();
+        heads.sort_unstable();
+        heads.dedup();
+        let status = if heads.len() > 1 {
+            Status::Ambiguous
+        } else {
+            Status::Matched
+        };
+        // the preferred kind leads its cluster; clusters keep their order
+        let mut order: Vec<usize> = (0..tied).collect();
+        order.sort_by_key(|&i| (cluster[i], self.rank_key(&cands[i], &o.prefer, hint), i));
+        let rest = cands.split_off(tied);
+        let mut slots: Vec<Option<Candidate>> = cands.into_iter().map(Some).collect();
+        let mut ordered: Vec<Candidate> = order.iter().filter_map(|&i| slots[i].take()).collect();
+        let mut best = ordered.remove(0);
+        if status == Status::Matched && tied > 1 {
+            best.reason.push_str(&format!(
+                "; {} preferred over the same name at other levels",
+                g.place(best.place).kind
+            ));
+        }
+        if status == Status::Matched {
+            ordered.extend(rest);
+            ordered.truncate(o.top.saturating_sub(1));
+        }
+        let candidates = ordered.into_iter().map(clamp).collect();
+        Resolution {
+            query,
+            status,
+            best: Some(clamp(best)),
+            candidates,
+        }
+    }
+
+    /// One name at several levels: one place contains the other (or both sit in the same
+    /// province) and their names, or the names that matched, share a consonant key.
+    fn same_name_hierarchy(&self, a: &Candidate, b: &Candidate) -> bool {
+        let g = &self.gazetteer;
+        let (pa, pb) = (g.place(a.place), g.place(b.place));
+        let nested = g.is_within(a.place, b.place)
+            || g.is_within(b.place, a.place)
+            || (pa.parents.province.is_some() && pa.parents.province == pb.parents.province);
+        let key = |s: &str| consonants(&skeleton(s));
+        nested && (key(&pa.name) == key(&pb.name) || key(&a.matched_key) == key(&b.matched_key))
+    }
+
+    /// Resolves the name of an area for `--within`, preferring the broadest level.
+    pub fn find_area(&self, name: &str) -> Result<PlaceId> {
+        let options = Options {
+            prefer: vec![Kind::Country, Kind::Province, Kind::District, Kind::Region],
+            ..Options::default()
+        };
+        let r = self.resolve(name, &options);
+        let area_kinds = [Kind::Country, Kind::Province, Kind::District, Kind::Region];
+        let pick = std::iter::once(&r.best)
+            .flatten()
+            .chain(r.candidates.iter())
+            .filter(|c| c.score >= options.threshold)
+            .find(|c| area_kinds.contains(&self.gazetteer.place(c.place).kind));
+        match (r.status, pick) {
+            (Status::Unmatched, _) | (_, None) => Err(Error::Invalid(format!(
+                "--within {name:?}: no country, province or district of that name"
+            ))),
+            (_, Some(c)) => Ok(c.place),
+        }
+    }
+}
+
+/// A candidate with its place's fields, as the JSON and CSV outputs write it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateRecord<'a> {
+    /// Place id.
+    pub id: &'a str,
+    /// Preferred name.
+    pub name: &'a str,
+    /// Kind.
+    pub kind: Kind,
+    /// ISO country code.
+    pub country: &'a str,
+    /// Province name.
+    pub admin1: &'a str,
+    /// District name.
+    pub admin2: &'a str,
+    /// Latitude, if known.
+    pub lat: Option<f64>,
+    /// Longitude, if known.
+    pub lon: Option<f64>,
+    /// Score in [0, 1].
+    pub score: f64,
+    /// How it was found.
+    pub method: Method,
+    /// Which of the place's names matched.
+    pub matched_name: &'a str,
+    /// Why.
+    pub reason: &'a str,
+}
+
+impl Candidate {
+    /// The candidate joined with its place's fields.
+    pub fn record<'a>(&'a self, gazetteer: &'a Gazetteer) -> CandidateRecord<'a> {
+        let p = gazetteer.place(self.place);
+        CandidateRecord {
+            id: &p.id,
+            name: &p.name,
+            kind: p.kind,
+            country: &p.country,
+            admin1: &p.admin1,
+            admin2: &p.admin2,
+            lat: p.lat,
+            lon: p.lon,
+            score: self.score,
+            method: self.method,
+            matched_name: &self.matched_name,
+            reason: &self.reason,
+        }
+    }
+}
+
+fn better(a: &Candidate, b: &Candidate) -> bool {
+    a.score > b.score || (a.score == b.score && a.method < b.method)
+}
+
+/// For `Name (Other Name)`, both names on their own.
+fn paren_variants(query: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let (Some(open), Some(close)) = (query.find('('), query.rfind(')')) {
+        if open < close {
+            let outer = format!("{} {}", &query[..open], &query[close + 1..]);
+            let inner = &query[open + 1..close];
+            for v in [outer.trim(), inner.trim()] {
+                if !v.is_empty() {
+                    out.push(v.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Similarity in [0, 1] of a query and a name: on fold, skeleton, and (discounted) on the
+/// consonant keys.
+fn similarity(q: &Query, e: &NameEntry) -> f64 {
+    let on = |a: &str, b: &str| {
+        if a.is_empty() || b.is_empty() {
+            return 0.0;
+        }
+        0.5 * strsim::jaro_winkler(a, b) + 0.5 * strsim::normalized_levenshtein(a, b)
+    };
+    let mut s = on(&q.skeleton, &e.skeleton).max(on(&q.folded, &e.fold));
+    if q.consonants.len() >= 3 {
+        s = s.max(CONSONANT_WEIGHT * on(&q.consonants, &consonants(&e.skeleton)));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolver() -> Resolver {
+        let csv = "id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\
+            c,Afghanistan,country,AF,,,33,66,,\n\
+            p1,Baghlan,province,AF,,,36,68.7,,\n\
+            p2,Kunduz,province,AF,,,36.7,68.8,,Koundouz\n\
+            p3,Badakhshan,province,AF,,,37,71,,\n\
+            p4,Jowzjan,province,AF,,,36.5,66,,Jawzjan\n\
+            d1,Pul-e Ḩişār,district,AF,Baghlan,,35.6,69.4,,Pul-e Hisar\n\
+            d2,Kunduz,district,AF,Kunduz,,36.7,68.8,,\n\
+            d3,Fayzabad,district,AF,Badakhshan,,37.1,70.5,,Faizabad\n\
+            d4,Fayzabad,district,AF,Jowzjan,,36.9,66.3,,Faizabad\n\
+            t1,Kunduz,city,AF,Kunduz,Kunduz,36.7,68.8,300000,Qunduz|Kondoz\n";
+        Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap())
+    }
+
+    fn best_id(r: &Resolver, q: &str, o: &Options) -> (Status, String) {
+        let res = r.resolve(q, o);
+        let id = res
+            .best
+            .map(|b| r.gazetteer().place(b.place).id.clone())
+            .unwrap_or_default();
+        (res.status, id)
+    }
+
+    #[test]
+    fn hierarchy_is_not_ambiguity() {
+        let r = resolver();
+        let o = Options::default();
+        assert_eq!(best_id(&r, "Kunduz", &o), (Status::Matched, "d2".into()));
+        assert_eq!(best_id(&r, "Koundouz", &o), (Status::Matched, "d2".into()));
+        assert_eq!(
+            best_id(&r, "Kunduz city", &o),
+            (Status::Matched, "t1".into())
+        );
+        assert_eq!(
+            best_id(&r, "la province de Kunduz", &o),
+            (Status::Matched, "p2".into())
+        );
+    }
+
+    #[test]
+    fn unrelated_same_names_are_ambiguous_until_within() {
+        let r = resolver();
+        let res = r.resolve("Fayzabad", &Options::default());
+        assert_eq!(res.status, Status::Ambiguous);
+        assert_eq!(res.candidates.len(), 1, "{res:?}");
+        let within = r.find_area("Jawzjan").unwrap();
+        let o = Options {
+            within: Some(within),
+            ..Options::default()
+        };
+        assert_eq!(best_id(&r, "Faizabad", &o), (Status::Matched, "d4".into()));
+    }
+
+    #[test]
+    fn context_breaks_ties() {
+        let r = resolver();
+        let p3 = r.gazetteer().find_id("p3").unwrap();
+        let ctx = Context {
+            favoured: vec![(p3, "Badakhshan".into())],
+            kind: None,
+        };
+        let res = r.resolve_in_context("Fayzabad", &Options::default(), &ctx);
+        assert_eq!(res.status, Status::Matched);
+        assert!(res.best.unwrap().reason.contains("Badakhshan"));
+    }
+
+    #[test]
+    fn garbage_is_unmatched() {
+        let r = resolver();
+        for q in ["", "xyzzy", "12345", "   ", "---", &"a".repeat(100_000)] {
+            let res = r.resolve(q, &Options::default());
+            assert_eq!(res.status, Status::Unmatched, "{q:.20}");
+            assert!(res.best.is_none());
+        }
+    }
+
+    #[test]
+    fn scores_stay_in_unit_range() {
+        let r = resolver();
+        for q in [
+            "Kunduz",
+            "Pul-i-Hisar",
+            "Kundz",
+            "Fayzabad",
+            "Baghlan province",
+        ] {
+            let res = r.resolve(q, &Options::default());
+            for c in res.best.iter().chain(res.candidates.iter()) {
+                assert!((0.0..=1.0).contains(&c.score), "{q}: {}", c.score);
+            }
+        }
+    }
+}

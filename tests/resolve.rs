@@ -1,0 +1,143 @@
+//! `gazmap resolve` on the embedded gazetteer and on fixture gazetteers.
+
+use predicates::prelude::*;
+
+use crate::util::{data, gazmap, json_lines, stdout_of};
+
+fn resolve_json(args: &[&str]) -> Vec<serde_json::Value> {
+    json_lines(&stdout_of(
+        gazmap()
+            .arg("resolve")
+            .arg("--format")
+            .arg("json")
+            .args(args),
+    ))
+}
+
+#[test]
+fn issue_examples_resolve_to_the_right_places() {
+    let lines = resolve_json(&[
+        "Pul-i-Hisar",
+        "Dih Salah",
+        "Koundouz",
+        "پل خمری",
+        "Andarab district",
+    ]);
+    let expect = [
+        ("district", "Baghlan", "Pul-e"),
+        ("district", "Baghlan", "Deh"),
+        ("district", "Kunduz", "Kunduz"),
+        ("district", "Baghlan", "Pul"),
+        ("district", "Baghlan", "Andar"),
+    ];
+    for (line, (kind, admin1, name)) in lines.iter().zip(expect) {
+        assert_eq!(line["status"], "matched", "{line}");
+        let best = &line["best"];
+        assert_eq!(best["kind"], kind, "{line}");
+        assert_eq!(best["admin1"], admin1, "{line}");
+        assert!(best["name"].as_str().unwrap().starts_with(name), "{line}");
+        let score = best["score"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&score));
+        assert!(!best["reason"].as_str().unwrap().is_empty());
+    }
+    // Pul-e Khumri: the Persian spelling and a Latin one land on the same place
+    let latin = resolve_json(&["Puli Khumri"]);
+    assert_eq!(latin[0]["best"]["id"], lines[3]["best"]["id"]);
+}
+
+#[test]
+fn unrelated_same_names_are_ambiguous_until_within() {
+    // (name, --within as a user writes it, the province as the gazetteer spells it)
+    let cases = [
+        ("Fayzabad", "Jawzjan", "Jowzjan"),
+        ("Kohistan", "Faryab", "Faryab"),
+        ("Qarabagh", "Ghazni", "Ghazni"),
+        ("Arghandab", "Zabul", "Zabul"),
+        ("Dawlatabad", "Balkh", "Balkh"),
+    ];
+    for (name, within, province) in cases {
+        let plain = &resolve_json(&[name])[0];
+        assert_eq!(plain["status"], "ambiguous", "{plain}");
+        let all: Vec<&str> = std::iter::once(&plain["best"])
+            .chain(plain["candidates"].as_array().unwrap())
+            .map(|c| c["admin1"].as_str().unwrap())
+            .collect();
+        assert!(all.len() >= 2, "{plain}");
+        assert!(all.contains(&province), "{plain}");
+        let within = &resolve_json(&["--within", within, name])[0];
+        assert_eq!(within["status"], "matched", "{within}");
+        assert_eq!(within["best"]["admin1"], province, "{within}");
+    }
+}
+
+#[test]
+fn garbage_is_unmatched_never_a_panic() {
+    let long = "x".repeat(100_000);
+    for q in ["xyzzy", "", "12345", &long] {
+        let line = &resolve_json(&[q])[0];
+        assert_eq!(line["status"], "unmatched");
+        assert!(line["best"].is_null());
+    }
+}
+
+#[test]
+fn names_from_stdin_and_invalid_utf8() {
+    let out = stdout_of(
+        gazmap()
+            .args(["resolve", "--format", "csv"])
+            .write_stdin("Kaboul\r\n\nDjalalabad\n"),
+    );
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows.len(), 3, "{out}");
+    assert!(rows[0].starts_with("query,status,id,name,kind"));
+    assert!(
+        rows[1].starts_with("Kaboul,matched,") && rows[1].contains(",Kabul,"),
+        "{out}"
+    );
+    assert!(
+        rows[2].starts_with("Djalalabad,matched,") && rows[2].contains("Nangarhar"),
+        "{out}"
+    );
+
+    gazmap()
+        .arg("resolve")
+        .write_stdin(b"Kabul\n\xff\xfe bad\n".to_vec())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("<stdin>:2: invalid UTF-8"));
+}
+
+#[test]
+fn custom_gazetteer_and_its_errors() {
+    let out = stdout_of(
+        gazmap()
+            .arg("--gazetteer")
+            .arg(data("mini.csv"))
+            .args(["resolve", "Nowhereabad"]),
+    );
+    assert!(out.contains("matched") && out.contains("test:1"), "{out}");
+    gazmap()
+        .args(["resolve", "x", "--gazetteer"])
+        .arg(data("bad-lat.csv"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("bad-lat.csv:3: column 7 (lat)"));
+    gazmap()
+        .args(["resolve", "x", "--gazetteer", "/no/such/file.csv"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("/no/such/file.csv"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    gazmap()
+        .args(["resolve", "--format", "yaml", "Kabul"])
+        .assert()
+        .code(2);
+    gazmap()
+        .args(["resolve", "--within", "Atlantis", "Kabul"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--within \"Atlantis\""));
+}

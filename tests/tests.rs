@@ -1,0 +1,5 @@
+//! Integration tests: the real binary on real files.
+
+mod util;
+
+mod resolve;
