@@ -12,6 +12,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod export;
 pub mod gazetteer;
 pub mod index;
 pub mod normalize;
