@@ -5,13 +5,16 @@
 //! and bounding the number of keys it considers, so a query never compares itself with
 //! every name.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::gazetteer::{Gazetteer, PlaceId};
 use crate::normalize::{bare_name, consonants, fold, skeleton_of_folded};
 
 /// Index of a name in an [`Index`].
 pub type NameId = u32;
+
+/// Index of a distinct skeleton key in an [`Index`].
+pub type KeyId = u32;
 
 /// One name of one place, with its keys.
 #[derive(Debug, Clone)]
@@ -24,6 +27,8 @@ pub struct NameEntry {
     pub fold: String,
     /// [`skeleton`](crate::normalize::skeleton) of the name.
     pub skeleton: String,
+    /// [`consonants`] of the skeleton.
+    pub consonants: String,
     /// True for the place's preferred name.
     pub primary: bool,
     /// Whether the keys are of the whole name or of a part of it.
@@ -41,20 +46,23 @@ pub enum NameForm {
     Part,
 }
 
+/// Least share of a query's trigrams a fuzzy candidate key must have.
+const MIN_SHARED_FRACTION: f64 = 0.34;
+
 /// Most distinct skeleton keys considered for one fuzzy query.
-const MAX_FUZZY_KEYS: usize = 20_000;
+const MAX_FUZZY_KEYS: usize = 2_000;
 
 /// Lookup structures over every name and alternate name of a gazetteer.
 #[derive(Debug, Default)]
 pub struct Index {
     names: Vec<NameEntry>,
-    by_fold: HashMap<String, Vec<NameId>>,
+    by_fold: FxHashMap<String, Vec<NameId>>,
     /// distinct skeletons and the names that have each
     keys: Vec<String>,
     key_names: Vec<Vec<NameId>>,
-    by_skeleton: HashMap<String, u32>,
-    by_consonants: HashMap<String, Vec<u32>>,
-    grams: HashMap<u32, Vec<u32>>,
+    by_skeleton: FxHashMap<String, u32>,
+    by_consonants: FxHashMap<String, Vec<u32>>,
+    grams: FxHashMap<u32, Vec<u32>>,
 }
 
 impl Index {
@@ -95,6 +103,7 @@ impl Index {
                         place: pid as PlaceId,
                         text: text.clone(),
                         fold: key,
+                        consonants: consonants(&skel),
                         skeleton: skel,
                         primary: i == 0,
                         form,
@@ -164,19 +173,9 @@ impl Index {
             .map_or(&[], |&k| self.key_names[k as usize].as_slice())
     }
 
-    /// Names whose consonant key equals `consonant_key`.
-    pub fn by_consonants(&self, consonant_key: &str) -> Vec<NameId> {
-        self.by_consonants
-            .get(consonant_key)
-            .into_iter()
-            .flatten()
-            .flat_map(|&k| self.key_names[k as usize].iter().copied())
-            .collect()
-    }
-
-    /// Names whose skeleton shares the most trigrams with `skeleton`: at most `limit` distinct
-    /// skeletons, best Dice coefficient first, ties broken by the key text.
-    pub fn fuzzy(&self, skeleton: &str, limit: usize) -> Vec<NameId> {
+    /// Distinct skeleton keys that share the most trigrams with `skeleton`: at most `limit`,
+    /// best Dice coefficient first, ties broken by the key text.
+    pub fn fuzzy_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
         let mut grams: Vec<u32> = trigrams(skeleton).collect();
         grams.sort_unstable();
         grams.dedup();
@@ -186,9 +185,13 @@ impl Index {
             .map(Vec::as_slice)
             .collect();
         postings.sort_by_key(|p| p.len());
-        let mut shared: HashMap<u32, u32> = HashMap::new();
-        for posting in postings {
-            let open = shared.len() < MAX_FUZZY_KEYS;
+        // prefix filter: a key sharing at least `min_shared` grams has one of the
+        // `grams - min_shared + 1` rarest, so only those lists open new candidates
+        let min_shared = ((grams.len() as f64 * MIN_SHARED_FRACTION).ceil() as usize).max(1);
+        let opening = grams.len().saturating_sub(min_shared) + 1;
+        let mut shared: FxHashMap<u32, u32> = FxHashMap::default();
+        for (i, posting) in postings.into_iter().enumerate() {
+            let open = i < opening && shared.len() < MAX_FUZZY_KEYS;
             for &k in posting {
                 if open {
                     *shared.entry(k).or_insert(0) += 1;
@@ -200,6 +203,7 @@ impl Index {
         let q = grams.len() as f64;
         let mut scored: Vec<(f64, u32)> = shared
             .into_iter()
+            .filter(|&(_, n)| n as usize >= min_shared)
             .map(|(k, n)| {
                 let kg = (self.keys[k as usize].len() + 2) as f64;
                 (2.0 * f64::from(n) / (q + kg), k)
@@ -214,10 +218,32 @@ impl Index {
             scored.truncate(limit);
         }
         scored.sort_by(by_score);
-        scored
+        scored.into_iter().map(|(_, k)| k).collect()
+    }
+
+    /// Names of the keys [`Index::fuzzy_keys`] returns, in the same order.
+    pub fn fuzzy(&self, skeleton: &str, limit: usize) -> Vec<NameId> {
+        self.fuzzy_keys(skeleton, limit)
             .into_iter()
-            .flat_map(|(_, k)| self.key_names[k as usize].iter().copied())
+            .flat_map(|k| self.key_names(k).iter().copied())
             .collect()
+    }
+
+    /// Keys whose consonant key equals `consonant_key`.
+    pub fn consonant_keys(&self, consonant_key: &str) -> &[KeyId] {
+        self.by_consonants
+            .get(consonant_key)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The skeleton text of a key.
+    pub fn key(&self, key: KeyId) -> &str {
+        &self.keys[key as usize]
+    }
+
+    /// The names that have this skeleton key.
+    pub fn key_names(&self, key: KeyId) -> &[NameId] {
+        &self.key_names[key as usize]
     }
 }
 

@@ -8,14 +8,14 @@
 //! assert_eq!(resolver.gazetteer().place(r.best.unwrap().place).admin1, "Kunduz");
 //! ```
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fmt;
 
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::gazetteer::{Gazetteer, Kind, PlaceId};
-use crate::index::{Index, NameEntry, NameForm, NameId};
+use crate::index::{Index, NameForm, NameId};
 use crate::normalize::{consonants, skeleton, skeleton_of_folded, strip_designator};
 
 /// How a candidate was found, from the most to the least certain.
@@ -98,6 +98,9 @@ pub struct Candidate {
     pub matched_key: String,
     /// A one-line human explanation.
     pub reason: String,
+    /// The index entry that matched and its similarity, for the explanation.
+    name_id: NameId,
+    similarity: f64,
 }
 
 /// The answer for one query.
@@ -180,6 +183,10 @@ const SCORE_PART: f64 = 0.86;
 const VARIANT_PENALTY: f64 = 0.01;
 /// Weight of a consonant-key similarity against a full one.
 const CONSONANT_WEIGHT: f64 = 0.94;
+/// Below this similarity of skeletons, the folded names are not compared.
+const FOLD_SIM_FLOOR: f64 = 0.6;
+/// Most keys taken from one consonant-key lookup.
+const MAX_CONSONANT_KEYS: usize = 64;
 const CONTEXT_BONUS: f64 = 0.04;
 const DESIGNATOR_BONUS: f64 = 0.01;
 /// Distinct skeletons scored per fuzzy query.
@@ -251,7 +258,7 @@ impl Resolver {
         options: &Options,
         context: &Context,
     ) -> Resolution {
-        let mut scores: HashMap<PlaceId, Candidate> = HashMap::new();
+        let mut scores: FxHashMap<PlaceId, Candidate> = FxHashMap::default();
         let mut kind_hint = context.kind;
         let mut favoured = context.favoured.clone();
         let whole = Query::new(query);
@@ -300,68 +307,109 @@ impl Resolver {
     }
 
     fn score_query(&self, q: &Query) -> Vec<Candidate> {
-        let mut out: Vec<Candidate> = Vec::new();
+        let mut best: FxHashMap<PlaceId, Candidate> = FxHashMap::default();
         if q.folded.is_empty() {
-            return out;
+            return Vec::new();
         }
-        let mut push = |name: NameId, score: f64, method: Method, reason: String| {
+        let candidate = |name: NameId, score: f64, method: Method, similarity: f64| {
             let e = self.index.name(name);
-            let (score, reason) = match e.form {
-                NameForm::Full => (score, reason),
-                NameForm::Bare => (score, format!("{reason} without its designator")),
-                NameForm::Part => (
-                    score.min(SCORE_PART),
-                    format!("{reason}, one part of the compound name"),
-                ),
+            let score = if e.form == NameForm::Part {
+                score.min(SCORE_PART)
+            } else {
+                score
             };
-            out.push(Candidate {
+            Candidate {
                 place: e.place,
                 score,
                 method,
                 matched_name: e.text.clone(),
                 matched_key: e.fold.clone(),
-                reason,
-            });
+                reason: String::new(),
+                name_id: name,
+                similarity,
+            }
+        };
+        let offer = |best: &mut FxHashMap<PlaceId, Candidate>, c: Candidate| {
+            if best.get(&c.place).is_none_or(|old| better(&c, old)) {
+                best.insert(c.place, c);
+            }
         };
         for &n in self.index.by_fold(&q.folded) {
             let e = self.index.name(n);
             let verbatim = e.form == NameForm::Full && e.text == q.raw;
-            let (score, method, reason) = if verbatim && e.primary {
-                (SCORE_EXACT, Method::Exact, "exact name".to_string())
-            } else if verbatim {
-                (
-                    SCORE_ALTERNATE,
-                    Method::Alternate,
-                    format!("alternate name {:?}", e.text),
-                )
-            } else {
-                (
-                    SCORE_FOLD,
-                    Method::Fold,
-                    format!("same letters as {:?}", e.text),
-                )
+            let (score, method) = match (verbatim, e.primary) {
+                (true, true) => (SCORE_EXACT, Method::Exact),
+                (true, false) => (SCORE_ALTERNATE, Method::Alternate),
+                _ => (SCORE_FOLD, Method::Fold),
             };
-            push(n, score, method, reason);
+            offer(&mut best, candidate(n, score, method, 1.0));
         }
         for &n in self.index.by_skeleton(&q.skeleton) {
-            let e = self.index.name(n);
-            let reason = format!("romanization variant of {:?}", e.text);
-            push(n, SCORE_SKELETON, Method::Skeleton, reason);
+            offer(
+                &mut best,
+                candidate(n, SCORE_SKELETON, Method::Skeleton, 1.0),
+            );
         }
         if q.folded.len() > MAX_FUZZY_LEN {
-            return out;
+            return best.into_values().collect();
         }
-        let mut fuzzy = self.index.fuzzy(&q.skeleton, FUZZY_KEYS);
-        if q.consonants.len() >= 3 {
-            fuzzy.extend(self.index.by_consonants(&q.consonants));
+        let mut keys = self.index.fuzzy_keys(&q.skeleton, FUZZY_KEYS);
+        let same_consonants = self.index.consonant_keys(&q.consonants);
+        // a consonant key shared by very many names says little; the trigrams decide then
+        if q.consonants.len() >= 3 && same_consonants.len() <= MAX_CONSONANT_KEYS {
+            keys.extend_from_slice(same_consonants);
         }
-        for n in fuzzy {
-            let e = self.index.name(n);
-            let s = similarity(q, e);
-            let reason = format!("similar to {:?} ({:.2})", e.text, s);
-            push(n, SCORE_SKELETON * s, Method::Fuzzy, reason);
+        keys.sort_unstable();
+        keys.dedup();
+        for k in keys {
+            // one key's names share skeleton and consonants: compare those once per key
+            let names = self.index.key_names(k);
+            let first = self.index.name(names[0]);
+            let mut key_sim = ascii_similarity(&q.skeleton, &first.skeleton);
+            if q.consonants.len() >= 3 {
+                key_sim = key_sim
+                    .max(CONSONANT_WEIGHT * ascii_similarity(&q.consonants, &first.consonants));
+            }
+            for &n in names {
+                let e = self.index.name(n);
+                // a fuzzy score never beats a skeleton match of the same place
+                if best
+                    .get(&e.place)
+                    .is_some_and(|c| c.score >= SCORE_SKELETON)
+                {
+                    continue;
+                }
+                let s = if key_sim >= FOLD_SIM_FLOOR {
+                    key_sim.max(ascii_similarity(&q.folded, &e.fold))
+                } else {
+                    key_sim
+                };
+                offer(
+                    &mut best,
+                    candidate(n, SCORE_SKELETON * s, Method::Fuzzy, s),
+                );
+            }
         }
-        out
+        best.into_values().collect()
+    }
+
+    /// The explanation of how a candidate's name matched.
+    fn explain(&self, c: &Candidate) -> String {
+        let e = self.index.name(c.name_id);
+        let mut r = match c.method {
+            Method::Exact => "exact name".to_string(),
+            Method::Alternate => format!("alternate name {:?}", e.text),
+            Method::Fold => format!("same letters as {:?}", e.text),
+            Method::Skeleton => format!("romanization variant of {:?}", e.text),
+            Method::Fuzzy => format!("similar to {:?} ({:.2})", e.text, c.similarity),
+        };
+        match e.form {
+            NameForm::Full => {}
+            NameForm::Bare => r.push_str(" without its designator"),
+            NameForm::Part => r.push_str(", one part of the compound name"),
+        }
+        r.push_str(&c.reason);
+        r
     }
 
     /// Splits a trailing province or country name off a folded query:
@@ -449,6 +497,7 @@ impl Resolver {
         let query = query.to_string();
         let clamp = |mut c: Candidate| {
             c.score = (c.score.clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
+            c.reason = self.explain(&c);
             c
         };
         let Some(top) = cands.first().map(|c| c.score) else {
@@ -619,20 +668,30 @@ fn paren_variants(query: &str) -> Vec<String> {
     out
 }
 
-/// Similarity in [0, 1] of a query and a name: on fold, skeleton, and (discounted) on the
-/// consonant keys.
-fn similarity(q: &Query, e: &NameEntry) -> f64 {
-    let on = |a: &str, b: &str| {
-        if a.is_empty() || b.is_empty() {
-            return 0.0;
-        }
-        0.5 * strsim::jaro_winkler(a, b) + 0.5 * strsim::normalized_levenshtein(a, b)
-    };
-    let mut s = on(&q.skeleton, &e.skeleton).max(on(&q.folded, &e.fold));
-    if q.consonants.len() >= 3 {
-        s = s.max(CONSONANT_WEIGHT * on(&q.consonants, &consonants(&e.skeleton)));
+/// Mean of Jaro-Winkler and normalized Levenshtein on the bytes of two keys (keys are ASCII).
+fn ascii_similarity(a: &str, b: &str) -> f64 {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let longest = a.len().max(b.len());
+    // too different in length to be the same name; also spares the quadratic metrics
+    if a.is_empty() || b.is_empty() || a.len().min(b.len()) * 2 < longest {
+        return 0.0;
     }
-    s
+    let (a, b) = (AsciiKey(a), AsciiKey(b));
+    let jw = strsim::generic_jaro_winkler(&a, &b);
+    let lev = 1.0 - strsim::generic_levenshtein(&a, &b) as f64 / longest as f64;
+    0.5 * jw + 0.5 * lev
+}
+
+/// A key's bytes, for strsim's generic metrics (which skip UTF-8 decoding on them).
+struct AsciiKey<'s>(&'s [u8]);
+
+impl<'s> IntoIterator for &AsciiKey<'s> {
+    type Item = u8;
+    type IntoIter = std::iter::Copied<std::slice::Iter<'s, u8>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().copied()
+    }
 }
 
 #[cfg(test)]
