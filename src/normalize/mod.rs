@@ -87,6 +87,10 @@ pub fn skeleton_of_folded(folded: &str) -> String {
         if i != last && i != 0 && rules::is_ezafe_word(word) {
             continue;
         }
+        if i != last && i != 0 && rules::is_conjunction_word(word) {
+            joined.push_str("wa");
+            continue;
+        }
         let mut w = (*word).to_string();
         if i != last {
             rules::trim_glued_ezafe(&mut w);

@@ -277,6 +277,11 @@ pub static RULES: &[Rule] = &[
     ),
 ];
 
+/// The conjunction "and" between two names: `Tala wa Barfak`, `Tala-o-Barfak`, `Kuran u Munjan`.
+pub(super) fn is_conjunction_word(word: &str) -> bool {
+    matches!(word, "wa" | "va" | "o" | "u" | "w")
+}
+
 /// Ezafe particles written as words of their own: `Pul-e-Hesar`, `Qala-ye Zal`.
 pub(super) fn is_ezafe_word(word: &str) -> bool {
     matches!(word, "e" | "i" | "ye" | "yi" | "y" | "ee")
@@ -372,6 +377,15 @@ mod tests {
                 rule.name
             );
         }
+    }
+
+    #[test]
+    fn conjunctions_and_ezafe_words() {
+        assert_eq!(skeleton("Tala-o-Barfak"), skeleton("Tālah wa Barfak"));
+        assert_eq!(skeleton("Kuran-o-Munjan"), skeleton("Kuran wa Munjan"));
+        assert_ne!(skeleton("Tala Barfak"), skeleton("Tala wa Barfak"));
+        assert!(is_conjunction_word("va") && !is_conjunction_word("e"));
+        assert!(is_ezafe_word("ye") && !is_ezafe_word("wa"));
     }
 
     #[test]
