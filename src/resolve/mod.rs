@@ -199,6 +199,8 @@ const MAX_FUZZY_LEN: usize = 120;
 pub struct Resolver {
     gazetteer: Gazetteer,
     index: Index,
+    /// consonant key of each place's preferred name
+    name_keys: Vec<String>,
 }
 
 struct Query {
@@ -233,7 +235,16 @@ impl Resolver {
     /// Indexes `gazetteer` and returns a resolver over it.
     pub fn new(gazetteer: Gazetteer) -> Resolver {
         let index = Index::build(&gazetteer);
-        Resolver { gazetteer, index }
+        let name_keys = gazetteer
+            .places()
+            .iter()
+            .map(|p| consonants(&skeleton(&p.name)))
+            .collect();
+        Resolver {
+            gazetteer,
+            index,
+            name_keys,
+        }
     }
 
     /// The gazetteer resolved against.
@@ -482,11 +493,30 @@ impl Resolver {
         cands.truncate(MAX_CANDIDATES);
         // one name at several levels (Kunduz city, district, province) shares its best score,
         // so the kind preference, not the spelling of one level's alternate names, decides
-        for i in 1..cands.len() {
-            if cands[i].score < o.threshold {
-                break;
+        let above = cands.iter().take_while(|c| c.score >= o.threshold).count();
+        // a place's ancestors of the same name (Kunduz city → Kunduz district) join even when
+        // none of their own names matched (a Persian spelling only the city carries)
+        let mut extra = Vec::new();
+        for c in &cands[..above] {
+            let parents = g.place(c.place).parents;
+            for a in [parents.district, parents.province].into_iter().flatten() {
+                let known = cands
+                    .iter()
+                    .chain(extra.iter())
+                    .any(|x: &Candidate| x.place == a);
+                if !known && self.name_keys[a as usize] == self.name_keys[c.place as usize] {
+                    let mut relative = c.clone();
+                    relative.place = a;
+                    relative.reason = format!("; the {} of the same name", g.place(a).kind);
+                    extra.push(relative);
+                }
             }
-            if let Some(j) = (0..i).find(|&j| self.same_name_hierarchy(&cands[i], &cands[j])) {
+        }
+        cands.extend(extra);
+        for i in 1..cands.len() {
+            if let Some(j) =
+                (0..i.min(above)).find(|&j| self.same_name_hierarchy(&cands[i], &cands[j]))
+            {
                 if cands[j].score > cands[i].score {
                     cands[i].score = cands[j].score;
                     cands[i].method = cands[i].method.max(cands[j].method);
@@ -571,8 +601,10 @@ impl Resolver {
         let nested = g.is_within(a.place, b.place)
             || g.is_within(b.place, a.place)
             || (pa.parents.province.is_some() && pa.parents.province == pb.parents.province);
-        let key = |s: &str| consonants(&skeleton(s));
-        nested && (key(&pa.name) == key(&pb.name) || key(&a.matched_key) == key(&b.matched_key))
+        let matched_key = |c: &Candidate| &self.index.name(c.name_id).consonants;
+        nested
+            && (self.name_keys[a.place as usize] == self.name_keys[b.place as usize]
+                || matched_key(a) == matched_key(b))
     }
 
     /// Resolves the name of an area for `--within`, preferring the broadest level.
