@@ -91,7 +91,7 @@ pub fn skeleton_of_folded(folded: &str) -> String {
             joined.push_str("wa");
             continue;
         }
-        let mut w = (*word).to_string();
+        let mut w = rules::synonym(word).to_string();
         if i != last {
             rules::trim_glued_ezafe(&mut w);
         }

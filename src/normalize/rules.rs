@@ -277,6 +277,34 @@ pub static RULES: &[Rule] = &[
     ),
 ];
 
+/// Words that official lists write in Persian or Arabic interchangeably (lower, upper, first,
+/// second…), mapped to one form before the letter rules: `Yaftal-e Sufla` = `Yaftal Payan`.
+pub static WORD_SYNONYMS: &[(&str, &str)] = &[
+    ("sufla", "payin"),
+    ("sufli", "payin"),
+    ("sofla", "payin"),
+    ("pain", "payin"),
+    ("payan", "payin"),
+    ("payeen", "payin"),
+    ("ulya", "bala"),
+    ("olya", "bala"),
+    ("hulya", "bala"),
+    ("aval", "awal"),
+    ("awwal", "awal"),
+    ("dowom", "duwum"),
+    ("dovom", "duwum"),
+    ("duwom", "duwum"),
+    ("dwum", "duwum"),
+];
+
+/// The canonical form of a folded word under [`WORD_SYNONYMS`].
+pub(super) fn synonym(word: &str) -> &str {
+    WORD_SYNONYMS
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map_or(word, |(_, c)| c)
+}
+
 /// The conjunction "and" between two names: `Tala wa Barfak`, `Tala-o-Barfak`, `Kuran u Munjan`.
 pub(super) fn is_conjunction_word(word: &str) -> bool {
     matches!(word, "wa" | "va" | "o" | "u" | "w")
@@ -386,6 +414,19 @@ mod tests {
         assert_ne!(skeleton("Tala Barfak"), skeleton("Tala wa Barfak"));
         assert!(is_conjunction_word("va") && !is_conjunction_word("e"));
         assert!(is_ezafe_word("ye") && !is_ezafe_word("wa"));
+    }
+
+    #[test]
+    fn word_synonyms_join_persian_and_arabic_words() {
+        assert_eq!(skeleton("Yaftal Payan"), skeleton("Yaftal-e Suflá"));
+        assert_eq!(
+            skeleton("Darah-e-Suf Hulya"),
+            skeleton("Darah-ye Suf-e Bala")
+        );
+        assert_ne!(skeleton("Yaftal Payan"), skeleton("Yaftal Bala"));
+        for (word, canonical) in WORD_SYNONYMS {
+            assert_eq!(synonym(word), *canonical);
+        }
     }
 
     #[test]

@@ -807,6 +807,18 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn similarity_is_symmetric_and_in_unit_range(a in "[a-z ]{0,24}", b in "[a-z ]{0,24}") {
+            let (x, y) = (ascii_similarity(&a, &b), ascii_similarity(&b, &a));
+            proptest::prop_assert!((0.0..=1.0).contains(&x));
+            proptest::prop_assert!((x - y).abs() < 1e-12);
+            if !a.is_empty() {
+                proptest::prop_assert!((ascii_similarity(&a, &a) - 1.0).abs() < 1e-12);
+            }
+        }
+    }
+
     #[test]
     fn scores_stay_in_unit_range() {
         let r = resolver();
