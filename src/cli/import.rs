@@ -102,7 +102,7 @@ fn boundaries(global: &GlobalArgs, args: &BoundariesArgs) -> Result<()> {
     if !global.quiet {
         let n = report.places.len();
         eprintln!(
-            "gazmap: {n} {} from {} → {}; alternate names merged for {} of {n}",
+            "gazmap: {n} places ({}) from {} → {}; alternate names merged for {} of {n}",
             options.kind,
             args.input.display(),
             args.output.display(),
