@@ -126,7 +126,18 @@ fn layers_by_event_hold_every_drawn_row() {
     assert_eq!(prop(pk, "status"), "matched");
     assert_eq!(prop(pk, "geo_precision"), "polygon");
     assert_eq!(prop(kh, "source"), "Report, \"quoted\"");
-    assert_eq!(pk.geometry.as_ref().unwrap().value.type_name(), "Polygon");
+    // a Polygon beside a MultiPolygon in one layer is written as a one-part MultiPolygon
+    let geojson::GeometryValue::MultiPolygon { coordinates } = &pk.geometry.as_ref().unwrap().value
+    else {
+        panic!("{pk:?}")
+    };
+    assert_eq!(coordinates.len(), 1);
+    assert_eq!(
+        coordinates[0][0][0],
+        geojson::Position::from(vec![68.5, 35.8])
+    );
+    let un = &read_layer(&out.join("unspecified.geojson")).features[0];
+    assert_eq!(un.geometry.as_ref().unwrap().value.type_name(), "Polygon");
     assert_eq!(
         kh.geometry.as_ref().unwrap().value.type_name(),
         "MultiPolygon"

@@ -10,6 +10,8 @@
 //!   same in every layering, and `unresolved.csv` starts with that `row` number too;
 //! - layers and features are ordered (layers by file name, features by row), so the same
 //!   input gives byte-identical files;
+//! - in a layer that holds MultiPolygons, Polygons are written as one-part MultiPolygons so
+//!   GIS tools see one geometry type (a layer mixing points and areas stays mixed);
 //! - files in the directory that this run does not write (layers of an earlier run, say) are
 //!   left alone.
 
@@ -420,7 +422,8 @@ pub fn write_layers(
     create_dir(dir)?;
     let mut files = Vec::with_capacity(layers.len() + 1);
     let mut counts = Vec::with_capacity(layers.len());
-    for (name, (features, polygons)) in layers {
+    for (name, (mut features, polygons)) in layers {
+        promote_polygons(&mut features);
         let mut bytes = Vec::new();
         let mut w = GeoJsonWriter::new(&mut bytes);
         for f in &features {
@@ -449,6 +452,30 @@ pub fn write_layers(
         unresolved_path,
         rows: rows.len(),
     })
+}
+
+/// In a layer that holds MultiPolygons, writes Polygons as one-part MultiPolygons, so GIS
+/// tools see one geometry type (a layer mixing points and areas stays mixed).
+fn promote_polygons(features: &mut [Feature]) {
+    let is_multi = |f: &Feature| {
+        matches!(
+            f.geometry.as_ref().map(|g| &g.value),
+            Some(geojson::GeometryValue::MultiPolygon { .. })
+        )
+    };
+    if !features.iter().any(is_multi) {
+        return;
+    }
+    for f in features {
+        if let Some(g) = &mut f.geometry {
+            if let geojson::GeometryValue::Polygon { coordinates } = &mut g.value {
+                let rings = std::mem::take(coordinates);
+                g.value = geojson::GeometryValue::MultiPolygon {
+                    coordinates: vec![rings],
+                };
+            }
+        }
+    }
 }
 
 fn csv_error(e: csv::Error) -> Error {
