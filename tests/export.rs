@@ -313,7 +313,12 @@ fn bad_input_is_an_error_with_file_and_line_and_no_output() {
     let big = format!("date,place,event\n2021,\"{}\",x\n", "a".repeat(2 << 20));
     let mut bytes_with_nul = b"date,place,event\n2021,Khinjan,x\n".to_vec();
     bytes_with_nul.extend_from_slice(b"\x00\x01\x02binary");
-    let cases: [(&str, Vec<u8>, &str); 6] = [
+    let cases: [(&str, Vec<u8>, &str); 7] = [
+        (
+            "utf16.csv",
+            b"\xFF\xFEd\x00a\x00t\x00e\x00".to_vec(),
+            "utf16.csv:1: UTF-16 text",
+        ),
         ("empty.csv", Vec::new(), "empty.csv:1: empty file"),
         (
             "truncated.csv",

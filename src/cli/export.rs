@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use super::{load_resolver, options, FilterArgs, GlobalArgs};
 use crate::error::Error;
 use crate::export::{write_layers, LayerBy, LayerRow};
-use crate::resolve::Resolution;
+use crate::resolve::{Resolution, Status};
 
 /// Flags of `gazmap export`.
 #[derive(Debug, Args)]
@@ -109,7 +109,12 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
     for (_, rec) in &table.rows {
         let name = rec.get(place).unwrap_or("");
         if !resolved.contains_key(name) {
-            resolved.insert(name, resolver.resolve(name, &opts));
+            let mut r = resolver.resolve(name, &opts);
+            if r.status == Status::Matched {
+                // only unresolved rows list candidates (as suggestions): keep rows small
+                r.candidates = Vec::new();
+            }
+            resolved.insert(name, r);
         }
     }
     let rows: Vec<LayerRow> = table
@@ -206,6 +211,14 @@ fn read_events(path: &Path) -> Result<Table, Error> {
             1,
             None,
             "empty file: expected a header row (date,place,event,…)",
+        ));
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(Error::parse(
+            &source,
+            1,
+            None,
+            "UTF-16 text: save the file as UTF-8",
         ));
     }
     if let Some(pos) = text.iter().position(|&b| b == 0) {

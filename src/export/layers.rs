@@ -16,11 +16,12 @@
 //!   left alone.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use geojson::{Feature, JsonObject, JsonValue};
 
-use super::atomic::{create_dir, write_all_or_nothing};
+use super::atomic::{create_dir, AtomicFile};
 use super::geojson::{area_from_wkt, geometry_from_geo, point_geometry, GeoJsonWriter};
 use crate::error::{Error, Result};
 use crate::gazetteer::{Gazetteer, PlaceId};
@@ -341,9 +342,10 @@ pub fn write_layers(
         gazetteer,
         cache: HashMap::new(),
     };
-    let mut layers: BTreeMap<String, (Vec<Feature>, usize)> = BTreeMap::new();
+    // pass 1: each row's layer or reason; unresolved rows written as they come
+    let mut layers: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     if layer_by == LayerBy::None {
-        layers.insert(ALL_LAYER.to_string(), (Vec::new(), 0));
+        layers.insert(ALL_LAYER.to_string(), Vec::new());
     }
     let mut unresolved = csv::WriterBuilder::new().from_writer(Vec::new());
     let mut record: Vec<&str> = vec!["row"];
@@ -351,101 +353,84 @@ pub fn write_layers(
     record.extend(["reason", "suggestions"]);
     unresolved.write_record(&record).map_err(csv_error)?;
     let mut n_unresolved = 0;
-
+    let mut multi_layers: Vec<String> = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         let number = i + 1;
         let layer = layer_of(row, layer_by, number)?;
-        let values = aligned(&header, row);
-        let place = match outcome(gazetteer, &row.resolution) {
-            Outcome::Drawn(id) => id,
+        match outcome(gazetteer, &row.resolution) {
+            Outcome::Drawn(id) => {
+                let multi = matches!(
+                    areas.get(id)?.map(|g| g.value),
+                    Some(geojson::GeometryValue::MultiPolygon { .. })
+                );
+                if multi && !multi_layers.contains(&layer) {
+                    multi_layers.push(layer.clone());
+                }
+                layers.entry(layer).or_default().push(i);
+            }
             Outcome::Unresolved(reason) => {
                 let number = number.to_string();
                 let sugg = suggestions(gazetteer, &row.resolution);
                 let mut record: Vec<&str> = vec![&number];
-                record.extend(values.iter().copied());
+                record.extend(aligned(&header, row));
                 record.push(&reason);
                 record.push(&sugg);
                 unresolved.write_record(&record).map_err(csv_error)?;
                 n_unresolved += 1;
-                continue;
             }
-        };
-        let best = row
-            .resolution
-            .best
-            .as_ref()
-            .expect("drawn rows have a best");
-        let p = gazetteer.place(place);
-        let (geometry, precision) = match areas.get(place)? {
-            Some(g) => (g, "polygon"),
-            None => {
-                let ((lon, lat), parent) = gazetteer
-                    .point_or_parent(place)
-                    .expect("drawn rows have a point");
-                (
-                    point_geometry(lon, lat),
-                    if parent { "parent" } else { "point" },
-                )
-            }
-        };
-        let mut props = JsonObject::new();
-        for (name, v) in feature_names.iter().zip(&values) {
-            props.insert(name.clone(), JsonValue::String(v.to_string()));
-        }
-        let add = [
-            ("place_id", JsonValue::from(p.id.as_str())),
-            ("place_name", p.name.as_str().into()),
-            ("admin1", p.admin1.as_str().into()),
-            ("admin2", p.admin2.as_str().into()),
-            ("kind", p.kind.as_str().into()),
-            ("score", score_value(best.score)),
-            ("method", best.method.as_str().into()),
-            ("status", row.resolution.status.as_str().into()),
-            ("geo_precision", precision.into()),
-        ];
-        for (k, v) in add {
-            props.insert(k.to_string(), v);
-        }
-        let feature = Feature {
-            id: Some(geojson::feature::Id::Number((number as u64).into())),
-            geometry: Some(geometry),
-            properties: Some(props),
-            ..Default::default()
-        };
-        let entry = layers.entry(layer).or_default();
-        entry.0.push(feature);
-        if precision == "polygon" {
-            entry.1 += 1;
         }
     }
 
+    // pass 2: each layer streamed to a temporary file; all renamed at the end, or none
     create_dir(dir)?;
-    let mut files = Vec::with_capacity(layers.len() + 1);
+    let mut pending = Vec::with_capacity(layers.len() + 1);
     let mut counts = Vec::with_capacity(layers.len());
-    for (name, (mut features, polygons)) in layers {
-        promote_polygons(&mut features);
-        let mut bytes = Vec::new();
-        let mut w = GeoJsonWriter::new(&mut bytes);
-        for f in &features {
-            w.write_feature(f)?;
+    for (name, members) in layers {
+        let path = dir.join(format!("{name}.geojson"));
+        let mut file = AtomicFile::create(&path)?;
+        let mut w = GeoJsonWriter::new(&mut file);
+        let mut polygons = 0;
+        let promote = multi_layers.contains(&name);
+        for &i in &members {
+            let mut feature = feature(
+                gazetteer,
+                &mut areas,
+                &feature_names,
+                &header,
+                &rows[i],
+                i + 1,
+            )?;
+            if let Some(g) = &mut feature.geometry {
+                if !matches!(g.value, geojson::GeometryValue::Point { .. }) {
+                    polygons += 1;
+                }
+                if promote {
+                    promote_polygon(g);
+                }
+            }
+            w.write_feature(&feature)?;
         }
         w.finish()?;
-        bytes.push(b'\n');
-        let path = dir.join(format!("{name}.geojson"));
+        file.write_all(b"\n").map_err(|e| Error::io(&path, e))?;
+        pending.push(file);
         counts.push(LayerCount {
             name,
-            path: path.clone(),
-            features: features.len(),
+            path,
+            features: members.len(),
             polygons,
         });
-        files.push((path, bytes));
     }
     let unresolved_path = dir.join(UNRESOLVED_FILE);
     let bytes = unresolved
         .into_inner()
         .map_err(|e| Error::io(&unresolved_path, e.into_error()))?;
-    files.push((unresolved_path.clone(), bytes));
-    write_all_or_nothing(files)?;
+    let mut file = AtomicFile::create(&unresolved_path)?;
+    file.write_all(&bytes)
+        .map_err(|e| Error::io(&unresolved_path, e))?;
+    pending.push(file);
+    for f in pending {
+        f.commit()?;
+    }
     Ok(LayerSummary {
         layers: counts,
         unresolved: n_unresolved,
@@ -454,27 +439,67 @@ pub fn write_layers(
     })
 }
 
-/// In a layer that holds MultiPolygons, writes Polygons as one-part MultiPolygons, so GIS
-/// tools see one geometry type (a layer mixing points and areas stays mixed).
-fn promote_polygons(features: &mut [Feature]) {
-    let is_multi = |f: &Feature| {
-        matches!(
-            f.geometry.as_ref().map(|g| &g.value),
-            Some(geojson::GeometryValue::MultiPolygon { .. })
-        )
-    };
-    if !features.iter().any(is_multi) {
-        return;
-    }
-    for f in features {
-        if let Some(g) = &mut f.geometry {
-            if let geojson::GeometryValue::Polygon { coordinates } = &mut g.value {
-                let rings = std::mem::take(coordinates);
-                g.value = geojson::GeometryValue::MultiPolygon {
-                    coordinates: vec![rings],
-                };
-            }
+/// The feature of a drawn row: its geometry (polygon, own point or parent's point) and the
+/// input's columns followed by the place's properties.
+fn feature(
+    gazetteer: &Gazetteer,
+    areas: &mut Areas<'_>,
+    feature_names: &[String],
+    header: &[String],
+    row: &LayerRow,
+    number: usize,
+) -> Result<Feature> {
+    let best = row
+        .resolution
+        .best
+        .as_ref()
+        .expect("drawn rows have a best");
+    let p = gazetteer.place(best.place);
+    let (geometry, precision) = match areas.get(best.place)? {
+        Some(g) => (g, "polygon"),
+        None => {
+            let ((lon, lat), parent) = gazetteer
+                .point_or_parent(best.place)
+                .expect("drawn rows have a point");
+            (
+                point_geometry(lon, lat),
+                if parent { "parent" } else { "point" },
+            )
         }
+    };
+    let mut props = JsonObject::new();
+    for (name, v) in feature_names.iter().zip(aligned(header, row)) {
+        props.insert(name.clone(), JsonValue::String(v.to_string()));
+    }
+    let add = [
+        ("place_id", JsonValue::from(p.id.as_str())),
+        ("place_name", p.name.as_str().into()),
+        ("admin1", p.admin1.as_str().into()),
+        ("admin2", p.admin2.as_str().into()),
+        ("kind", p.kind.as_str().into()),
+        ("score", score_value(best.score)),
+        ("method", best.method.as_str().into()),
+        ("status", row.resolution.status.as_str().into()),
+        ("geo_precision", precision.into()),
+    ];
+    for (k, v) in add {
+        props.insert(k.to_string(), v);
+    }
+    Ok(Feature {
+        id: Some(geojson::feature::Id::Number((number as u64).into())),
+        geometry: Some(geometry),
+        properties: Some(props),
+        ..Default::default()
+    })
+}
+
+/// A Polygon as a one-part MultiPolygon (other geometries unchanged).
+fn promote_polygon(g: &mut geojson::Geometry) {
+    if let geojson::GeometryValue::Polygon { coordinates } = &mut g.value {
+        let rings = std::mem::take(coordinates);
+        g.value = geojson::GeometryValue::MultiPolygon {
+            coordinates: vec![rings],
+        };
     }
 }
 
