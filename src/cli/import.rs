@@ -80,6 +80,7 @@ fn boundaries(global: &GlobalArgs, args: &BoundariesArgs) -> Result<()> {
             Kind::Province
         }),
         country: args.country.clone(),
+        threshold: global.threshold,
         file_stem: args
             .input
             .file_stem()

@@ -160,6 +160,8 @@ pub struct ImportOptions {
     pub country: Option<String>,
     /// Used in ids when a feature has no `shapeID`: `boundary:<stem>:<n>`.
     pub file_stem: String,
+    /// Least score for a reference match (`None`: the resolver's default).
+    pub threshold: Option<f64>,
 }
 
 /// What a boundaries import made, with what a user should check.
@@ -241,6 +243,7 @@ pub fn boundaries_to_places(
             &Options {
                 within,
                 kind: Some(options.kind),
+                threshold: options.threshold.unwrap_or(Options::default().threshold),
                 ..Options::default()
             },
         );
