@@ -18,6 +18,7 @@
 
 use std::io::Write;
 
+use geo::orient::{Direction, Orient};
 use geo::MapCoords;
 use wkt::TryFromWkt;
 
@@ -51,9 +52,15 @@ pub fn point_geometry(lon: f64, lat: f64) -> geojson::Geometry {
     geojson::Geometry::new_point([round_coord(lon), round_coord(lat)])
 }
 
-/// A GeoJSON geometry from a geo geometry, rounded.
+/// A GeoJSON geometry from a geo geometry, rounded, polygons wound as RFC 7946 asks
+/// (exterior rings counterclockwise, holes clockwise).
 pub fn geometry_from_geo(g: &geo::Geometry<f64>) -> geojson::Geometry {
-    geojson::Geometry::new(geojson::GeometryValue::from(&round_geometry(g)))
+    let g = match round_geometry(g) {
+        geo::Geometry::Polygon(p) => geo::Geometry::Polygon(p.orient(Direction::Default)),
+        geo::Geometry::MultiPolygon(m) => geo::Geometry::MultiPolygon(m.orient(Direction::Default)),
+        other => other,
+    };
+    geojson::Geometry::new(geojson::GeometryValue::from(&g))
 }
 
 /// Parses the WKT `geometry` of a gazetteer place: a POLYGON or MULTIPOLYGON in lon/lat.
@@ -135,6 +142,25 @@ mod tests {
         assert!(e.contains("found a Point"), "{e}");
         let e = area_from_wkt("POLYGON((69 35,70").unwrap_err();
         assert!(e.contains("invalid WKT"), "{e}");
+    }
+
+    #[test]
+    fn polygons_follow_the_right_hand_rule() {
+        let cw = area_from_wkt("POLYGON((0 0,0 1,1 1,1 0,0 0))").unwrap();
+        let g = geometry_from_geo(&cw);
+        let geojson::GeometryValue::Polygon { coordinates } = g.value else {
+            panic!("{g:?}")
+        };
+        let ring: Vec<Vec<f64>> = coordinates[0]
+            .iter()
+            .map(|p| p.as_slice().to_vec())
+            .collect();
+        // counterclockwise: signed area > 0
+        let area: f64 = ring
+            .windows(2)
+            .map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1])
+            .sum();
+        assert!(area > 0.0, "{ring:?}");
     }
 
     #[test]
