@@ -9,7 +9,7 @@ use std::path::Path;
 use geo::{BoundingRect, Distance, Euclidean, InteriorPoint, Intersects};
 use wkt::ToWkt;
 
-use super::{Gazetteer, Kind, Parents, Place, CSV_COLUMNS};
+use super::{Gazetteer, Kind, Parents, Place, PlaceId, CSV_COLUMNS};
 use crate::error::{Error, Result};
 use crate::export::geojson::{geometry_type, round_coord, round_geometry};
 use crate::resolve::{Method, Options, Resolver, Status};
@@ -205,6 +205,10 @@ pub fn boundaries_to_places(
     let g = reference.gazetteer();
     let mut report = ImportReport::default();
     let mut countries: HashMap<String, usize> = HashMap::new();
+    // each boundary's reference match, merged once every boundary is matched
+    let mut matches: Vec<Option<(PlaceId, f64)>> = Vec::with_capacity(boundaries.len());
+    let mut labels: Vec<String> = Vec::with_capacity(boundaries.len());
+    let mut unmerged: Vec<(usize, String)> = Vec::new();
     for b in boundaries {
         let point = b.area.interior_point().ok_or_else(|| {
             Error::Invalid(format!("feature {} ({}): empty area", b.number, b.name))
@@ -233,9 +237,21 @@ pub fn boundaries_to_places(
         };
         let admin1 = parent.map(|p| p.name.clone()).unwrap_or_default();
         let within = match parent {
-            Some(p) => *area_ids
-                .entry(p.name.clone())
-                .or_insert_with(|| reference.find_area(&p.name).ok()),
+            Some(p) => *area_ids.entry(p.name.clone()).or_insert_with(|| {
+                // by name, else the reference province whose point lies in the parent polygon
+                // (a misspelt parent name, say)
+                reference.find_area(&p.name).ok().or_else(|| {
+                    g.places()
+                        .iter()
+                        .position(|q| {
+                            q.kind == Kind::Province
+                                && q.point().is_some_and(|(lon, lat)| {
+                                    p.area.intersects(&geo::Point::new(lon, lat))
+                                })
+                        })
+                        .map(|i| i as u32)
+                })
+            }),
             None => None,
         };
         let r = reference.resolve(
@@ -252,37 +268,38 @@ pub fn boundaries_to_places(
         } else {
             format!("{} ({admin1})", b.name)
         };
-        let mut alt_names: Vec<String> = Vec::new();
-        let mut population = None;
         match (&r.status, &r.best) {
             (Status::Matched, Some(best))
                 if within.is_some()
                     || best.method != Method::Fuzzy
                     || best.score >= MIN_FUZZY_MERGE =>
             {
-                let p = g.place(best.place);
-                for n in std::iter::once(&p.name).chain(&p.alt_names) {
-                    let n = clean_name(n);
-                    if !n.is_empty() && !n.contains('|') && n != b.name && !alt_names.contains(&n) {
-                        alt_names.push(n);
-                    }
-                }
-                population = p.population;
-                *countries.entry(p.country.to_ascii_uppercase()).or_default() += 1;
-                report.merged += 1;
+                matches.push(Some((best.place, best.score)));
             }
-            (Status::Matched, Some(best)) => report.unmerged.push(format!(
-                "{label}: only a fuzzy match, {} {:.3}",
-                g.place(best.place).name,
-                best.score
-            )),
-            (Status::Ambiguous, _) => report
-                .unmerged
-                .push(format!("{label}: ambiguous in the reference gazetteer")),
-            _ => report
-                .unmerged
-                .push(format!("{label}: not in the reference gazetteer")),
+            (Status::Matched, Some(best)) => {
+                matches.push(None);
+                unmerged.push((
+                    b.number,
+                    format!(
+                        "{label}: only a fuzzy match, {} {:.3}",
+                        g.place(best.place).name,
+                        best.score
+                    ),
+                ));
+            }
+            (Status::Ambiguous, _) => {
+                matches.push(None);
+                unmerged.push((
+                    b.number,
+                    format!("{label}: ambiguous in the reference gazetteer"),
+                ));
+            }
+            _ => {
+                matches.push(None);
+                unmerged.push((b.number, format!("{label}: not in the reference gazetteer")));
+            }
         }
+        labels.push(label);
         let id = match (&b.shape_id, ids_unique) {
             (Some(s), true) => s.clone(),
             _ => format!("boundary:{}:{}", options.file_stem, b.number),
@@ -303,12 +320,51 @@ pub fn boundaries_to_places(
             admin2: String::new(),
             lat: Some(round_coord(point.y())),
             lon: Some(round_coord(point.x())),
-            population,
-            alt_names,
+            population: None,
+            alt_names: Vec::new(),
             geometry: Some(area.wkt_string()),
             parents: Parents::default(),
         });
     }
+    // a reference place merges into one boundary only, the best-scoring (the first of equals):
+    // two polygons with the same alternate names would make those names ambiguous
+    let mut winner: HashMap<PlaceId, usize> = HashMap::new();
+    for (i, m) in matches.iter().enumerate() {
+        if let Some((place, score)) = *m {
+            let w = winner.entry(place).or_insert(i);
+            if matches[*w].is_some_and(|(_, s)| score > s) {
+                *w = i;
+            }
+        }
+    }
+    for (i, m) in matches.iter().enumerate() {
+        let Some((place, _)) = *m else { continue };
+        let p = g.place(place);
+        let w = winner[&place];
+        if w != i {
+            unmerged.push((
+                boundaries[i].number,
+                format!(
+                    "{}: matches {} ({}), which {} matches better",
+                    labels[i], p.name, p.id, labels[w]
+                ),
+            ));
+            continue;
+        }
+        let out = &mut report.places[i];
+        for n in std::iter::once(&p.name).chain(&p.alt_names) {
+            let n = clean_name(n);
+            if !n.is_empty() && !n.contains('|') && n != out.name && !out.alt_names.contains(&n) {
+                out.alt_names.push(n);
+            }
+        }
+        out.population = p.population;
+        *countries.entry(p.country.to_ascii_uppercase()).or_default() += 1;
+        report.merged += 1;
+    }
+    unmerged.sort();
+    report.unmerged = unmerged.into_iter().map(|(_, m)| m).collect();
+
     let country = match &options.country {
         Some(c) => c.to_ascii_uppercase(),
         None => {
@@ -363,6 +419,52 @@ pub fn places_csv(places: &[Place]) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn square(x: f64, y: f64) -> geo::MultiPolygon<f64> {
+        geo::MultiPolygon(vec![geo::Polygon::new(
+            geo::LineString::from(vec![(x, y), (x + 1.0, y), (x + 1.0, y + 1.0), (x, y + 1.0)]),
+            vec![],
+        )])
+    }
+
+    #[test]
+    fn a_reference_place_merges_into_its_best_boundary_only() {
+        let reference = Gazetteer::from_csv_reader(
+            "id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\
+             r:1,Nahrīn,district,AF,Baghlan,,36.0,69.1,500,Nahrin|Narin\n"
+                .as_bytes(),
+            "<test>",
+        )
+        .unwrap();
+        let resolver = Resolver::new(reference);
+        let b = |number: usize, name: &str, x: f64| Boundary {
+            number,
+            name: name.into(),
+            shape_id: None,
+            area: square(x, 35.0),
+        };
+        let boundaries = [b(1, "Nahreen", 60.0), b(2, "Nahrin", 62.0)];
+        let options = ImportOptions {
+            kind: Kind::District,
+            country: None,
+            file_stem: "t".into(),
+            threshold: None,
+        };
+        let report = boundaries_to_places(&boundaries, None, &resolver, &options).unwrap();
+        let ids: Vec<&str> = report.places.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["boundary:t:1", "boundary:t:2"]);
+        // the exact spelling wins; the other keeps its polygon but gets no alternate names
+        assert!(report.places[0].alt_names.is_empty());
+        assert_eq!(report.places[1].alt_names, ["Nahrīn", "Narin"]);
+        assert_eq!(report.places[1].population, Some(500));
+        assert_eq!(report.merged, 1);
+        assert_eq!(report.unmerged.len(), 1);
+        assert!(report.unmerged[0].starts_with("Nahreen: matches Nahrīn (r:1), which Nahrin"));
+        // interior point inside the square, country from the match
+        let p = &report.places[1];
+        assert!((62.0..63.0).contains(&p.lon.unwrap()) && (35.0..36.0).contains(&p.lat.unwrap()));
+        assert_eq!(p.country, "AF");
+    }
 
     #[test]
     fn names_are_trimmed_and_collapsed() {
