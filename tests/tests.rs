@@ -2,4 +2,6 @@
 
 mod util;
 
+mod export;
+mod import;
 mod resolve;

@@ -1,6 +1,8 @@
 //! Command-line definitions (clap) and the glue from flags to library calls, one module per
 //! subcommand.
 
+mod export;
+mod import;
 mod resolve;
 
 use std::path::PathBuf;
@@ -42,6 +44,11 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Resolve place names given as arguments, or one per line on standard input.
     Resolve(resolve::ResolveArgs),
+    /// Turn an events CSV into map layers (GeoJSON per layer) and unresolved.csv.
+    Export(export::ExportArgs),
+    /// Turn other sources (boundaries GeoJSON) into a gazetteer CSV.
+    #[command(subcommand)]
+    Import(import::Import),
 }
 
 /// Filters shared by every subcommand that resolves names.
@@ -127,5 +134,7 @@ pub fn options(resolver: &Resolver, global: &GlobalArgs, filters: &FilterArgs) -
 pub fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Resolve(args) => resolve::run(&cli.global, args),
+        Command::Export(args) => export::run(&cli.global, args),
+        Command::Import(args) => import::run(&cli.global, args),
     }
 }

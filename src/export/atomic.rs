@@ -28,6 +28,18 @@ impl AtomicFile {
             .suffix(".tmp")
             .tempfile_in(&dir)
             .map_err(|e| Error::io(&path, e))?;
+        // temporary files are created private (0600); a result keeps the mode of the file it
+        // replaces, or gets the usual 0644, so other users and web servers can read layers
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path)
+                .map(|m| m.permissions().mode() & 0o7777)
+                .unwrap_or(0o644);
+            tmp.as_file()
+                .set_permissions(fs::Permissions::from_mode(mode))
+                .map_err(|e| Error::io(&path, e))?;
+        }
         Ok(AtomicFile {
             path,
             writer: BufWriter::new(tmp),

@@ -1,3 +1,7 @@
 //! Writers of what gazmap resolved (GeoJSON layers, CSV) and atomic file output.
 
 pub mod atomic;
+pub mod geojson;
+pub mod layers;
+
+pub use layers::{write_layers, LayerBy, LayerCount, LayerRow, LayerSummary};

@@ -1,5 +1,6 @@
 //! Places, their names and admin hierarchy, and the loaders that fill a [`Gazetteer`].
 
+pub mod boundaries;
 mod csv_loader;
 
 use std::collections::HashMap;

@@ -201,9 +201,15 @@ impl Index {
             }
         }
         let q = grams.len() as f64;
+        // keys below the bound stay only when too few reach it (suggestions for a near miss)
+        let enough = shared
+            .values()
+            .filter(|&&n| n as usize >= min_shared)
+            .count()
+            >= limit;
         let mut scored: Vec<(f64, u32)> = shared
             .into_iter()
-            .filter(|&(_, n)| n as usize >= min_shared)
+            .filter(|&(_, n)| !enough || n as usize >= min_shared)
             .map(|(k, n)| {
                 let kg = (self.keys[k as usize].len() + 2) as f64;
                 (2.0 * f64::from(n) / (q + kg), k)

@@ -705,7 +705,7 @@ fn ascii_similarity(a: &str, b: &str) -> f64 {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let longest = a.len().max(b.len());
     // too different in length to be the same name; also spares the quadratic metrics
-    if a.is_empty() || b.is_empty() || a.len().min(b.len()) * 2 < longest {
+    if a.is_empty() || b.is_empty() || a.len().min(b.len()) * 3 < longest {
         return 0.0;
     }
     let (a, b) = (AsciiKey(a), AsciiKey(b));

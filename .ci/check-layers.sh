@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Checks the layers `gazmap export` writes with a real consumer, GDAL's ogrinfo: every layer
+# opens without warnings or errors, with the feature count and geometry type of the expected
+# file (`layer count geometry` lines; `unresolved.csv count` for the unresolved rows), and no
+# other layer is written.
+# Usage: .ci/check-layers.sh GAZMAP EVENTS.csv EXPECTED [gazmap global options…]
+set -euo pipefail
+gazmap=$1 events=$2 expected=$3
+shift 3
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+"$gazmap" "$@" export "$events" -o "$out" --quiet
+fail=0
+want_layers=()
+while read -r layer count geometry; do
+    [[ -z "$layer" || "$layer" == \#* ]] && continue
+    if [[ "$layer" == unresolved.csv ]]; then
+        got=$(python3 -c 'import csv,sys; print(sum(1 for _ in csv.DictReader(open(sys.argv[1], newline=""))))' "$out/unresolved.csv")
+        [[ "$got" == "$count" ]] || { echo "unresolved.csv: $got rows, expected $count"; fail=1; }
+        continue
+    fi
+    want_layers+=("$layer.geojson")
+    file="$out/$layer.geojson"
+    if [[ ! -f "$file" ]]; then echo "$layer: not written"; fail=1; continue; fi
+    info=$(ogrinfo -ro -al -so "$file" 2>&1) || { echo "$layer: ogrinfo failed:"; echo "$info"; fail=1; continue; }
+    bad=0
+    if grep -qiE 'warning|error' <<<"$info"; then echo "$layer: ogrinfo complains:"; grep -iE 'warning|error' <<<"$info"; bad=1; fi
+    got_count=$(sed -n 's/^Feature Count: //p' <<<"$info")
+    got_geom=$(sed -n 's/^Geometry: //p' <<<"$info")
+    [[ "$got_count" == "$count" ]] || { echo "$layer: $got_count features, expected $count"; bad=1; }
+    [[ "$got_geom" == "$geometry" ]] || { echo "$layer: geometry $got_geom, expected $geometry"; bad=1; }
+    if [[ $bad == 0 ]]; then echo "ok  $layer: $got_count × $got_geom"; else fail=1; fi
+done <"$expected"
+for f in "$out"/*.geojson; do
+    name=$(basename "$f")
+    [[ " ${want_layers[*]} " == *" $name "* ]] || { echo "$name: written but not expected"; fail=1; }
+done
+exit $fail

@@ -1,0 +1,475 @@
+//! Boundaries import: a boundaries GeoJSON file a user downloaded (geoBoundaries, OCHA
+//! COD-AB exported to GeoJSON) → contract places with WKT polygons, an interior point, the
+//! province from a parent boundaries file, and the alternate names of the matching place of a
+//! reference gazetteer merged in.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use geo::{BoundingRect, Distance, Euclidean, InteriorPoint, Intersects};
+use wkt::ToWkt;
+
+use super::{Gazetteer, Kind, Parents, Place, PlaceId, CSV_COLUMNS};
+use crate::error::{Error, Result};
+use crate::export::geojson::{geometry_type, round_coord, round_geometry};
+use crate::resolve::{Method, Options, Resolver, Status};
+
+/// One feature of a boundaries file: its cleaned name, id property and area.
+#[derive(Debug, Clone)]
+pub struct Boundary {
+    /// 1-based position of the feature in its file.
+    pub number: usize,
+    /// The name, trimmed and with inner whitespace collapsed.
+    pub name: String,
+    /// The `shapeID` property, when present.
+    pub shape_id: Option<String>,
+    /// The area in WGS84 lon/lat.
+    pub area: geo::MultiPolygon<f64>,
+}
+
+/// Trims a name and collapses inner whitespace (`" Zanda  Jan\n"` → `"Zanda Jan"`).
+pub fn clean_name(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Reads the features of a boundaries GeoJSON FeatureCollection, naming each by the
+/// `name_field` property; every feature must have a name and a (multi)polygon in lon/lat.
+pub fn read_boundaries(path: &Path, name_field: &str) -> Result<Vec<Boundary>> {
+    let source = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let json: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::parse(
+            &source,
+            e.line() as u64,
+            Some(e.column().to_string()),
+            format!("not GeoJSON: {e}"),
+        )
+    })?;
+    check_crs(&json, &source)?;
+    let gj = serde_json::from_value::<geojson::GeoJson>(json)
+        .map_err(|e| Error::Invalid(format!("{source}: not GeoJSON: {e}")))?;
+    let fc = match gj {
+        geojson::GeoJson::FeatureCollection(fc) => fc,
+        _ => {
+            return Err(Error::Invalid(format!(
+                "{source}: expected a FeatureCollection of boundaries"
+            )))
+        }
+    };
+    if fc.features.is_empty() {
+        return Err(Error::Invalid(format!("{source}: no features")));
+    }
+    let mut out = Vec::with_capacity(fc.features.len());
+    for (i, f) in fc.features.iter().enumerate() {
+        let number = i + 1;
+        let at = |m: String| Error::Invalid(format!("{source}: feature {number}: {m}"));
+        let raw = match f.property(name_field) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            Some(other) if !other.is_null() => {
+                return Err(at(format!(
+                    "property {name_field:?} is {other}, not a name"
+                )))
+            }
+            _ => {
+                let have: Vec<String> =
+                    f.properties_iter().map(|(k, _)| format!("{k:?}")).collect();
+                return Err(at(format!(
+                    "no property {name_field:?} (--name-field); it has: {}",
+                    have.join(", ")
+                )));
+            }
+        };
+        let name = clean_name(&raw);
+        if name.is_empty() {
+            return Err(at(format!("property {name_field:?} is empty")));
+        }
+        let at = |m: String| Error::Invalid(format!("{source}: feature {number} ({name}): {m}"));
+        let geometry = f
+            .geometry
+            .as_ref()
+            .ok_or_else(|| at("no geometry".into()))?;
+        let g = geo::Geometry::<f64>::try_from(&geometry.value)
+            .map_err(|e| at(format!("geometry: {e}")))?;
+        let area = match g {
+            geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
+            geo::Geometry::MultiPolygon(m) => m,
+            other => {
+                return Err(at(format!(
+                    "geometry is a {}; expected a Polygon or MultiPolygon",
+                    geometry_type(&other)
+                )))
+            }
+        };
+        match area.bounding_rect() {
+            Some(r)
+                if r.min().x >= -180.0
+                    && r.max().x <= 180.0
+                    && r.min().y >= -90.0
+                    && r.max().y <= 90.0 => {}
+            Some(_) => {
+                return Err(at(
+                    "coordinates are not WGS84 longitude/latitude; reproject first \
+                     (ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson)"
+                        .into(),
+                ))
+            }
+            None => return Err(at("empty geometry".into())),
+        }
+        let shape_id = match f.property("shapeID") {
+            Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
+                Some(s.trim().to_string())
+            }
+            _ => None,
+        };
+        out.push(Boundary {
+            number,
+            name,
+            shape_id,
+            area,
+        });
+    }
+    Ok(out)
+}
+
+/// Rejects a `crs` member that names anything but WGS84 lon/lat.
+fn check_crs(json: &serde_json::Value, source: &str) -> Result<()> {
+    let Some(crs) = json.get("crs") else {
+        return Ok(());
+    };
+    let name = crs
+        .pointer("/properties/name")
+        .and_then(|n| n.as_str())
+        .unwrap_or("");
+    if name.contains("CRS84") || name.ends_with(":4326") || name.ends_with("::4326") {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "{source}: coordinates are in {name:?}, not WGS84 longitude/latitude; reproject \
+             first (ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson)"
+        )))
+    }
+}
+
+/// Settings of a boundaries import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The kind of every place imported.
+    pub kind: Kind,
+    /// ISO country code; `None` takes it from the matching reference places.
+    pub country: Option<String>,
+    /// Used in ids when a feature has no `shapeID`: `boundary:<stem>:<n>`.
+    pub file_stem: String,
+    /// Least score for a reference match (`None`: the resolver's default).
+    pub threshold: Option<f64>,
+}
+
+/// What a boundaries import made, with what a user should check.
+#[derive(Debug, Clone, Default)]
+pub struct ImportReport {
+    /// The places, one per boundary, in file order.
+    pub places: Vec<Place>,
+    /// Boundaries whose names matched a reference place (alternate names merged).
+    pub merged: usize,
+    /// Boundaries with no unambiguous reference match: `name (province): why`.
+    pub unmerged: Vec<String>,
+    /// Boundaries whose interior point lies in no parent, given the nearest parent.
+    pub nearest_parent: Vec<String>,
+}
+
+/// Without a parent province to search in, a fuzzy match must score at least this to merge
+/// alternate names (a wrong merge would send spellings of one district to another's polygon).
+pub const MIN_FUZZY_MERGE: f64 = 0.9;
+
+/// Turns boundaries into contract places: WKT polygon, interior point, `admin1` from the
+/// parent boundary containing the interior point, alternate names (and population) from the
+/// place of `reference` the boundary's name resolves to within that province.
+pub fn boundaries_to_places(
+    boundaries: &[Boundary],
+    parents: Option<&[Boundary]>,
+    reference: &Resolver,
+    options: &ImportOptions,
+) -> Result<ImportReport> {
+    let parent_boxes: Vec<(geo::Rect<f64>, &Boundary)> = parents
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|p| p.area.bounding_rect().map(|r| (r, p)))
+        .collect();
+    let mut area_ids: HashMap<String, Option<u32>> = HashMap::new();
+    let ids_unique = {
+        let mut seen = std::collections::HashSet::new();
+        boundaries
+            .iter()
+            .all(|b| b.shape_id.as_ref().is_some_and(|s| seen.insert(s.clone())))
+    };
+    let g = reference.gazetteer();
+    let mut report = ImportReport::default();
+    let mut countries: HashMap<String, usize> = HashMap::new();
+    // each boundary's reference match, merged once every boundary is matched
+    let mut matches: Vec<Option<(PlaceId, f64)>> = Vec::with_capacity(boundaries.len());
+    let mut labels: Vec<String> = Vec::with_capacity(boundaries.len());
+    let mut unmerged: Vec<(usize, String)> = Vec::new();
+    for b in boundaries {
+        let point = b.area.interior_point().ok_or_else(|| {
+            Error::Invalid(format!("feature {} ({}): empty area", b.number, b.name))
+        })?;
+        let parent = if parent_boxes.is_empty() {
+            None
+        } else {
+            let inside = parent_boxes
+                .iter()
+                .find(|(r, p)| r.intersects(&point) && p.area.intersects(&point));
+            Some(match inside {
+                Some((_, p)) => *p,
+                None => {
+                    let nearest = parent_boxes
+                        .iter()
+                        .map(|(_, p)| (Euclidean.distance(&point, &p.area), *p))
+                        .min_by(|a, b| a.0.total_cmp(&b.0))
+                        .map(|(_, p)| p)
+                        .expect("parents not empty");
+                    report
+                        .nearest_parent
+                        .push(format!("{} → {}", b.name, nearest.name));
+                    nearest
+                }
+            })
+        };
+        let admin1 = parent.map(|p| p.name.clone()).unwrap_or_default();
+        let within = match parent {
+            Some(p) => *area_ids.entry(p.name.clone()).or_insert_with(|| {
+                // by name, else the reference province whose point lies in the parent polygon
+                // (a misspelt parent name, say)
+                reference.find_area(&p.name).ok().or_else(|| {
+                    g.places()
+                        .iter()
+                        .position(|q| {
+                            q.kind == Kind::Province
+                                && q.point().is_some_and(|(lon, lat)| {
+                                    p.area.intersects(&geo::Point::new(lon, lat))
+                                })
+                        })
+                        .map(|i| i as u32)
+                })
+            }),
+            None => None,
+        };
+        let r = reference.resolve(
+            &b.name,
+            &Options {
+                within,
+                kind: Some(options.kind),
+                threshold: options.threshold.unwrap_or(Options::default().threshold),
+                ..Options::default()
+            },
+        );
+        let label = if admin1.is_empty() {
+            b.name.clone()
+        } else {
+            format!("{} ({admin1})", b.name)
+        };
+        match (&r.status, &r.best) {
+            (Status::Matched, Some(best))
+                if within.is_some()
+                    || best.method != Method::Fuzzy
+                    || best.score >= MIN_FUZZY_MERGE =>
+            {
+                matches.push(Some((best.place, best.score)));
+            }
+            (Status::Matched, Some(best)) => {
+                matches.push(None);
+                unmerged.push((
+                    b.number,
+                    format!(
+                        "{label}: only a fuzzy match, {} {:.3}",
+                        g.place(best.place).name,
+                        best.score
+                    ),
+                ));
+            }
+            (Status::Ambiguous, _) => {
+                matches.push(None);
+                unmerged.push((
+                    b.number,
+                    format!("{label}: ambiguous in the reference gazetteer"),
+                ));
+            }
+            _ => {
+                matches.push(None);
+                unmerged.push((b.number, format!("{label}: not in the reference gazetteer")));
+            }
+        }
+        labels.push(label);
+        let id = match (&b.shape_id, ids_unique) {
+            (Some(s), true) => s.clone(),
+            _ => format!("boundary:{}:{}", options.file_stem, b.number),
+        };
+        let area = round_geometry(&geo::Geometry::MultiPolygon(b.area.clone()));
+        let area = match area {
+            geo::Geometry::MultiPolygon(mut m) if m.0.len() == 1 => {
+                geo::Geometry::Polygon(m.0.remove(0))
+            }
+            other => other,
+        };
+        report.places.push(Place {
+            id,
+            name: b.name.clone(),
+            kind: options.kind,
+            country: String::new(),
+            admin1,
+            admin2: String::new(),
+            lat: Some(round_coord(point.y())),
+            lon: Some(round_coord(point.x())),
+            population: None,
+            alt_names: Vec::new(),
+            geometry: Some(area.wkt_string()),
+            parents: Parents::default(),
+        });
+    }
+    // a reference place merges into one boundary only, the best-scoring (the first of equals):
+    // two polygons with the same alternate names would make those names ambiguous
+    let mut winner: HashMap<PlaceId, usize> = HashMap::new();
+    for (i, m) in matches.iter().enumerate() {
+        if let Some((place, score)) = *m {
+            let w = winner.entry(place).or_insert(i);
+            if matches[*w].is_some_and(|(_, s)| score > s) {
+                *w = i;
+            }
+        }
+    }
+    for (i, m) in matches.iter().enumerate() {
+        let Some((place, _)) = *m else { continue };
+        let p = g.place(place);
+        let w = winner[&place];
+        if w != i {
+            unmerged.push((
+                boundaries[i].number,
+                format!(
+                    "{}: matches {} ({}), which {} matches better",
+                    labels[i], p.name, p.id, labels[w]
+                ),
+            ));
+            continue;
+        }
+        let out = &mut report.places[i];
+        for n in std::iter::once(&p.name).chain(&p.alt_names) {
+            let n = clean_name(n);
+            if !n.is_empty() && !n.contains('|') && n != out.name && !out.alt_names.contains(&n) {
+                out.alt_names.push(n);
+            }
+        }
+        out.population = p.population;
+        *countries.entry(p.country.to_ascii_uppercase()).or_default() += 1;
+        report.merged += 1;
+    }
+    unmerged.sort();
+    report.unmerged = unmerged.into_iter().map(|(_, m)| m).collect();
+
+    let country = match &options.country {
+        Some(c) => c.to_ascii_uppercase(),
+        None => {
+            let mut by_count: Vec<(&String, &usize)> = countries.iter().collect();
+            by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            match by_count.first() {
+                Some((c, _)) => (*c).clone(),
+                None => {
+                    return Err(Error::Invalid(
+                        "no boundary matched the reference gazetteer, so the country is \
+                         unknown: pass --country CC"
+                            .into(),
+                    ))
+                }
+            }
+        }
+    };
+    for p in &mut report.places {
+        p.country = country.clone();
+    }
+    // ids must be unique for the result to load as a gazetteer
+    Gazetteer::from_places(report.places.clone())?;
+    Ok(report)
+}
+
+/// The places as gazetteer CSV (the contract's columns, in order).
+pub fn places_csv(places: &[Place]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let err = |e: csv::Error| Error::Invalid(format!("writing gazetteer CSV: {e}"));
+    w.write_record(CSV_COLUMNS).map_err(err)?;
+    for p in places {
+        let num = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
+        w.write_record([
+            p.id.as_str(),
+            &p.name,
+            p.kind.as_str(),
+            &p.country,
+            &p.admin1,
+            &p.admin2,
+            &num(p.lat),
+            &num(p.lon),
+            &p.population.map(|n| n.to_string()).unwrap_or_default(),
+            &p.alt_names.join("|"),
+            p.geometry.as_deref().unwrap_or(""),
+        ])
+        .map_err(err)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::Invalid(format!("writing gazetteer CSV: {}", e.error())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn square(x: f64, y: f64) -> geo::MultiPolygon<f64> {
+        geo::MultiPolygon(vec![geo::Polygon::new(
+            geo::LineString::from(vec![(x, y), (x + 1.0, y), (x + 1.0, y + 1.0), (x, y + 1.0)]),
+            vec![],
+        )])
+    }
+
+    #[test]
+    fn a_reference_place_merges_into_its_best_boundary_only() {
+        let reference = Gazetteer::from_csv_reader(
+            "id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\
+             r:1,Nahrīn,district,AF,Baghlan,,36.0,69.1,500,Nahrin|Narin\n"
+                .as_bytes(),
+            "<test>",
+        )
+        .unwrap();
+        let resolver = Resolver::new(reference);
+        let b = |number: usize, name: &str, x: f64| Boundary {
+            number,
+            name: name.into(),
+            shape_id: None,
+            area: square(x, 35.0),
+        };
+        let boundaries = [b(1, "Nahreen", 60.0), b(2, "Nahrin", 62.0)];
+        let options = ImportOptions {
+            kind: Kind::District,
+            country: None,
+            file_stem: "t".into(),
+            threshold: None,
+        };
+        let report = boundaries_to_places(&boundaries, None, &resolver, &options).unwrap();
+        let ids: Vec<&str> = report.places.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["boundary:t:1", "boundary:t:2"]);
+        // the exact spelling wins; the other keeps its polygon but gets no alternate names
+        assert!(report.places[0].alt_names.is_empty());
+        assert_eq!(report.places[1].alt_names, ["Nahrīn", "Narin"]);
+        assert_eq!(report.places[1].population, Some(500));
+        assert_eq!(report.merged, 1);
+        assert_eq!(report.unmerged.len(), 1);
+        assert!(report.unmerged[0].starts_with("Nahreen: matches Nahrīn (r:1), which Nahrin"));
+        // interior point inside the square, country from the match
+        let p = &report.places[1];
+        assert!((62.0..63.0).contains(&p.lon.unwrap()) && (35.0..36.0).contains(&p.lat.unwrap()));
+        assert_eq!(p.country, "AF");
+    }
+
+    #[test]
+    fn names_are_trimmed_and_collapsed() {
+        assert_eq!(clean_name(" Zanda  Jan\n"), "Zanda Jan");
+        assert_eq!(clean_name("\tPul-e\u{a0}Khumri "), "Pul-e Khumri");
+        assert_eq!(clean_name("   "), "");
+    }
+}
