@@ -825,8 +825,8 @@ impl RawRecords {
                 &self.source,
                 l,
                 None,
-                "text that is not valid UTF-8 although the file began as UTF-8; give \
-                 --encoding (windows-1252?)",
+                "text that is not valid UTF-8, though the file began as UTF-8; if it is \
+                 Windows-1252, give --encoding windows-1252",
             )
         })?;
         Ok(Some(RawRecord {

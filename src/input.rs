@@ -232,14 +232,18 @@ pub fn from_reader(
         None => detect_encoding(&head, source_name)?,
     };
     head.drain(..bom.len());
-    let decoder = DecodeReaderBytesBuilder::new()
-        .encoding(Some(encoding.encoding()))
-        .bom_override(false)
-        .bom_sniffing(false)
-        .strip_bom(false)
-        .utf8_passthru(true)
-        .build(Cursor::new(head).chain(raw));
-    let mut decoder: Box<dyn Read + Send> = Box::new(decoder);
+    let mut decoder: Box<dyn Read + Send> = if encoding == SourceEncoding::Utf8 {
+        // as is: invalid bytes are reported where they are, never replaced
+        Box::new(Cursor::new(head).chain(raw))
+    } else {
+        Box::new(
+            DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding.encoding()))
+                .bom_sniffing(false)
+                .strip_bom(false)
+                .build(Cursor::new(head).chain(raw)),
+        )
+    };
     let text_head = read_up_to(&mut decoder, SNIFF_BYTES).map_err(io_err)?;
     let (delimiter, delimiter_sniffed) = match options.delimiter {
         Some(d) => (d, false),
