@@ -129,6 +129,11 @@ pub fn run(global: &GlobalArgs, args: &CleanArgs) -> Result<()> {
         out.commit()?;
         s
     };
+    let mut detected = detected;
+    if let Some(area) = opts.within {
+        let p = resolver.gazetteer().place(area);
+        detected.push_str(&format!("; within {} ({}, {})", p.name, p.kind, p.id));
+    }
     report(global.quiet, args, &summary, &detected);
     Ok(())
 }
