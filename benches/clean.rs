@@ -148,6 +148,7 @@ fn generate(path: &Path, rows: usize, pool: &[String], rng: &mut Rng) -> std::io
 
 struct Run {
     seconds: f64,
+    cpu_seconds: f64,
     peak_kib: i64,
     stderr: String,
 }
@@ -180,8 +181,10 @@ fn run(bin: &str, input: &Path, output: &Path, threads: usize) -> Run {
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
         "gazmap failed: {text}"
     );
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     Run {
         seconds,
+        cpu_seconds: tv(usage.ru_utime) + tv(usage.ru_stime),
         peak_kib: usage.ru_maxrss,
         stderr: text,
     }
@@ -213,15 +216,21 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // other processes compete for the cores: say how busy the machine was
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!("load average before the runs: {}", load.trim());
+    }
     for (label, threads) in [("1 thread", 1), ("all cores", 0)] {
         let r = run(bin, &input, &output, threads);
         let summary = r.stderr.lines().last().unwrap_or_default();
         println!(
-            "clean, {label:<9} ({} cores): {:>6.2} s  {:>9.0} rows/s  peak RSS {:>6.1} MB",
+            "clean, {label:<9} ({} cores): {:>6.2} s  {:>9.0} rows/s  peak RSS {:>6.1} MB  \
+             (CPU {:.2} s)",
             if threads == 0 { cores } else { 1 },
             r.seconds,
             rows as f64 / r.seconds,
-            r.peak_kib as f64 / 1024.0
+            r.peak_kib as f64 / 1024.0,
+            r.cpu_seconds
         );
         println!("    {summary}");
     }

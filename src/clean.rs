@@ -123,7 +123,7 @@ impl CleanOptions {
             skip_bad_rows: false,
             output_encoding: OutputEncoding::Input,
             chunk_rows: 16 * 1024,
-            cache_names: 256 * 1024,
+            cache_names: 100_000,
             max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
             threads: 0,
         }
