@@ -255,109 +255,150 @@ pub fn clean(
         .map_err(|e| Error::Invalid(format!("starting worker threads: {e}")))?;
 
     let mut cache = Cache::new(clean_options.cache_names);
-    let mut batch: Vec<Row> = Vec::with_capacity(clean_options.chunk_rows);
-    let mut done = false;
-    while !done {
-        batch.clear();
-        while batch.len() < clean_options.chunk_rows {
-            let Some(r) = records.next_record()? else {
-                done = true;
+    // a reader thread splits and checks records while the main thread resolves and writes
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(2);
+    let chunk_rows = clean_options.chunk_rows.max(1);
+    let skip_bad_rows = clean_options.skip_bad_rows;
+    std::thread::scope(|scope| -> Result<()> {
+        scope.spawn(move || loop {
+            let batch = read_batch(&mut records, chunk_rows, width, col, skip_bad_rows);
+            let last = !matches!(&batch, Ok(b) if !b.done);
+            if tx.send(batch).is_err() || last {
                 break;
-            };
-            if r.is_blank() {
-                batch.push(Row::Blank(r.text().to_string()));
-                continue;
             }
-            let problem = match (&r.bad, r.field_count()) {
-                (Some(bad), _) => Some(bad.clone()),
-                (None, n) if n != width => Some(format!(
-                    "{n} field{} where the header has {width}",
-                    if n == 1 { "" } else { "s" }
-                )),
-                _ => None,
-            };
-            if let Some(message) = problem {
-                if clean_options.skip_bad_rows {
-                    summary.bad_rows.push(BadRow {
-                        line: r.line,
-                        message,
-                    });
-                    continue;
-                }
-                return Err(Error::parse(&source, r.line, None, message));
-            }
-            batch.push(Row::Data {
-                content: r.content().to_string(),
-                terminator: r.terminator_kind(),
-                name: r.field(col).unwrap_or_default(),
-            });
-        }
-        // look up the batch's names, then resolve the new ones in parallel
-        let mut local: HashMap<&str, Arc<Cached>> = HashMap::new();
-        let mut fresh: Vec<&str> = Vec::new();
-        for row in &batch {
-            if let Row::Data { name, .. } = row {
-                if !local.contains_key(name.as_str()) {
-                    match cache.get(name) {
-                        Some(c) => {
-                            local.insert(name, c);
-                        }
-                        None => fresh.push(name),
-                    }
-                }
-            }
-        }
-        fresh.sort_unstable();
-        fresh.dedup();
-        let results: Vec<Arc<Cached>> = pool.install(|| {
-            fresh
-                .par_iter()
-                .map(|n| {
-                    Arc::new(Cached::new(
-                        resolver,
-                        &resolver.resolve(n, options),
-                        delimiter,
-                    ))
-                })
-                .collect()
         });
-        summary.resolved_names += fresh.len() as u64;
-        for (name, c) in fresh.iter().zip(results) {
-            cache.insert(name.to_string(), c.clone());
-            local.insert(name, c);
-        }
-        for row in &batch {
-            match row {
-                Row::Blank(text) => {
-                    summary.blank_lines += 1;
-                    writer.write_str(out, text, "")?;
-                }
-                Row::Data {
-                    content,
-                    terminator,
-                    name,
-                } => {
-                    let Some(hit) = local.get(name.as_str()) else {
-                        return Err(Error::Invalid(format!(
-                            "{source}: internal error: {name:?} was not resolved"
-                        )));
-                    };
-                    summary.rows += 1;
-                    match hit.status {
-                        Status::Matched => summary.matched += 1,
-                        Status::Ambiguous => summary.ambiguous += 1,
-                        Status::Unmatched => summary.unmatched += 1,
+        for batch in rx {
+            let batch = batch?;
+            summary.bad_rows.extend(batch.bad);
+            let batch = batch.rows;
+            // look up the batch's names, then resolve the new ones in parallel
+            let mut local: HashMap<&str, Arc<Cached>> = HashMap::new();
+            let mut fresh: Vec<&str> = Vec::new();
+            for row in &batch {
+                if let Row::Data { name, .. } = row {
+                    if !local.contains_key(name.as_str()) {
+                        match cache.get(name) {
+                            Some(c) => {
+                                local.insert(name, c);
+                            }
+                            None => fresh.push(name),
+                        }
                     }
-                    writer.write_str(out, content, &hit.suffix)?;
-                    writer.write_str(out, terminator, "")?;
                 }
             }
+            fresh.sort_unstable();
+            fresh.dedup();
+            let results: Vec<Arc<Cached>> = pool.install(|| {
+                fresh
+                    .par_iter()
+                    .map(|n| {
+                        Arc::new(Cached::new(
+                            resolver,
+                            &resolver.resolve(n, options),
+                            delimiter,
+                        ))
+                    })
+                    .collect()
+            });
+            summary.resolved_names += fresh.len() as u64;
+            for (name, c) in fresh.iter().zip(results) {
+                cache.insert(name.to_string(), c.clone());
+                local.insert(name, c);
+            }
+            for row in &batch {
+                match row {
+                    Row::Blank(text) => {
+                        summary.blank_lines += 1;
+                        writer.write_str(out, text, "")?;
+                    }
+                    Row::Data {
+                        content,
+                        terminator,
+                        name,
+                    } => {
+                        let Some(hit) = local.get(name.as_str()) else {
+                            return Err(Error::Invalid(format!(
+                                "{source}: internal error: {name:?} was not resolved"
+                            )));
+                        };
+                        summary.rows += 1;
+                        match hit.status {
+                            Status::Matched => summary.matched += 1,
+                            Status::Ambiguous => summary.ambiguous += 1,
+                            Status::Unmatched => summary.unmatched += 1,
+                        }
+                        writer.write_str(out, content, &hit.suffix)?;
+                        writer.write_str(out, terminator, "")?;
+                    }
+                }
+            }
+            on_progress(Progress { rows: summary.rows });
         }
-        on_progress(Progress { rows: summary.rows });
-    }
+        Ok(())
+    })?;
     out.flush().map_err(|e| Error::io(&source, e))?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Records read by the reader thread, in order.
+struct Batch {
+    rows: Vec<Row>,
+    bad: Vec<BadRow>,
+    /// The input ended.
+    done: bool,
+}
+
+/// Reads up to `n` records: blank lines kept, malformed records an error (or set aside with
+/// `skip_bad_rows`), the name of each data record taken from column `col`.
+fn read_batch(
+    records: &mut RawRecords,
+    n: usize,
+    width: usize,
+    col: usize,
+    skip_bad_rows: bool,
+) -> Result<Batch> {
+    let mut batch = Batch {
+        rows: Vec::with_capacity(n),
+        bad: Vec::new(),
+        done: false,
+    };
+    while batch.rows.len() < n {
+        let Some(r) = records.next_record()? else {
+            batch.done = true;
+            break;
+        };
+        if r.is_blank() {
+            batch.rows.push(Row::Blank(r.text().to_string()));
+            continue;
+        }
+        let problem = match (&r.bad, r.field_count()) {
+            (Some(bad), _) => Some(bad.clone()),
+            (None, n) if n != width => Some(format!(
+                "{n} field{} where the header has {width}",
+                if n == 1 { "" } else { "s" }
+            )),
+            _ => None,
+        };
+        if let Some(message) = problem {
+            if skip_bad_rows {
+                batch.bad.push(BadRow {
+                    line: r.line,
+                    message,
+                });
+                continue;
+            }
+            let line = r.line;
+            return Err(Error::parse(&records.source, line, None, message));
+        }
+        let row = Row::Data {
+            content: r.content().to_string(),
+            terminator: r.terminator_kind(),
+            name: r.field(col).unwrap_or_default(),
+        };
+        batch.rows.push(row);
+    }
+    Ok(batch)
 }
 
 enum Row {
