@@ -152,8 +152,9 @@ pub struct Summary {
     pub unmatched: u64,
     /// Blank lines, copied through.
     pub blank_lines: u64,
-    /// Malformed records left out (only with `skip_bad_rows`).
-    pub bad_rows: Vec<BadRow>,
+    /// Malformed records left out (only with `skip_bad_rows`; each was passed to the
+    /// callback as [`Event::BadRow`]).
+    pub bad_rows: u64,
     /// Names sent to the resolver (each distinct name once while it stays cached).
     pub resolved_names: u64,
     /// Wall-clock seconds.
@@ -162,23 +163,28 @@ pub struct Summary {
     pub column: (usize, String),
 }
 
-/// Progress so far, passed to the callback after each batch.
-#[derive(Debug, Clone, Copy)]
-pub struct Progress {
-    /// Data records done.
-    pub rows: u64,
+/// What `clean` tells its caller while it runs.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A batch was written; this many data records are done.
+    Progress {
+        /// Data records done.
+        rows: u64,
+    },
+    /// A malformed record was left out (only with `skip_bad_rows`).
+    BadRow(BadRow),
 }
 
 /// Cleans `input` into `out`: the header and every record unchanged, with the `gz_*` columns
 /// appended. Stops at the first malformed record unless `skip_bad_rows` is set; on error the
-/// caller must discard what was written.
+/// caller must discard what was written. `on_event` hears of progress and skipped records.
 pub fn clean(
     input: Input,
     out: &mut dyn Write,
     resolver: &Resolver,
     options: &Options,
     clean_options: &CleanOptions,
-    on_progress: &mut dyn FnMut(Progress),
+    on_event: &mut dyn FnMut(Event),
 ) -> Result<Summary> {
     let started = Instant::now();
     let source = input.source_name.clone();
@@ -219,7 +225,7 @@ pub fn clean(
                 let fields = r.fields();
                 let Some(col) = clean_options.column.find(&fields) else {
                     return Err(Error::Invalid(format!(
-                        "{source}: no column {} in the header; it has {}: {}",
+                        "{source}: no column {} in the header; it has {}: {}{}",
                         match &clean_options.column {
                             ColumnRef::Name(n) => format!("{n:?}"),
                             ColumnRef::Index(i) => format!("number {i}"),
@@ -230,17 +236,37 @@ pub fn clean(
                             .enumerate()
                             .map(|(i, f)| format!("{} {f:?}", i + 1))
                             .collect::<Vec<_>>()
-                            .join(", ")
+                            .join(", "),
+                        if fields.len() == 1 {
+                            format!(
+                                " (read with the delimiter {}; give --delimiter if the file \
+                                 uses another)",
+                                crate::input::delimiter_name(delimiter)
+                            )
+                        } else {
+                            String::new()
+                        }
                     )));
                 };
                 summary.column = (col + 1, fields[col].clone());
+                let added: Vec<String> = GZ_COLUMNS
+                    .iter()
+                    .map(|c| format!("{}{c}", clean_options.prefix))
+                    .collect();
+                if let Some(clash) = fields.iter().find(|f| added.contains(f)) {
+                    return Err(Error::parse(
+                        &source,
+                        r.line,
+                        None,
+                        format!(
+                            "the header already has a column {clash:?} (a file cleaned before?); \
+                             give another --prefix"
+                        ),
+                    ));
+                }
                 let mut suffix = String::new();
-                for c in GZ_COLUMNS {
-                    push_field(
-                        &mut suffix,
-                        &format!("{}{c}", clean_options.prefix),
-                        delimiter,
-                    );
+                for c in &added {
+                    push_field(&mut suffix, c, delimiter);
                 }
                 writer.write_str(out, r.content(), &suffix)?;
                 writer.write_str(out, r.terminator(), "")?;
@@ -269,7 +295,10 @@ pub fn clean(
         });
         for batch in rx {
             let batch = batch?;
-            summary.bad_rows.extend(batch.bad);
+            for bad in batch.bad {
+                summary.bad_rows += 1;
+                on_event(Event::BadRow(bad));
+            }
             let batch = batch.rows;
             // look up the batch's names, then resolve the new ones in parallel
             let mut local: HashMap<&str, Arc<Cached>> = HashMap::new();
@@ -332,7 +361,7 @@ pub fn clean(
                     }
                 }
             }
-            on_progress(Progress { rows: summary.rows });
+            on_event(Event::Progress { rows: summary.rows });
         }
         Ok(())
     })?;

@@ -357,4 +357,21 @@ fn delimiter_and_prefix_flags() {
     let text = String::from_utf8(out).unwrap();
     assert!(text.starts_with("a|place|geo_id|geo_name|"), "{text}");
     assert!(text.contains("\n1|Kunduz|"), "{text}");
+    // cleaning a cleaned file again needs another prefix
+    let cleaned = dir.path().join("cleaned.csv");
+    fs::write(&cleaned, &text).unwrap();
+    gazmap()
+        .args(["clean", "-c", "place", "-d", "|", "--prefix", "geo_"])
+        .arg(&cleaned)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "cleaned.csv:1: the header already has a column \"geo_id\" (a file cleaned before?); \
+             give another --prefix",
+        ));
+    let (again, _) = run_ok(&[cleaned.to_str().unwrap(), "-c", "place", "-d", "|", "-q"]);
+    assert!(String::from_utf8(again)
+        .unwrap()
+        .contains("|geo_candidates|gz_id|"));
 }

@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{load_resolver, options, FilterArgs, GlobalArgs};
-use crate::clean::{clean, CleanOptions, ColumnRef, OutputEncoding, Summary};
+use crate::clean::{clean, CleanOptions, ColumnRef, Event, OutputEncoding, Summary};
 use crate::export::atomic::AtomicFile;
 use crate::input::{self, InputOptions, SourceEncoding};
 
@@ -94,9 +94,19 @@ pub fn run(global: &GlobalArgs, args: &CleanArgs) -> Result<()> {
 
     let bar = progress_bar(global.quiet, input.len);
     let bytes_read = input.bytes_read.clone();
-    let mut on_progress = |p: crate::clean::Progress| {
-        bar.set_position(bytes_read.load(Ordering::Relaxed));
-        bar.set_message(format!("{} rows", p.rows));
+    let source = input.source_name.clone();
+    // skipped rows are always listed, as they come: nothing the user gave is dropped silently
+    let mut on_progress = |e: Event| match e {
+        Event::Progress { rows } => {
+            bar.set_position(bytes_read.load(Ordering::Relaxed));
+            bar.set_message(format!("{rows} rows"));
+        }
+        Event::BadRow(bad) => bar.suspend(|| {
+            eprintln!(
+                "gazmap: warning: {source}:{}: row left out: {}",
+                bad.line, bad.message
+            )
+        }),
     };
     let summary = if args.output == "-" {
         let stdout = io::stdout();
@@ -134,7 +144,7 @@ pub fn run(global: &GlobalArgs, args: &CleanArgs) -> Result<()> {
         let p = resolver.gazetteer().place(area);
         detected.push_str(&format!("; within {} ({}, {})", p.name, p.kind, p.id));
     }
-    report(global.quiet, args, &summary, &detected);
+    report(global.quiet, &summary, &detected);
     Ok(())
 }
 
@@ -156,19 +166,7 @@ fn progress_bar(quiet: bool, len: Option<u64>) -> ProgressBar {
     bar
 }
 
-fn report(quiet: bool, args: &CleanArgs, s: &Summary, detected: &str) {
-    let source = if args.input == "-" {
-        "<stdin>"
-    } else {
-        &args.input
-    };
-    // skipped rows are always listed: nothing the user gave is dropped silently
-    for bad in &s.bad_rows {
-        eprintln!(
-            "gazmap: warning: {source}:{}: row left out: {}",
-            bad.line, bad.message
-        );
-    }
+fn report(quiet: bool, s: &Summary, detected: &str) {
     if quiet {
         return;
     }
@@ -176,8 +174,8 @@ fn report(quiet: bool, args: &CleanArgs, s: &Summary, detected: &str) {
         "gazmap clean: {} rows: {} matched, {} ambiguous, {} unmatched",
         s.rows, s.matched, s.ambiguous, s.unmatched
     );
-    if !s.bad_rows.is_empty() {
-        line.push_str(&format!(", {} malformed rows left out", s.bad_rows.len()));
+    if s.bad_rows > 0 {
+        line.push_str(&format!(", {} malformed rows left out", s.bad_rows));
     }
     if s.blank_lines > 0 {
         line.push_str(&format!(", {} blank lines kept", s.blank_lines));
