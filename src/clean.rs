@@ -1003,6 +1003,37 @@ mod tests {
     }
 
     #[test]
+    fn every_windows_1252_byte_round_trips() {
+        let resolver = Resolver::new(crate::Gazetteer::embedded().unwrap());
+        let mut bytes = b"place;raw\r\nKunduz;".to_vec();
+        bytes.extend((0x80..=0xffu8).filter(|&b| b != b'"'));
+        bytes.extend_from_slice(b"\r\n");
+        let input = crate::input::from_reader(
+            Box::new(std::io::Cursor::new(bytes.clone())),
+            "t.csv",
+            None,
+            &Default::default(),
+        )
+        .unwrap();
+        assert_eq!(input.encoding, SourceEncoding::Windows1252);
+        let mut out = Vec::new();
+        let opts = CleanOptions::new(ColumnRef::Index(1));
+        let s = clean(
+            input,
+            &mut out,
+            &resolver,
+            &Options::default(),
+            &opts,
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!((s.rows, s.matched), (1, 1));
+        let line = &out[out.iter().position(|&b| b == b'\n').unwrap() + 1..];
+        assert!(line.starts_with(&bytes[11..bytes.len() - 2]));
+        assert!(line.ends_with(b";matched;\r\n"));
+    }
+
+    #[test]
     fn fields_are_quoted_only_when_needed() {
         let mut s = String::new();
         push_field(&mut s, "a;b", b';');
