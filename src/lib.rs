@@ -10,11 +10,13 @@
 //! # Ok::<(), gazmap::Error>(())
 //! ```
 
+pub mod clean;
 pub mod cli;
 pub mod error;
 pub mod export;
 pub mod gazetteer;
 pub mod index;
+pub mod input;
 pub mod normalize;
 pub mod resolve;
 

@@ -2,6 +2,7 @@
 
 mod util;
 
+mod clean;
 mod export;
 mod import;
 mod resolve;

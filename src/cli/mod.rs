@@ -1,6 +1,7 @@
 //! Command-line definitions (clap) and the glue from flags to library calls, one module per
 //! subcommand.
 
+mod clean;
 mod export;
 mod import;
 mod resolve;
@@ -49,6 +50,8 @@ pub enum Command {
     /// Turn other sources (boundaries GeoJSON) into a gazetteer CSV.
     #[command(subcommand)]
     Import(import::Import),
+    /// Resolve a column of place names in a CSV file and append the gz_* columns.
+    Clean(clean::CleanArgs),
 }
 
 /// Filters shared by every subcommand that resolves names.
@@ -136,5 +139,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Resolve(args) => resolve::run(&cli.global, args),
         Command::Export(args) => export::run(&cli.global, args),
         Command::Import(args) => import::run(&cli.global, args),
+        Command::Clean(args) => clean::run(&cli.global, args),
     }
 }
