@@ -1,7 +1,7 @@
 //! `gazmap export`: an events CSV in, map layers (GeoJSON per layer, `unresolved.csv`) out.
 
 use std::collections::HashMap;
-use std::io::{self, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use super::{load_resolver, options, FilterArgs, GlobalArgs};
 use crate::error::Error;
 use crate::export::{write_layers, LayerBy, LayerRow};
+use crate::input::InputOptions;
 use crate::resolve::{Resolution, Status};
 
 /// Flags of `gazmap export`.
@@ -194,17 +195,20 @@ fn column(table: &Table, wanted: &str, flag: &str, required: bool) -> Result<Opt
 /// every row as many fields as the header. Kept in one function so the shared input opener
 /// can replace it.
 fn read_events(path: &Path) -> Result<Table, Error> {
-    let (source, bytes) = if path.as_os_str() == "-" {
-        let mut b = Vec::new();
-        io::stdin()
-            .read_to_end(&mut b)
-            .map_err(|e| Error::io("<stdin>", e))?;
-        ("<stdin>".to_string(), b)
-    } else {
-        let b = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        (path.display().to_string(), b)
-    };
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    // the shared opener detects the encoding (UTF-8, UTF-16, Windows-1252), the BOM, the
+    // delimiter and binary data; an events CSV is small enough to hold decoded
+    let input = crate::input::open(&path.to_string_lossy(), &InputOptions::default())?;
+    let source = input.source_name.clone();
+    let delimiter = input.delimiter;
+    let mut bytes = Vec::new();
+    input.into_reader().read_to_end(&mut bytes).map_err(|e| {
+        match e.into_inner().map(|inner| inner.downcast::<Error>()) {
+            Some(Ok(err)) => *err,
+            Some(Err(other)) => Error::parse(&source, 0, None, other.to_string()),
+            None => Error::parse(&source, 0, None, "read error"),
+        }
+    })?;
+    let text = bytes.as_slice();
     if text.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::parse(
             &source,
@@ -213,24 +217,7 @@ fn read_events(path: &Path) -> Result<Table, Error> {
             "empty file: expected a header row (date,place,event,…)",
         ));
     }
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err(Error::parse(
-            &source,
-            1,
-            None,
-            "UTF-16 text: save the file as UTF-8",
-        ));
-    }
-    if let Some(pos) = text.iter().position(|&b| b == 0) {
-        let line = 1 + text[..pos].iter().filter(|&&b| b == b'\n').count() as u64;
-        return Err(Error::parse(
-            &source,
-            line,
-            None,
-            "binary data (a NUL byte): expected a UTF-8 CSV text file",
-        ));
-    }
-    if let Some(line) = unclosed_quote(text) {
+    if let Some(line) = unclosed_quote(text, delimiter) {
         return Err(Error::parse(
             &source,
             line,
@@ -238,7 +225,10 @@ fn read_events(path: &Path) -> Result<Table, Error> {
             "a quoted field opened here is never closed (a missing \")",
         ));
     }
-    let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(text);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .delimiter(delimiter)
+        .from_reader(text);
     let header: Vec<String> = rdr
         .headers()
         .map_err(|e| csv_error(&source, e, &[]))?
@@ -303,7 +293,7 @@ fn csv_error(source: &str, e: csv::Error, header: &[String]) -> Error {
 }
 
 /// The line where a quoted field opens that the file never closes, if any (comma-separated).
-fn unclosed_quote(text: &[u8]) -> Option<u64> {
+fn unclosed_quote(text: &[u8], delimiter: u8) -> Option<u64> {
     #[derive(PartialEq)]
     enum S {
         FieldStart,
@@ -320,7 +310,11 @@ fn unclosed_quote(text: &[u8]) -> Option<u64> {
                 opened = line;
                 S::Quoted
             }
-            (S::FieldStart | S::Unquoted | S::QuoteInQuoted, b',' | b'\n' | b'\r') => S::FieldStart,
+            (S::FieldStart | S::Unquoted | S::QuoteInQuoted, b)
+                if b == delimiter || b == b'\n' || b == b'\r' =>
+            {
+                S::FieldStart
+            }
             (S::FieldStart | S::Unquoted, _) => S::Unquoted,
             (S::Quoted, b'"') => S::QuoteInQuoted,
             (S::Quoted, _) => S::Quoted,
@@ -340,9 +334,9 @@ mod tests {
 
     #[test]
     fn unclosed_quotes_are_found_at_their_line() {
-        assert_eq!(unclosed_quote(b"a,b\n\"x\ny\",2\n"), None);
-        assert_eq!(unclosed_quote(b"a,b\n\"say \"\"hi\"\"\",2\n"), None);
-        assert_eq!(unclosed_quote(b"a,b\n5\" rain,2\n"), None);
-        assert_eq!(unclosed_quote(b"a,b\n1,2\n\"open,3\nmore\n"), Some(3));
+        assert_eq!(unclosed_quote(b"a,b\n\"x\ny\",2\n", b','), None);
+        assert_eq!(unclosed_quote(b"a,b\n\"say \"\"hi\"\"\",2\n", b','), None);
+        assert_eq!(unclosed_quote(b"a,b\n5\" rain,2\n", b','), None);
+        assert_eq!(unclosed_quote(b"a,b\n1,2\n\"open,3\nmore\n", b','), Some(3));
     }
 }
