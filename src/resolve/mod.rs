@@ -187,6 +187,10 @@ const CONSONANT_WEIGHT: f64 = 0.94;
 const FOLD_SIM_FLOOR: f64 = 0.6;
 /// Most keys taken from one consonant-key lookup.
 const MAX_CONSONANT_KEYS: usize = 64;
+/// Penalty for a fuzzy match of another kind than the query's designator names.
+const DESIGNATOR_MISMATCH: f64 = 0.06;
+/// Least score for the area of `--within` (a near miss there would filter silently).
+const AREA_THRESHOLD: f64 = 0.9;
 const CONTEXT_BONUS: f64 = 0.04;
 const DESIGNATOR_BONUS: f64 = 0.01;
 /// Distinct skeletons scored per fuzzy query.
@@ -308,10 +312,18 @@ impl Resolver {
                 c.reason
                     .push_str(&format!("; in {label}, named in the text"));
             }
-            if kind_hint == Some(place.kind) {
-                c.score += DESIGNATOR_BONUS;
-                c.reason
-                    .push_str(&format!("; the text calls it a {}", place.kind));
+            match kind_hint {
+                Some(k) if k == place.kind => {
+                    c.score += DESIGNATOR_BONUS;
+                    c.reason
+                        .push_str(&format!("; the text calls it a {}", place.kind));
+                }
+                // "Baghlan province" is no fuzzy match for a district of a similar name
+                Some(k) if c.method == Method::Fuzzy => {
+                    c.score -= DESIGNATOR_MISMATCH;
+                    c.reason.push_str(&format!("; the text calls it a {k}"));
+                }
+                _ => {}
             }
         }
         self.decide(query, cands, options, kind_hint)
@@ -618,7 +630,7 @@ impl Resolver {
         let pick = std::iter::once(&r.best)
             .flatten()
             .chain(r.candidates.iter())
-            .filter(|c| c.score >= options.threshold)
+            .filter(|c| c.score >= AREA_THRESHOLD)
             .find(|c| area_kinds.contains(&self.gazetteer.place(c.place).kind));
         match (r.status, pick) {
             (Status::Unmatched, _) | (_, None) => Err(Error::Invalid(format!(
