@@ -71,6 +71,21 @@ fn unrelated_same_names_are_ambiguous_until_within() {
 }
 
 #[test]
+fn a_designator_of_another_kind_is_no_fuzzy_match() {
+    // a gazetteer of districts only: "Baghlan province" must not become a district of a
+    // similar name elsewhere
+    let out = stdout_of(
+        gazmap()
+            .arg("--gazetteer")
+            .arg(data("districts-only.csv"))
+            .args(["resolve", "--format", "json", "Baghlan province", "Baghran"]),
+    );
+    let lines = json_lines(&out);
+    assert_eq!(lines[0]["status"], "unmatched", "{}", lines[0]);
+    assert_eq!(lines[1]["status"], "matched", "{}", lines[1]);
+}
+
+#[test]
 fn garbage_is_unmatched_never_a_panic() {
     let long = "x".repeat(100_000);
     for q in ["xyzzy", "", "12345", &long] {
