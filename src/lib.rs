@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod error;
 pub mod export;
+pub mod extract;
 pub mod gazetteer;
 pub mod index;
 pub mod normalize;

@@ -1,6 +1,7 @@
 //! Command-line definitions (clap) and the glue from flags to library calls, one module per
 //! subcommand.
 
+mod extract;
 mod resolve;
 
 use std::path::PathBuf;
@@ -42,6 +43,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Resolve place names given as arguments, or one per line on standard input.
     Resolve(resolve::ResolveArgs),
+    /// Find place mentions in news articles and turn them into dated events and map layers.
+    Extract(extract::ExtractArgs),
 }
 
 /// Filters shared by every subcommand that resolves names.
@@ -127,5 +130,6 @@ pub fn options(resolver: &Resolver, global: &GlobalArgs, filters: &FilterArgs) -
 pub fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Resolve(args) => resolve::run(&cli.global, args),
+        Command::Extract(args) => extract::run(&cli.global, args),
     }
 }

@@ -1,0 +1,268 @@
+//! Finding place mentions in article text with the gazetteer itself.
+//!
+//! Every run of one to five words that starts and ends with a capitalised word is looked up
+//! by its fold and by its skeleton in the name index (hash lookups, so the cost is linear in
+//! the text), longest first, so `Pul-e-Alam` or `Khost wa Firing` is one mention and a
+//! spelling the gazetteer lacks but that is a romanization variant of one it has
+//! (`Qalai Zal` for `Qal‘ah-ye Zāl`) is still found. Capitalised runs the index does not
+//! know are then given to the resolver's fuzzy matching. Ordinary words never become places:
+//! the language tables' stopwords, month and weekday names, actor words, one- and
+//! two-letter words, lower-case words, and a sentence's first word when the text also uses
+//! it in lower case.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::gazetteer::Kind;
+use crate::index::{NameForm, NameId};
+use crate::normalize::skeleton_of_folded;
+use crate::resolve::{Options, Resolver, Status};
+
+use super::lang::{Pattern, Tables, LANGUAGES};
+use super::text::{Sentence, Token};
+
+/// Longest name, in words, looked up.
+const MAX_WORDS: usize = 5;
+/// Least score for a mention found only by fuzzy matching.
+const FUZZY_ACCEPT: f64 = 0.9;
+/// Longest word between two name parts that may be lower case (`e`, `i`, `ye`, `wa`).
+const MAX_PARTICLE: usize = 3;
+
+/// How a mention was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// Its fold is a gazetteer name's fold.
+    Fold,
+    /// Its skeleton is a gazetteer name's skeleton (a romanization variant).
+    Skeleton,
+    /// Fuzzy matching of a capitalised run.
+    Fuzzy,
+}
+
+impl Found {
+    /// A short label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Found::Fold => "fold",
+            Found::Skeleton => "skeleton",
+            Found::Fuzzy => "fuzzy",
+        }
+    }
+}
+
+/// A run of tokens that names a place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// First token.
+    pub first: usize,
+    /// After the last token.
+    pub last: usize,
+    /// How it was found.
+    pub found: Found,
+    /// The kind a designator next to it names (`Khinjan district`, `la province de Baghlan`).
+    pub designator: Option<Kind>,
+}
+
+/// Words that are never places, from every language's tables.
+#[derive(Debug)]
+pub struct Ordinary {
+    words: HashSet<&'static str>,
+    actors: Vec<Pattern>,
+}
+
+impl Ordinary {
+    /// Collects stopwords, months, weekdays and one-word actor patterns of all languages.
+    pub fn new() -> Ordinary {
+        let mut words = HashSet::new();
+        let mut actors = Vec::new();
+        for t in LANGUAGES {
+            words.extend(t.stopwords.iter().copied());
+            words.extend(t.months.iter().map(|m| m.1));
+            words.extend(t.weekdays.iter().map(|m| m.1));
+            for a in t.actors {
+                let p = Pattern::new(a.pattern);
+                if p.is_single() {
+                    actors.push(p);
+                }
+            }
+        }
+        Ordinary { words, actors }
+    }
+
+    /// True when the folded `key` is an ordinary word.
+    pub fn contains(&self, key: &str) -> bool {
+        key.chars().filter(char::is_ascii_alphanumeric).count() < 3
+            || self.words.contains(key)
+            || (!key.contains(' ') && self.actors.iter().any(|p| p.match_at(&[key], 0).is_some()))
+    }
+}
+
+impl Default for Ordinary {
+    fn default() -> Self {
+        Ordinary::new()
+    }
+}
+
+/// Finds the place mentions among `tokens`.
+pub fn find(
+    resolver: &Resolver,
+    tokens: &[Token],
+    sentences: &[Sentence],
+    tables: &Tables,
+    ordinary: &Ordinary,
+) -> Vec<Span> {
+    let index = resolver.index();
+    let lower: HashSet<&str> = tokens
+        .iter()
+        .filter(|t| !t.cap && !t.digit)
+        .map(|t| t.fold.as_str())
+        .collect();
+    let mut spans = Vec::new();
+    let mut fuzzy_cache: HashMap<String, bool> = HashMap::new();
+    for s in sentences {
+        let mut i = s.first;
+        while i < s.last {
+            if !tokens[i].cap || tokens[i].digit {
+                i += 1;
+                continue;
+            }
+            let max = run_len(tokens, i, s.last);
+            let mut hit = None;
+            for n in (1..=max).rev() {
+                let last = &tokens[i + n - 1];
+                if !last.cap {
+                    continue;
+                }
+                let key = key_of(&tokens[i..i + n]);
+                if ordinary.contains(&key)
+                    || (n == 1 && i == s.first && lower.contains(key.as_str()))
+                {
+                    continue;
+                }
+                let usable =
+                    |ids: &[NameId]| ids.iter().any(|&id| index.name(id).form != NameForm::Part);
+                if usable(index.by_fold(&key)) {
+                    hit = Some((n, Found::Fold));
+                } else if usable(index.by_skeleton(&skeleton_of_folded(&key))) {
+                    hit = Some((n, Found::Skeleton));
+                }
+                if hit.is_some() {
+                    break;
+                }
+            }
+            if hit.is_none() {
+                // a capitalised run the index does not know: fuzzy matching, whole run only
+                let n = (1..=max)
+                    .rev()
+                    .find(|&n| tokens[i + n - 1].cap)
+                    .unwrap_or(1);
+                let key = key_of(&tokens[i..i + n]);
+                let ordinary_word = ordinary.contains(&key)
+                    || key.len() < 4
+                    || (i == s.first && n == 1)
+                    || key
+                        .split(' ')
+                        .any(|w| ordinary.contains(w) && w.len() > MAX_PARTICLE);
+                if !ordinary_word {
+                    let ok = *fuzzy_cache
+                        .entry(key.clone())
+                        .or_insert_with(|| fuzzy_place(resolver, &key));
+                    if ok {
+                        hit = Some((n, Found::Fuzzy));
+                    }
+                }
+                if hit.is_none() {
+                    i += n;
+                    continue;
+                }
+            }
+            if let Some((n, found)) = hit {
+                spans.push(Span {
+                    first: i,
+                    last: i + n,
+                    found,
+                    designator: None,
+                });
+                i += n;
+            }
+        }
+    }
+    designate(tokens, &mut spans, tables);
+    spans
+}
+
+/// How many tokens from `i` may form one name: joined by spaces or hyphens, with only short
+/// particles in lower case.
+fn run_len(tokens: &[Token], i: usize, end: usize) -> usize {
+    let mut n = 1;
+    while n < MAX_WORDS && i + n < end {
+        let t = &tokens[i + n];
+        if !t.joined || t.digit || (!t.cap && t.fold.len() > MAX_PARTICLE) {
+            break;
+        }
+        n += 1;
+    }
+    n
+}
+
+fn key_of(tokens: &[Token]) -> String {
+    let mut key = String::new();
+    for t in tokens {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(&t.fold);
+    }
+    key
+}
+
+/// A capitalised run the index does not know is a place when fuzzy matching finds one
+/// clearly: a district, city, town or province scoring at least [`FUZZY_ACCEPT`].
+fn fuzzy_place(resolver: &Resolver, key: &str) -> bool {
+    let r = resolver.resolve(key, &Options::default());
+    r.status == Status::Matched
+        && r.best.as_ref().is_some_and(|b| {
+            b.score >= FUZZY_ACCEPT
+                && matches!(
+                    resolver.gazetteer().place(b.place).kind,
+                    Kind::District | Kind::City | Kind::Town | Kind::Province
+                )
+        })
+}
+
+/// Sets each span's designator from the words before or after it, shared along a list
+/// (`the districts of Khinjan, Nahrin and Burka`).
+fn designate(tokens: &[Token], spans: &mut [Span], tables: &Tables) {
+    let folds: Vec<&str> = tokens.iter().map(|t| t.fold.as_str()).collect();
+    for s in spans.iter_mut() {
+        for (kind, p) in tables.designators_before {
+            let n = p.split(' ').count();
+            if s.first >= n && Pattern::new(p).match_at(&folds, s.first - n) == Some(s.first) {
+                s.designator = Some(*kind);
+            }
+        }
+        if s.designator.is_none() {
+            for (kind, p) in tables.designators_after {
+                if Pattern::new(p).match_at(&folds, s.last).is_some() {
+                    s.designator = Some(*kind);
+                    break;
+                }
+            }
+        }
+    }
+    const LINKS: [&str; 6] = ["and", "et", "or", "ou", "as", "well"];
+    let listed = |a: &Span, b: &Span| {
+        b.first >= a.last
+            && b.first - a.last <= 2
+            && (a.last..b.first).all(|k| LINKS.contains(&folds[k]))
+    };
+    for k in 1..spans.len() {
+        if spans[k].designator.is_none() && listed(&spans[k - 1], &spans[k]) {
+            spans[k].designator = spans[k - 1].designator;
+        }
+    }
+    for k in (0..spans.len().saturating_sub(1)).rev() {
+        if spans[k].designator.is_none() && listed(&spans[k], &spans[k + 1]) {
+            spans[k].designator = spans[k + 1].designator;
+        }
+    }
+}
