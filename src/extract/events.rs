@@ -76,6 +76,8 @@ pub struct Tag {
     pub certainty: Certainty,
 }
 
+/// Most tokens between an actor and the event cue after it (`the Taliban on Sunday captured`).
+const ACTOR_BEFORE_REACH: usize = 6;
 /// Most tokens between an event cue and an actor named after it (`fell to the Taliban`,
 /// `retaken on Monday by government forces`).
 const ACTOR_AFTER_REACH: usize = 5;
@@ -183,6 +185,7 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
         .actors
         .iter()
         .filter(|a| within(a.first) && a.last <= event.first)
+        .filter(|a| event.first - a.last <= ACTOR_BEFORE_REACH)
         .max_by_key(|a| a.first)
         .or_else(|| {
             cues.actors
@@ -192,13 +195,28 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
                 .min_by_key(|a| a.first)
         })
         .map_or("", |a| a.value);
-    let denied = cues.denied.iter().any(|h| within(h.first))
+    // a certainty cue governs the first event cue after it in the clause, else the nearest
+    // before it: "fighting to retake Kunduz and denied that Taloqan had fallen", "reports
+    // that Burka was captured are false"
+    let owns = |h: &Hit<()>| {
+        let in_clause = || cues.events.iter().filter(|e| within(e.first));
+        in_clause()
+            .filter(|e| e.first >= h.last)
+            .min_by_key(|e| e.first)
+            .or_else(|| {
+                in_clause()
+                    .filter(|e| e.last <= h.first)
+                    .max_by_key(|e| e.last)
+            })
+            .is_some_and(|e| e == event)
+    };
+    let denied = cues.denied.iter().any(|h| within(h.first) && owns(h))
         || cues.negation.iter().any(|n| {
             within(n.first) && n.last <= event.first && event.first - n.last <= NEGATION_REACH
         });
     let certainty = if denied {
         Certainty::Denied
-    } else if cues.disputed.iter().any(|h| within(h.first)) {
+    } else if cues.disputed.iter().any(|h| within(h.first) && owns(h)) {
         Certainty::Disputed
     } else {
         Certainty::Reported

@@ -171,7 +171,8 @@ pub fn find(
                     }
                 }
                 if hit.is_none() {
-                    i += n;
+                    // a later word of the run may still start a name ("All of Kunduz")
+                    i += 1;
                     continue;
                 }
             }
@@ -264,5 +265,20 @@ fn designate(tokens: &[Token], spans: &mut [Span], tables: &Tables) {
         if spans[k].designator.is_none() && listed(&spans[k], &spans[k + 1]) {
             spans[k].designator = spans[k + 1].designator;
         }
+    }
+    // one sense per article: a name the text once calls a city (or district, town,
+    // village) keeps that kind where it stands alone; a province designator does not
+    // spread, as "Kunduz province" and "Kunduz" are usually two places
+    let mut kinds: HashMap<String, Kind> = HashMap::new();
+    for s in spans.iter() {
+        if let Some(k) = s
+            .designator
+            .filter(|k| *k != Kind::Province && *k != Kind::Country)
+        {
+            kinds.entry(key_of(&tokens[s.first..s.last])).or_insert(k);
+        }
+    }
+    for s in spans.iter_mut().filter(|s| s.designator.is_none()) {
+        s.designator = kinds.get(&key_of(&tokens[s.first..s.last])).copied();
     }
 }

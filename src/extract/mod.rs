@@ -512,3 +512,316 @@ pub fn write_events_csv<W: Write>(w: W, g: &Gazetteer, events: &[Event]) -> Resu
         .map_err(|e| Error::Invalid(format!("writing the events CSV: {e}")))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::lang::{Pattern, LANGUAGES};
+    use super::*;
+    use crate::gazetteer::Gazetteer;
+    use std::sync::OnceLock;
+
+    fn resolver() -> &'static Resolver {
+        static R: OnceLock<Resolver> = OnceLock::new();
+        R.get_or_init(|| Resolver::new(Gazetteer::embedded().expect("embedded gazetteer")))
+    }
+
+    fn run(lang: &str, text: &str) -> Extraction {
+        let config = Config {
+            lang: Some(lang.to_string()),
+            date: DateValue::parse("2021-07-06"),
+            ..Config::default()
+        };
+        extract(resolver(), text.as_bytes(), "test", &config).expect("extraction")
+    }
+
+    fn matches(pattern: &str, example: &str) -> bool {
+        let toks = text::tokenize(example, 0);
+        let folds: Vec<&str> = toks.iter().map(|t| t.fold.as_str()).collect();
+        let p = Pattern::new(pattern);
+        (0..folds.len()).any(|i| p.match_at(&folds, i).is_some())
+    }
+
+    fn rows(x: &Extraction) -> Vec<String> {
+        x.events
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {} {} {} {}",
+                    e.place,
+                    e.event.as_str(),
+                    e.actor,
+                    e.certainty,
+                    e.date.map(|d| d.to_string()).unwrap_or_default()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_event_cue_has_a_sentence_that_it_tags() {
+        for t in LANGUAGES {
+            for c in t.events {
+                assert!(
+                    matches(c.pattern, c.example),
+                    "{}: {:?} not in {:?}",
+                    t.code,
+                    c.pattern,
+                    c.example
+                );
+                let x = run(t.code, c.example);
+                assert!(
+                    !x.events.is_empty(),
+                    "{}: no event in {:?}",
+                    t.code,
+                    c.example
+                );
+                assert!(
+                    x.events.iter().all(|e| e.event == c.value),
+                    "{}: {:?} in {:?} gave {:?}",
+                    t.code,
+                    c.pattern,
+                    c.example,
+                    rows(&x)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_actor_and_certainty_cue_has_a_sentence_that_it_tags() {
+        for t in LANGUAGES {
+            for c in t.actors {
+                assert!(matches(c.pattern, c.example), "{}: {:?}", t.code, c.pattern);
+                let x = run(t.code, c.example);
+                assert!(
+                    x.events.iter().any(|e| e.actor == c.value),
+                    "{}: {:?} gave {:?}",
+                    t.code,
+                    c.example,
+                    rows(&x)
+                );
+            }
+            let groups = [
+                (t.denied, Certainty::Denied),
+                (t.disputed, Certainty::Disputed),
+                (t.negation, Certainty::Denied),
+            ];
+            for (cues, certainty) in groups {
+                for c in cues {
+                    assert!(matches(c.pattern, c.example), "{}: {:?}", t.code, c.pattern);
+                    let x = run(t.code, c.example);
+                    assert!(
+                        !x.events.is_empty() && x.events.iter().all(|e| e.certainty == certainty),
+                        "{}: {:?} in {:?} gave {:?}",
+                        t.code,
+                        c.pattern,
+                        c.example,
+                        rows(&x)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_relative_date_word_has_a_sentence_that_it_dates() {
+        let article = DateValue::parse("2021-07-06").unwrap();
+        for t in LANGUAGES {
+            for c in t.relative {
+                assert!(matches(c.pattern, c.example), "{}: {:?}", t.code, c.pattern);
+                let want = dates::resolve_relative(c.value, article);
+                let x = run(t.code, c.example);
+                assert!(
+                    !x.events.is_empty() && x.events.iter().all(|e| e.date == want),
+                    "{}: {:?} gave {:?}",
+                    t.code,
+                    c.example,
+                    rows(&x)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_month_and_weekday_name_dates_an_event() {
+        for t in LANGUAGES {
+            let verb = t.events[0]
+                .example
+                .split(' ')
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ");
+            for (m, name) in t.months {
+                let x = run(t.code, &format!("{verb} Khinjan 3 {name}."));
+                let want = format!("2021-{m:02}-03");
+                assert_eq!(
+                    x.events[0].date.unwrap().to_string(),
+                    want,
+                    "{}: {name}",
+                    t.code
+                );
+            }
+            for (d, name) in t.weekdays {
+                let x = run(t.code, &format!("{verb} Khinjan {name}."));
+                let want = dates::resolve_weekday(*d, DateValue::parse("2021-07-06").unwrap());
+                assert_eq!(x.events[0].date, want, "{}: {name}", t.code);
+            }
+        }
+    }
+
+    #[test]
+    fn stopwords_never_become_places() {
+        for t in LANGUAGES {
+            for w in t.stopwords {
+                let cap: String = w[..1].to_uppercase() + &w[1..];
+                let x = run(
+                    t.code,
+                    &format!("Fighting near {cap} Bazaar and {cap}, and in Khinjan."),
+                );
+                let found: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+                assert_eq!(found, ["Khinjan"], "{}: {w}", t.code);
+            }
+        }
+    }
+
+    #[test]
+    fn designators_make_the_kind() {
+        for t in LANGUAGES {
+            for (kind, p) in t.designators_before {
+                let x = run(t.code, &format!("Fighting in the {p} Kunduz."));
+                assert_eq!(x.mentions[0].designator, Some(*kind), "{}: {p}", t.code);
+            }
+            for (kind, p) in t.designators_after {
+                let x = run(t.code, &format!("Fighting in the Kunduz {p}."));
+                assert_eq!(x.mentions[0].designator, Some(*kind), "{}: {p}", t.code);
+            }
+        }
+    }
+
+    #[test]
+    fn lists_share_the_sentence_event_and_the_designator() {
+        let x = run(
+            "en",
+            "The Taliban captured the districts of Khinjan, Nahrin and Burka on Sunday.",
+        );
+        assert_eq!(
+            rows(&x),
+            [
+                "Khinjan captured Taliban reported 2021-07-04",
+                "Nahrin captured Taliban reported 2021-07-04",
+                "Burka captured Taliban reported 2021-07-04"
+            ]
+        );
+        assert!(x
+            .mentions
+            .iter()
+            .all(|m| m.designator == Some(Kind::District)));
+    }
+
+    #[test]
+    fn negation_and_hedging_stay_in_their_clause() {
+        let x = run(
+            "en",
+            "The Taliban captured Khinjan, but officials denied that Doshi had fallen.",
+        );
+        assert_eq!(
+            rows(&x),
+            [
+                "Khinjan captured Taliban reported 2021-07-06",
+                "Doshi captured  denied 2021-07-06"
+            ]
+        );
+        let x = run(
+            "fr",
+            "Les talibans ont pris Khinjan, mais Doshi n'est pas encore tombé.",
+        );
+        assert_eq!(
+            rows(&x),
+            [
+                "Khinjan captured Taliban reported 2021-07-06",
+                "Doshi captured  denied 2021-07-06"
+            ]
+        );
+        let x = run(
+            "en",
+            "The Taliban reportedly captured Khinjan, while the army retook Doshi.",
+        );
+        assert_eq!(
+            rows(&x),
+            [
+                "Khinjan captured Taliban disputed 2021-07-06",
+                "Doshi retaken government forces reported 2021-07-06"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_later_sentence_revises_an_earlier_one_and_both_are_kept() {
+        let x = run(
+            "fr",
+            "Les talibans ont pris Khinjan le 3 juillet. L'armée a repris Khinjan hier.",
+        );
+        assert_eq!(
+            rows(&x),
+            [
+                "Khinjan captured Taliban reported 2021-07-03",
+                "Khinjan retaken government forces reported 2021-07-05"
+            ]
+        );
+    }
+
+    #[test]
+    fn spellings_of_one_district_land_on_one_place() {
+        let x = run(
+            "fr",
+            "Les talibans ont pris Qala-e-Zal. L'armée a repris Qalai Zal.",
+        );
+        let ids: Vec<_> = x.mentions.iter().map(|m| m.place()).collect();
+        assert!(ids[0].is_some() && ids[0] == ids[1]);
+    }
+
+    #[test]
+    fn the_province_named_decides_an_ambiguous_name() {
+        let alone = run("en", "The Taliban captured Khanabad.");
+        assert_eq!(alone.mentions[0].resolution.status, Status::Ambiguous);
+        let x = run("en", "In Kunduz province, the Taliban captured Khanabad.");
+        let m = &x.mentions[1];
+        assert_eq!(m.resolution.status, Status::Matched);
+        assert_eq!(m.decided_by, "context: Kunduz named in the text");
+    }
+
+    #[test]
+    fn ordinary_words_and_word_parts_are_not_places() {
+        let x = run("en", "Bank officials at the Bar said Barakzai traders and the kunduz market fled. Said Khinjan was calm.");
+        let found: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(found, ["Khinjan"]);
+    }
+
+    #[test]
+    fn offsets_are_of_the_whole_file() {
+        let text = "\u{feff}date: 2021-07-06\nLes talibans ont pris Khinjan.";
+        let x = extract(resolver(), text.as_bytes(), "t", &Config::default()).unwrap();
+        let e = &x.events[0];
+        assert_eq!(&text[e.start..e.end], "Khinjan");
+        assert_eq!(x.lang, "fr");
+    }
+
+    #[test]
+    fn bad_input_is_an_error_with_a_position() {
+        let cfg = Config::default();
+        let err = |b: &[u8]| {
+            extract(resolver(), b, "a.txt", &cfg)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(b"date: 2021-07-06\n\n  \n"),
+            "a.txt: empty article, no text to read"
+        );
+        assert!(err(b"Khinjan\n\x00\x01").starts_with("a.txt:2: column 1: binary file"));
+        assert!(
+            err(b"Khinjan \xe9t\xe9").starts_with("a.txt:1: column 9: not UTF-8 text (byte 0xe9)")
+        );
+        assert!(err(b"date: 6 July\nKhinjan").starts_with("a.txt:1: column 7: date \"6 July\""));
+    }
+}

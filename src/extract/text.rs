@@ -209,7 +209,7 @@ mod tests {
 
     #[test]
     fn sentences_end_at_stops_not_at_abbreviations() {
-        let text = "Gen. Rahimi said Khinjan fell. Then Doshi fell; but Nahrin held.";
+        let text = "Gen. Rahimi said Khinjan fell. Then Doshi fell; Nahrin held, but Burka fell.";
         let t = tokenize(text, 0);
         let s = sentences(text, 0, &t, &en::TABLES);
         assert_eq!(s.len(), 2);

@@ -45,6 +45,11 @@ pub static TABLES: Tables = Tables {
         cue(Captured, "overr*", "Taliban fighters overran Burka."),
         cue(Captured, "fell", "Khinjan fell on Monday."),
         cue(Captured, "fallen", "Nahrin has fallen, a resident said."),
+        cue(
+            Captured,
+            "fall",
+            "Officials fear Khinjan could fall within days.",
+        ),
         cue(Captured, "fall* to", "Doshi falls to the Taliban."),
         cue(Captured, "fall of", "The fall of Khinjan alarmed Kabul."),
         cue(Captured, "conquer*", "The Taliban conquered Andarab."),
@@ -53,12 +58,13 @@ pub static TABLES: Tables = Tables {
             "under taliban control",
             "Khanabad is now under Taliban control.",
         ),
+        cue(Captured, "in taliban hands", "Khinjan is in Taliban hands."),
         cue(
             Retaken,
             "recaptur*",
             "Government forces recaptured Khinjan.",
         ),
-        cue(Retaken, "retak*", "The army retook Doshi on Friday."),
+        cue(Retaken, "retak*", "The army has retaken Doshi."),
         cue(Retaken, "retook", "Resistance fighters retook Andarab."),
         cue(Retaken, "regain*", "Afghan forces regained Nahrin."),
         cue(Retaken, "liberat*", "Local militias liberated Burka."),
@@ -229,12 +235,12 @@ pub static TABLES: Tables = Tables {
         cue(
             (),
             "still under government control",
-            "Doshi is still under government control.",
+            "The Taliban say they took Doshi, which is still under government control.",
         ),
         cue(
             (),
             "remain* under government control",
-            "Nahrin remains under government control.",
+            "The Taliban say they took Nahrin, which remains under government control.",
         ),
         cue((), "false", "Reports that Burka was captured are false."),
         cue(

@@ -31,7 +31,7 @@ pub static TABLES: Tables = Tables {
         ),
         cue(
             Captured,
-            "prend* * controle",
+            "pren* * controle",
             "Les talibans prennent le contrôle de Khanabad.",
         ),
         cue(
@@ -40,6 +40,9 @@ pub static TABLES: Tables = Tables {
             "La prise de contrôle de Khinjan inquiète Kaboul.",
         ),
         cue(Captured, "pris", "Les talibans ont pris Nahrin dimanche."),
+        cue(Captured, "prennent", "Les talibans prennent Khinjan."),
+        cue(Captured, "prend", "Le groupe prend Doshi sans combattre."),
+        cue(Captured, "prendre", "Les talibans veulent prendre Burka."),
         cue(Captured, "prise", "La prise de Doshi a surpris Kaboul."),
         cue(
             Captured,
@@ -165,6 +168,7 @@ pub static TABLES: Tables = Tables {
             "pris en compte",
             "Le cas de Khinjan a été pris en compte.",
         ),
+        cue(Other, "pren* part", "Des anciens prennent part à une réunion à Khinjan."),
         cue(Other, "pris fin", "Les pourparlers de Doshi ont pris fin."),
         cue(
             Attack,
@@ -232,12 +236,12 @@ pub static TABLES: Tables = Tables {
         cue(
             (),
             "toujours sous * controle",
-            "Khinjan est toujours sous le contrôle du gouvernement.",
+            "Les talibans disent avoir pris Khinjan, qui est toujours sous le contrôle du gouvernement.",
         ),
         cue(
             (),
             "rest* sous * controle",
-            "Doshi reste sous le contrôle de l'armée.",
+            "Les talibans disent avoir pris Doshi, qui reste sous le contrôle de l'armée.",
         ),
         cue((), "faux", "Il est faux de dire que Nahrin est tombé."),
         cue(
