@@ -120,11 +120,30 @@ pub fn find_dates(
     article: Option<DateValue>,
 ) -> Vec<DateMention> {
     let folds: Vec<&str> = tokens[..last].iter().map(|t| t.fold.as_str()).collect();
-    let relative: Vec<(Pattern, Relative)> = tables
+    let relative = relative_patterns(tables);
+    find_dates_in(tokens, &folds, first, last, tables, &relative, article)
+}
+
+/// The compiled relative-date patterns of `tables`.
+pub fn relative_patterns(tables: &Tables) -> Vec<(Pattern, Relative)> {
+    tables
         .relative
         .iter()
         .map(|c| (Pattern::new(c.pattern), c.value))
-        .collect();
+        .collect()
+}
+
+/// [`find_dates`] with the folded tokens and compiled patterns given (no per-call set-up).
+pub fn find_dates_in(
+    tokens: &[Token],
+    folds: &[&str],
+    first: usize,
+    last: usize,
+    tables: &Tables,
+    relative: &[(Pattern, Relative)],
+    article: Option<DateValue>,
+) -> Vec<DateMention> {
+    let folds = &folds[..last];
     let month = |i: usize| -> Option<i8> {
         let f = folds.get(i)?;
         tables.months.iter().find(|m| m.1 == *f).map(|m| m.0)
@@ -174,7 +193,7 @@ pub fn find_dates(
             } else {
                 relative
                     .iter()
-                    .filter_map(|(p, r)| p.match_at(&folds, i).map(|e| (e, *r)))
+                    .filter_map(|(p, r)| p.match_at(folds, i).map(|e| (e, *r)))
                     .max_by_key(|(e, _)| *e)
                     .map(|(e, r)| (e, article.and_then(|a| resolve_relative(r, a))))
             };

@@ -24,6 +24,13 @@ use super::text::{Sentence, Token};
 const MAX_WORDS: usize = 5;
 /// Least score for a mention found only by fuzzy matching.
 const FUZZY_ACCEPT: f64 = 0.9;
+/// Skeleton keys the fuzzy pre-filter compares.
+const PREFILTER_KEYS: usize = 8;
+/// Least Jaro-Winkler similarity of skeletons for the full fuzzy resolution to run; below
+/// it the resolver's fuzzy score cannot reach [`FUZZY_ACCEPT`].
+const PREFILTER_SIMILARITY: f64 = 0.85;
+/// Least similarity of each word of a run to some name for the run to be looked at.
+const WORD_SIMILARITY: f64 = 0.8;
 /// Longest word between two name parts that may be lower case (`e`, `i`, `ye`, `wa`).
 const MAX_PARTICLE: usize = 3;
 
@@ -118,6 +125,7 @@ pub fn find(
         .collect();
     let mut spans = Vec::new();
     let mut fuzzy_cache: HashMap<String, bool> = HashMap::new();
+    let mut near_cache: HashMap<String, bool> = HashMap::new();
     for s in sentences {
         let mut i = s.first;
         while i < s.last {
@@ -157,12 +165,23 @@ pub fn find(
                     .unwrap_or(1);
                 let key = key_of(&tokens[i..i + n]);
                 let ordinary_word = ordinary.contains(&key)
+                    || tokens[i..i + n]
+                        .iter()
+                        .any(|t| t.fold.bytes().any(|b| b.is_ascii_digit()))
                     || key.len() < 4
                     || (i == s.first && n == 1)
                     || key
                         .split(' ')
                         .any(|w| ordinary.contains(w) && w.len() > MAX_PARTICLE);
-                if !ordinary_word {
+                // every word of a misspelt name is itself near some gazetteer name (cheap,
+                // cached per word), which spares the full fuzzy resolution of most runs
+                let words_near = !ordinary_word
+                    && tokens[i..i + n].iter().filter(|t| t.cap).all(|t| {
+                        *near_cache
+                            .entry(t.fold.clone())
+                            .or_insert_with(|| near_a_name(resolver, &t.fold, WORD_SIMILARITY))
+                    });
+                if words_near {
                     let ok = *fuzzy_cache
                         .entry(key.clone())
                         .or_insert_with(|| fuzzy_place(resolver, &key));
@@ -219,6 +238,11 @@ fn key_of(tokens: &[Token]) -> String {
 /// A capitalised run the index does not know is a place when fuzzy matching finds one
 /// clearly: a district, city, town or province scoring at least [`FUZZY_ACCEPT`].
 fn fuzzy_place(resolver: &Resolver, key: &str) -> bool {
+    // a cheap look at the nearest skeletons first: most capitalised words (people,
+    // organisations) are nowhere near a place name, and need no full resolution
+    if !near_a_name(resolver, key, PREFILTER_SIMILARITY) {
+        return false;
+    }
     let r = resolver.resolve(key, &Options::default());
     r.status == Status::Matched
         && r.best.as_ref().is_some_and(|b| {
@@ -228,6 +252,17 @@ fn fuzzy_place(resolver: &Resolver, key: &str) -> bool {
                     Kind::District | Kind::City | Kind::Town | Kind::Province
                 )
         })
+}
+
+/// True when a gazetteer name's skeleton is at least `similarity` (Jaro-Winkler) like the
+/// skeleton of the folded `key`.
+fn near_a_name(resolver: &Resolver, key: &str, similarity: f64) -> bool {
+    let index = resolver.index();
+    let skel = skeleton_of_folded(key);
+    index
+        .fuzzy(&skel, PREFILTER_KEYS)
+        .into_iter()
+        .any(|n| strsim::jaro_winkler(&skel, &index.name(n).skeleton) >= similarity)
 }
 
 /// Sets each span's designator from the words before or after it, shared along a list

@@ -19,7 +19,7 @@ pub mod lang;
 pub mod mentions;
 pub mod text;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use crate::error::{Error, Result};
@@ -302,15 +302,22 @@ pub fn extract(
 
     // pass 1: each mention alone (with its designator), to learn which areas the text names
     let g = resolver.gazetteer();
+    // one name with one designator resolves the same way throughout the article
+    let mut cache: HashMap<(&str, Option<Kind>), Resolution> = HashMap::new();
     let first_pass: Vec<Resolution> = spans
         .iter()
         .map(|s| {
             let name = slice(tokens[s.first].start, tokens[s.last - 1].end);
-            let ctx = Context {
-                favoured: vec![],
-                kind: s.designator,
-            };
-            resolver.resolve_in_context(name, &config.options, &ctx)
+            cache
+                .entry((name, s.designator))
+                .or_insert_with(|| {
+                    let ctx = Context {
+                        favoured: vec![],
+                        kind: s.designator,
+                    };
+                    resolver.resolve_in_context(name, &config.options, &ctx)
+                })
+                .clone()
         })
         .collect();
     let mut favoured: Vec<(PlaceId, String)> = Vec::new();
@@ -337,14 +344,20 @@ pub fn extract(
     });
     // pass 2: in the context of those areas
     let mut mentions = Vec::with_capacity(spans.len());
+    cache.clear();
     for (s, r0) in spans.iter().zip(first_pass) {
         let (start, end) = (tokens[s.first].start, tokens[s.last - 1].end);
         let name = slice(start, end);
-        let ctx = Context {
-            favoured: favoured.clone(),
-            kind: s.designator,
-        };
-        let r = resolver.resolve_in_context(name, &config.options, &ctx);
+        let r = cache
+            .entry((name, s.designator))
+            .or_insert_with(|| {
+                let ctx = Context {
+                    favoured: favoured.clone(),
+                    kind: s.designator,
+                };
+                resolver.resolve_in_context(name, &config.options, &ctx)
+            })
+            .clone();
         let decided_by = decision(g, &r0, &r, &favoured, s.designator);
         mentions.push(Mention {
             start,
@@ -360,6 +373,7 @@ pub fn extract(
 
     let folds: Vec<&str> = tokens.iter().map(|t| t.fold.as_str()).collect();
     let cues = events::Cues::new(tables);
+    let relative = dates::relative_patterns(tables);
     let mut out = Vec::new();
     let mut seen: HashSet<(usize, String, EventType)> = HashSet::new();
     let mut m = 0;
@@ -373,7 +387,8 @@ pub fn extract(
             continue;
         }
         let sc = cues.scan(&folds, s);
-        let found_dates = dates::find_dates(&tokens, s.first, s.last, tables, date);
+        let found_dates =
+            dates::find_dates_in(&tokens, &folds, s.first, s.last, tables, &relative, date);
         let sentence = collapse(slice(
             tokens[s.first].start,
             sentence_end(body, base, &tokens, s),

@@ -144,6 +144,8 @@ enum Elem {
 #[derive(Debug, Clone)]
 pub struct Pattern {
     elems: Vec<Elem>,
+    /// The first byte a match must start with, a quick rejection before comparing.
+    first: Option<u8>,
 }
 
 /// Most tokens a lone `*` skips.
@@ -163,8 +165,12 @@ impl Pattern {
                     Elem::Exact(w.to_string())
                 }
             })
-            .collect();
-        Pattern { elems }
+            .collect::<Vec<_>>();
+        let first = match elems.first() {
+            Some(Elem::Exact(w) | Elem::Prefix(w)) => w.bytes().next(),
+            _ => None,
+        };
+        Pattern { elems, first }
     }
 
     /// True when the pattern is one token (exact or stem).
@@ -174,6 +180,11 @@ impl Pattern {
 
     /// The end (exclusive) of a match starting at `tokens[at]`, not going past `tokens.len()`.
     pub fn match_at<S: AsRef<str>>(&self, tokens: &[S], at: usize) -> Option<usize> {
+        if let Some(b) = self.first {
+            if tokens.get(at)?.as_ref().as_bytes().first() != Some(&b) {
+                return None;
+            }
+        }
         match_elems(&self.elems, tokens, at)
     }
 }
