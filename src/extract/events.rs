@@ -156,10 +156,8 @@ fn scan<T: Copy>(pats: &[(Pattern, T)], folds: &[&str], first: usize, last: usiz
 fn distance(a: (usize, usize), b: (usize, usize)) -> usize {
     if a.1 <= b.0 {
         b.0 - a.1
-    } else if b.1 <= a.0 {
-        a.0 - b.1
     } else {
-        0
+        a.0.saturating_sub(b.1)
     }
 }
 
