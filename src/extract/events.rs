@@ -171,7 +171,13 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
         .events
         .iter()
         .filter(|h| within(h.first))
-        .min_by_key(|h| (distance((h.first, h.last), (first, last)), h.first > first));
+        .min_by_key(|h| {
+            // verbs mostly come before the place they act on (active voice in English and
+            // French), so a cue after the mention counts double
+            let d = distance((h.first, h.last), (first, last));
+            let after = h.first > first;
+            (if after { 2 * d + 1 } else { d }, after)
+        });
     let Some(event) = event else {
         return Tag {
             event: EventType::Other,

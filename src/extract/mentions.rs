@@ -207,6 +207,7 @@ pub fn find(
         }
     }
     designate(tokens, &mut spans, tables);
+    qualify(resolver, tokens, &mut spans);
     spans
 }
 
@@ -252,6 +253,33 @@ fn fuzzy_place(resolver: &Resolver, key: &str) -> bool {
                     Kind::District | Kind::City | Kind::Town | Kind::Province
                 )
         })
+}
+
+/// Words joining a place to the area it lies in: "Pul-e-Khumri in Baghlan".
+const QUALIFIER_LINKS: [&str; 3] = ["in", "dans", "en"];
+
+/// A name right after another place and "in" that is a province's name is that province
+/// ("near Pul-e-Khumri in Baghlan"), not the town of the same name.
+fn qualify(resolver: &Resolver, tokens: &[Token], spans: &mut [Span]) {
+    let index = resolver.index();
+    let g = resolver.gazetteer();
+    for k in 1..spans.len() {
+        let (a, b) = (&spans[k - 1], &spans[k]);
+        if b.designator.is_some()
+            || b.first != a.last + 1
+            || !QUALIFIER_LINKS.contains(&tokens[a.last].fold.as_str())
+        {
+            continue;
+        }
+        let key = key_of(&tokens[b.first..b.last]);
+        let province = index
+            .by_fold(&key)
+            .iter()
+            .any(|&n| g.place(index.name(n).place).kind == Kind::Province);
+        if province {
+            spans[k].designator = Some(Kind::Province);
+        }
+    }
 }
 
 /// True when a gazetteer name's skeleton is at least `similarity` (Jaro-Winkler) like the

@@ -426,8 +426,30 @@ pub fn extract(
                 Status::Matched => g.place(best.place).id.clone(),
                 _ => mention.text.clone(),
             };
-            if !seen.insert((k, key, tag.event)) {
+            // one row per place per event; a place with an event in the sentence gets no
+            // extra `other` row from a second mention
+            if !seen.insert((k, key.clone(), tag.event)) {
                 continue;
+            }
+            if tag.event == EventType::Other
+                && EventType::ALL
+                    .iter()
+                    .any(|t| *t != EventType::Other && seen.contains(&(k, key.clone(), *t)))
+            {
+                continue;
+            }
+            if tag.event != EventType::Other {
+                if let Some(i) = out.iter().rposition(|e: &Event| {
+                    e.event == EventType::Other
+                        && e.sentence == sentence
+                        && e.resolution
+                            .best
+                            .as_ref()
+                            .map(|b| g.place(b.place).id.as_str())
+                            == Some(key.as_str())
+                }) {
+                    out.remove(i);
+                }
             }
             let confidence = match r.status {
                 Status::Matched => best.score,
@@ -819,6 +841,30 @@ mod tests {
         let e = &x.events[0];
         assert_eq!(&text[e.start..e.end], "Khinjan");
         assert_eq!(x.lang, "fr");
+    }
+
+    #[test]
+    fn a_province_after_in_qualifies_the_place_before_it() {
+        let x = run(
+            "en",
+            "Government troops retook Dand-e-Ghori near Pul-e-Khumri in Baghlan.",
+        );
+        let kinds: Vec<_> = x
+            .mentions
+            .iter()
+            .map(|m| m.place().map(|p| resolver().gazetteer().place(p).kind))
+            .collect();
+        assert_eq!(kinds.last(), Some(&Some(Kind::Province)));
+        assert!(x.events.iter().all(|e| e.place != "Baghlan"));
+    }
+
+    #[test]
+    fn a_place_with_an_event_gets_no_extra_other_row_in_its_sentence() {
+        let x = run(
+            "en",
+            "Fighting was reported in Khinjan, though it was unclear whether Khinjan was calm.",
+        );
+        assert_eq!(rows(&x), ["Khinjan clashes  reported 2021-07-06"]);
     }
 
     #[test]
