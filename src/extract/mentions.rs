@@ -126,6 +126,7 @@ pub fn find(
     let mut spans = Vec::new();
     let mut fuzzy_cache: HashMap<String, bool> = HashMap::new();
     let mut near_cache: HashMap<String, bool> = HashMap::new();
+    let mut lookup_cache: HashMap<String, Option<Found>> = HashMap::new();
     for s in sentences {
         let mut i = s.first;
         while i < s.last {
@@ -148,11 +149,17 @@ pub fn find(
                 }
                 let usable =
                     |ids: &[NameId]| ids.iter().any(|&id| index.name(id).form != NameForm::Part);
-                if usable(index.by_fold(&key)) {
-                    hit = Some((n, Found::Fold));
-                } else if usable(index.by_skeleton(&skeleton_of_folded(&key))) {
-                    hit = Some((n, Found::Skeleton));
-                }
+                // names repeat through an article: each distinct run is looked up once
+                let found = *lookup_cache.entry(key).or_insert_with_key(|key| {
+                    if usable(index.by_fold(key)) {
+                        Some(Found::Fold)
+                    } else if usable(index.by_skeleton(&skeleton_of_folded(key))) {
+                        Some(Found::Skeleton)
+                    } else {
+                        None
+                    }
+                });
+                hit = found.map(|f| (n, f));
                 if hit.is_some() {
                     break;
                 }

@@ -387,6 +387,7 @@ pub fn extract(
             continue;
         }
         let sc = cues.scan(&folds, s);
+        let sentence_rows = out.len();
         let found_dates =
             dates::find_dates_in(&tokens, &folds, s.first, s.last, tables, &relative, date);
         let sentence = collapse(slice(
@@ -439,16 +440,15 @@ pub fn extract(
                 continue;
             }
             if tag.event != EventType::Other {
-                if let Some(i) = out.iter().rposition(|e: &Event| {
+                if let Some(i) = out[sentence_rows..].iter().rposition(|e: &Event| {
                     e.event == EventType::Other
-                        && e.sentence == sentence
                         && e.resolution
                             .best
                             .as_ref()
                             .map(|b| g.place(b.place).id.as_str())
                             == Some(key.as_str())
                 }) {
-                    out.remove(i);
+                    out.remove(sentence_rows + i);
                 }
             }
             let confidence = match r.status {
