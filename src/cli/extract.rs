@@ -57,8 +57,8 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
     let mut extractions = Vec::new();
     for path in &args.articles {
         let (bytes, source) = read_article(path)?;
-        let x = extract::extract(&resolver, &bytes, &source, &config)
-            .with_context(|| format!("extracting {source}"))?;
+        // the library's errors already name the file, line and column
+        let x = extract::extract(&resolver, &bytes, &source, &config)?;
         if x.date.is_none() {
             eprintln!("gazmap: warning: {source}: no article date (give --date or a first line `date: YYYY-MM-DD`); dates are left empty");
         }
