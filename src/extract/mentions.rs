@@ -202,6 +202,11 @@ pub fn find(
                     continue;
                 }
             }
+            if hit.is_some() && after_given_names(tokens, i, s, &spans) {
+                // "Ajmal Omar Shinwari": a surname that is also a district's name
+                i += hit.map_or(1, |h| h.0);
+                continue;
+            }
             if let Some((n, found)) = hit {
                 spans.push(Span {
                     first: i,
@@ -216,6 +221,29 @@ pub fn find(
     designate(tokens, &mut spans, tables);
     qualify(resolver, tokens, &mut spans);
     spans
+}
+
+/// True when two or more capitalised words run straight into token `i` (a person's given
+/// names before a surname), outside a title-case headline.
+fn after_given_names(tokens: &[Token], i: usize, s: &Sentence, spans: &[Span]) -> bool {
+    let mut k = 0;
+    while i > s.first + k
+        && tokens[i - k].joined
+        && tokens[i - k - 1].cap
+        && !tokens[i - k - 1].digit
+        && spans.last().is_none_or(|p| p.last < i - k)
+    {
+        k += 1;
+    }
+    if k < 2 {
+        return false;
+    }
+    let words: Vec<&Token> = tokens[s.first..s.last]
+        .iter()
+        .filter(|t| t.fold.len() > 3)
+        .collect();
+    let caps = words.iter().filter(|t| t.cap).count();
+    caps * 5 < words.len() * 3
 }
 
 /// How many tokens from `i` may form one name: joined by spaces or hyphens, with only short

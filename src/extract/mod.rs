@@ -404,7 +404,14 @@ pub fn extract(
             if is_dateline(&mention.text, span.first, s) {
                 continue;
             }
-            let tag = events::tag(s, &sc, span.first, span.last);
+            let mut tag = events::tag(s, &sc, span.first, span.last);
+            if is_reference(tables, &folds, span.first) {
+                tag = events::Tag {
+                    event: EventType::Other,
+                    actor: "",
+                    certainty: Certainty::Reported,
+                };
+            }
             let clause = s.clause_range(s.clause_of(span.first));
             let near = |d: &&dates::DateMention| {
                 let dist = |d: &dates::DateMention| {
@@ -476,6 +483,15 @@ pub fn extract(
         date,
         mentions,
         events: out,
+    })
+}
+
+/// A place named as a reference point ("150 km north of Kabul") is not where the sentence's
+/// event happened.
+fn is_reference(tables: &Tables, folds: &[&str], first: usize) -> bool {
+    tables.reference_before.iter().any(|p| {
+        let n = p.split(' ').count();
+        first >= n && lang::Pattern::new(p).match_at(folds, first - n) == Some(first)
     })
 }
 
@@ -865,6 +881,43 @@ mod tests {
             "Fighting was reported in Khinjan, though it was unclear whether Khinjan was calm.",
         );
         assert_eq!(rows(&x), ["Khinjan clashes  reported 2021-07-06"]);
+    }
+
+    #[test]
+    fn a_surname_is_not_a_place_but_a_headline_word_is() {
+        let x = run(
+            "fr",
+            "Le porte-parole Ajmal Omar Shinwari a démenti la prise de Khinjan.",
+        );
+        let found: Vec<&str> = x.mentions.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(found, ["Khinjan"]);
+        let x = run(
+            "en",
+            "Taliban Fighters Seize Khinjan District\n\nThe Taliban captured Nahrin.",
+        );
+        assert_eq!(x.events[0].event, EventType::Captured);
+    }
+
+    #[test]
+    fn reference_points_get_no_event() {
+        for t in LANGUAGES {
+            for p in t.reference_before {
+                let x = run(
+                    t.code,
+                    &format!(
+                        "{} Khinjan, {p} Doshi.",
+                        t.events[0].example.trim_end_matches('.')
+                    ),
+                );
+                let other: Vec<&str> = x
+                    .events
+                    .iter()
+                    .filter(|e| e.event == EventType::Other)
+                    .map(|e| e.place.as_str())
+                    .collect();
+                assert_eq!(other, ["Doshi"], "{}: {p}: {:?}", t.code, rows(&x));
+            }
+        }
     }
 
     #[test]

@@ -60,6 +60,7 @@ pub static TABLES: Tables = Tables {
             "Khinjan est tombé sous le contrôle des talibans.",
         ),
         cue(Captured, "tomb*", "Nahrin est tombé mardi."),
+        cue(Captured, "rendu* aux", "À Khinjan, le gouverneur s'est rendu aux talibans."),
         cue(Captured, "chute", "La chute de Doshi a surpris Kaboul."),
         cue(Captured, "conqu*", "Les talibans ont conquis Burka."),
         cue(
@@ -420,6 +421,11 @@ pub static TABLES: Tables = Tables {
         (Kind::Village, "village d"),
     ],
     designators_after: &[],
+    reference_before: &[
+        "nord de", "sud de", "est de", "ouest de", "nord d", "sud d", "est d", "ouest d",
+        "km de", "kilometres de", "km d", "kilometres d", "route de", "route d", "fui vers",
+        "fuient vers", "fuir vers",
+    ],
     stopwords: &[
         "de",
         "par",

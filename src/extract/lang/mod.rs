@@ -118,6 +118,9 @@ pub struct Tables {
     pub designators_before: &'static [(Kind, &'static str)],
     /// Designators written after a name (`district`, `province`).
     pub designators_after: &'static [(Kind, &'static str)],
+    /// Words that make the place after them a reference point, not where the event
+    /// happened (`north of Kabul`, `à 150 km de Kaboul`).
+    pub reference_before: &'static [&'static str],
     /// Words that are never places even when a gazetteer has them (`de`, `Bank`).
     pub stopwords: &'static [&'static str],
     /// Abbreviations whose full stop does not end a sentence, folded.
@@ -241,7 +244,8 @@ mod tests {
                 .chain(t.clause_breaks.iter().copied())
                 .chain(t.months.iter().map(|m| m.1))
                 .chain(t.weekdays.iter().map(|m| m.1))
-                .chain(t.month_leads.iter().copied());
+                .chain(t.month_leads.iter().copied())
+                .chain(t.reference_before.iter().copied());
             for p in all {
                 let ok = p
                     .chars()
