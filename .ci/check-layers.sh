@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Checks the layers `gazmap export` writes with a real consumer, GDAL's ogrinfo: every layer
+# Checks the layers `gazmap export` (or, with SUBCOMMAND=extract, `gazmap extract`) writes with a real consumer, GDAL's ogrinfo: every layer
 # opens without warnings or errors, with the feature count and geometry type of the expected
 # file (`layer count geometry` lines; `unresolved.csv count` for the unresolved rows), and no
 # other layer is written.
-# Usage: .ci/check-layers.sh GAZMAP EVENTS.csv EXPECTED [gazmap global options…]
+# Usage: [SUBCOMMAND=extract] .ci/check-layers.sh GAZMAP INPUT EXPECTED [gazmap global options…]
 set -euo pipefail
 gazmap=$1 events=$2 expected=$3
 shift 3
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-"$gazmap" "$@" export "$events" -o "$out" --quiet
+"$gazmap" "$@" "${SUBCOMMAND:-export}" "$events" -o "$out" --quiet
 fail=0
 want_layers=()
 while read -r layer count geometry; do

@@ -14,6 +14,7 @@ pub mod clean;
 pub mod cli;
 pub mod error;
 pub mod export;
+pub mod extract;
 pub mod gazetteer;
 pub mod index;
 pub mod input;

@@ -4,5 +4,6 @@ mod util;
 
 mod clean;
 mod export;
+mod extract;
 mod import;
 mod resolve;

@@ -3,6 +3,7 @@
 
 mod clean;
 mod export;
+mod extract;
 mod import;
 mod resolve;
 
@@ -52,6 +53,8 @@ pub enum Command {
     Import(import::Import),
     /// Resolve a column of place names in a CSV file and append the gz_* columns.
     Clean(clean::CleanArgs),
+    /// Find place mentions in news articles and turn them into dated events and map layers.
+    Extract(extract::ExtractArgs),
 }
 
 /// Filters shared by every subcommand that resolves names.
@@ -140,5 +143,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => export::run(&cli.global, args),
         Command::Import(args) => import::run(&cli.global, args),
         Command::Clean(args) => clean::run(&cli.global, args),
+        Command::Extract(args) => extract::run(&cli.global, args),
     }
 }

@@ -1,0 +1,233 @@
+//! Tagging what happened at a place from the cues of its clause: event type, actor and
+//! certainty, all from the language's rule tables.
+
+use std::fmt;
+
+use super::lang::{EventType, Pattern, Tables};
+use super::text::Sentence;
+
+/// How sure the text is that the event happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Certainty {
+    /// Stated as fact.
+    Reported,
+    /// Hedged, claimed, unconfirmed or contested.
+    Disputed,
+    /// Denied or negated.
+    Denied,
+}
+
+impl Certainty {
+    /// The contract spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Certainty::Reported => "reported",
+            Certainty::Disputed => "disputed",
+            Certainty::Denied => "denied",
+        }
+    }
+}
+
+impl fmt::Display for Certainty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Compiled cues of one language.
+#[derive(Debug)]
+pub struct Cues {
+    events: Vec<(Pattern, EventType)>,
+    actors: Vec<(Pattern, &'static str)>,
+    denied: Vec<(Pattern, ())>,
+    disputed: Vec<(Pattern, ())>,
+    negation: Vec<(Pattern, ())>,
+}
+
+/// A cue found in a sentence: tokens `first..last`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit<T> {
+    /// First token.
+    pub first: usize,
+    /// After the last token.
+    pub last: usize,
+    /// What the cue means.
+    pub value: T,
+}
+
+/// The cues found in one sentence.
+#[derive(Debug, Default)]
+pub struct SentenceCues {
+    events: Vec<Hit<EventType>>,
+    actors: Vec<Hit<&'static str>>,
+    denied: Vec<Hit<()>>,
+    disputed: Vec<Hit<()>>,
+    negation: Vec<Hit<()>>,
+}
+
+/// What the cues say about one mention.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    /// The event type (`Other` when its clause has no event cue).
+    pub event: EventType,
+    /// The actor label, empty when none.
+    pub actor: &'static str,
+    /// Reported, disputed or denied.
+    pub certainty: Certainty,
+}
+
+/// Most tokens between an actor and the event cue after it (`the Taliban on Sunday captured`).
+const ACTOR_BEFORE_REACH: usize = 6;
+/// Most tokens between an event cue and an actor named after it (`fell to the Taliban`,
+/// `retaken on Monday by government forces`).
+const ACTOR_AFTER_REACH: usize = 5;
+/// Most tokens between a negation word and the event cue it negates.
+const NEGATION_REACH: usize = 4;
+
+impl Cues {
+    /// Compiles the cues of `tables`.
+    pub fn new(tables: &Tables) -> Cues {
+        fn compile<T: Copy>(cues: &[super::lang::Cue<T>]) -> Vec<(Pattern, T)> {
+            cues.iter()
+                .map(|c| (Pattern::new(c.pattern), c.value))
+                .collect()
+        }
+        Cues {
+            events: compile(tables.events),
+            actors: compile(tables.actors),
+            denied: compile(tables.denied),
+            disputed: compile(tables.disputed),
+            negation: compile(tables.negation),
+        }
+    }
+
+    /// Finds the cues of a sentence in the folded tokens.
+    pub fn scan(&self, folds: &[&str], s: &Sentence) -> SentenceCues {
+        let disputed = scan(&self.disputed, folds, s.first, s.last);
+        let denied = scan(&self.denied, folds, s.first, s.last);
+        let inside = |k: usize, hits: &[Hit<()>]| hits.iter().any(|h| h.first <= k && k < h.last);
+        let negation = scan(&self.negation, folds, s.first, s.last)
+            .into_iter()
+            .filter(|h| !inside(h.first, &disputed) && !inside(h.first, &denied))
+            .collect();
+        SentenceCues {
+            events: scan(&self.events, folds, s.first, s.last)
+                .into_iter()
+                .filter(|h| h.value != EventType::Other)
+                .collect(),
+            actors: scan(&self.actors, folds, s.first, s.last),
+            denied,
+            disputed,
+            negation,
+        }
+    }
+}
+
+/// The longest match at each position, left to right, without overlaps; earlier table
+/// entries win ties.
+fn scan<T: Copy>(pats: &[(Pattern, T)], folds: &[&str], first: usize, last: usize) -> Vec<Hit<T>> {
+    let folds = &folds[..last];
+    let mut out = Vec::new();
+    let mut i = first;
+    while i < last {
+        let mut best: Option<Hit<T>> = None;
+        for (p, v) in pats {
+            if let Some(end) = p.match_at(folds, i) {
+                if end > i && best.is_none_or(|b| end > b.last) {
+                    best = Some(Hit {
+                        first: i,
+                        last: end,
+                        value: *v,
+                    });
+                }
+            }
+        }
+        match best {
+            Some(h) => {
+                out.push(h);
+                i = h.last;
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+fn distance(a: (usize, usize), b: (usize, usize)) -> usize {
+    if a.1 <= b.0 {
+        b.0 - a.1
+    } else {
+        a.0.saturating_sub(b.1)
+    }
+}
+
+/// Tags the mention at tokens `first..last` of sentence `s`: the event cue nearest to it in
+/// its clause (a cue before it wins a tie), the actor nearest before that cue (else after
+/// it), and the certainty cues of the same clause.
+pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag {
+    let (lo, hi) = s.clause_range(s.clause_of(first));
+    let within = |h: usize| lo <= h && h < hi;
+    let event = cues
+        .events
+        .iter()
+        .filter(|h| within(h.first))
+        .min_by_key(|h| {
+            // verbs mostly come before the place they act on (active voice in English and
+            // French), so a cue after the mention counts double
+            let d = distance((h.first, h.last), (first, last));
+            let after = h.first > first;
+            (if after { 2 * d + 1 } else { d }, after)
+        });
+    let Some(event) = event else {
+        return Tag {
+            event: EventType::Other,
+            actor: "",
+            certainty: Certainty::Reported,
+        };
+    };
+    let actor = cues
+        .actors
+        .iter()
+        .filter(|a| within(a.first) && a.last <= event.first)
+        .filter(|a| event.first - a.last <= ACTOR_BEFORE_REACH)
+        .max_by_key(|a| a.first)
+        .or_else(|| {
+            cues.actors
+                .iter()
+                .filter(|a| within(a.first) && a.first >= event.last)
+                .filter(|a| a.first - event.last <= ACTOR_AFTER_REACH)
+                .min_by_key(|a| a.first)
+        })
+        .map_or("", |a| a.value);
+    // a certainty cue governs the first event cue after it in the clause, else the nearest
+    // before it: "fighting to retake Kunduz and denied that Taloqan had fallen", "reports
+    // that Burka was captured are false"
+    let owns = |h: &Hit<()>| {
+        let in_clause = || cues.events.iter().filter(|e| within(e.first));
+        in_clause()
+            .filter(|e| e.first >= h.last)
+            .min_by_key(|e| e.first)
+            .or_else(|| {
+                in_clause()
+                    .filter(|e| e.last <= h.first)
+                    .max_by_key(|e| e.last)
+            })
+            .is_some_and(|e| e == event)
+    };
+    let denied = cues.denied.iter().any(|h| within(h.first) && owns(h))
+        || cues.negation.iter().any(|n| {
+            within(n.first) && n.last <= event.first && event.first - n.last <= NEGATION_REACH
+        });
+    let certainty = if denied {
+        Certainty::Denied
+    } else if cues.disputed.iter().any(|h| within(h.first) && owns(h)) {
+        Certainty::Disputed
+    } else {
+        Certainty::Reported
+    };
+    Tag {
+        event: event.value,
+        actor,
+        certainty,
+    }
+}

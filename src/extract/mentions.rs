@@ -1,0 +1,382 @@
+//! Finding place mentions in article text with the gazetteer itself.
+//!
+//! Every run of one to five words that starts and ends with a capitalised word is looked up
+//! by its fold and by its skeleton in the name index (hash lookups, so the cost is linear in
+//! the text), longest first, so `Pul-e-Alam` or `Khost wa Firing` is one mention and a
+//! spelling the gazetteer lacks but that is a romanization variant of one it has
+//! (`Qalai Zal` for `Qal‘ah-ye Zāl`) is still found. Capitalised runs the index does not
+//! know are then given to the resolver's fuzzy matching. Ordinary words never become places:
+//! the language tables' stopwords, month and weekday names, actor words, one- and
+//! two-letter words, lower-case words, and a sentence's first word when the text also uses
+//! it in lower case.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::gazetteer::Kind;
+use crate::index::{NameForm, NameId};
+use crate::normalize::skeleton_of_folded;
+use crate::resolve::{Options, Resolver, Status};
+
+use super::lang::{Pattern, Tables, LANGUAGES};
+use super::text::{Sentence, Token};
+
+/// Longest name, in words, looked up.
+const MAX_WORDS: usize = 5;
+/// Least score for a mention found only by fuzzy matching.
+const FUZZY_ACCEPT: f64 = 0.9;
+/// Skeleton keys the fuzzy pre-filter compares.
+const PREFILTER_KEYS: usize = 8;
+/// Least Jaro-Winkler similarity of skeletons for the full fuzzy resolution to run; below
+/// it the resolver's fuzzy score cannot reach [`FUZZY_ACCEPT`].
+const PREFILTER_SIMILARITY: f64 = 0.85;
+/// Least similarity of each word of a run to some name for the run to be looked at.
+const WORD_SIMILARITY: f64 = 0.8;
+/// Longest word between two name parts that may be lower case (`e`, `i`, `ye`, `wa`).
+const MAX_PARTICLE: usize = 3;
+
+/// How a mention was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// Its fold is a gazetteer name's fold.
+    Fold,
+    /// Its skeleton is a gazetteer name's skeleton (a romanization variant).
+    Skeleton,
+    /// Fuzzy matching of a capitalised run.
+    Fuzzy,
+}
+
+impl Found {
+    /// A short label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Found::Fold => "fold",
+            Found::Skeleton => "skeleton",
+            Found::Fuzzy => "fuzzy",
+        }
+    }
+}
+
+/// A run of tokens that names a place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// First token.
+    pub first: usize,
+    /// After the last token.
+    pub last: usize,
+    /// How it was found.
+    pub found: Found,
+    /// The kind a designator next to it names (`Khinjan district`, `la province de Baghlan`).
+    pub designator: Option<Kind>,
+}
+
+/// Words that are never places, from every language's tables.
+#[derive(Debug)]
+pub struct Ordinary {
+    words: HashSet<&'static str>,
+    actors: Vec<Pattern>,
+}
+
+impl Ordinary {
+    /// Collects stopwords, months, weekdays and one-word actor patterns of all languages.
+    pub fn new() -> Ordinary {
+        let mut words = HashSet::new();
+        let mut actors = Vec::new();
+        for t in LANGUAGES {
+            words.extend(t.stopwords.iter().copied());
+            words.extend(t.months.iter().map(|m| m.1));
+            words.extend(t.weekdays.iter().map(|m| m.1));
+            for a in t.actors {
+                let p = Pattern::new(a.pattern);
+                if p.is_single() {
+                    actors.push(p);
+                }
+            }
+        }
+        Ordinary { words, actors }
+    }
+
+    /// True when the folded `key` is an ordinary word.
+    pub fn contains(&self, key: &str) -> bool {
+        key.chars().filter(char::is_ascii_alphanumeric).count() < 3
+            || self.words.contains(key)
+            || (!key.contains(' ') && self.actors.iter().any(|p| p.match_at(&[key], 0).is_some()))
+    }
+}
+
+impl Default for Ordinary {
+    fn default() -> Self {
+        Ordinary::new()
+    }
+}
+
+/// Finds the place mentions among `tokens`.
+pub fn find(
+    resolver: &Resolver,
+    tokens: &[Token],
+    sentences: &[Sentence],
+    tables: &Tables,
+    ordinary: &Ordinary,
+) -> Vec<Span> {
+    let index = resolver.index();
+    let lower: HashSet<&str> = tokens
+        .iter()
+        .filter(|t| !t.cap && !t.digit)
+        .map(|t| t.fold.as_str())
+        .collect();
+    let mut spans = Vec::new();
+    let mut fuzzy_cache: HashMap<String, bool> = HashMap::new();
+    let mut near_cache: HashMap<String, bool> = HashMap::new();
+    let mut lookup_cache: HashMap<String, Option<Found>> = HashMap::new();
+    for s in sentences {
+        let mut i = s.first;
+        while i < s.last {
+            if !tokens[i].cap || tokens[i].digit {
+                i += 1;
+                continue;
+            }
+            let max = run_len(tokens, i, s.last);
+            let mut hit = None;
+            for n in (1..=max).rev() {
+                let last = &tokens[i + n - 1];
+                if !last.cap {
+                    continue;
+                }
+                let key = key_of(&tokens[i..i + n]);
+                if ordinary.contains(&key)
+                    || (n == 1 && i == s.first && lower.contains(key.as_str()))
+                {
+                    continue;
+                }
+                let usable =
+                    |ids: &[NameId]| ids.iter().any(|&id| index.name(id).form != NameForm::Part);
+                // names repeat through an article: each distinct run is looked up once
+                let found = *lookup_cache.entry(key).or_insert_with_key(|key| {
+                    if usable(index.by_fold(key)) {
+                        Some(Found::Fold)
+                    } else if usable(index.by_skeleton(&skeleton_of_folded(key))) {
+                        Some(Found::Skeleton)
+                    } else {
+                        None
+                    }
+                });
+                hit = found.map(|f| (n, f));
+                if hit.is_some() {
+                    break;
+                }
+            }
+            if hit.is_none() {
+                // a capitalised run the index does not know: fuzzy matching, whole run only
+                let n = (1..=max)
+                    .rev()
+                    .find(|&n| tokens[i + n - 1].cap)
+                    .unwrap_or(1);
+                let key = key_of(&tokens[i..i + n]);
+                let ordinary_word = ordinary.contains(&key)
+                    || tokens[i..i + n]
+                        .iter()
+                        .any(|t| t.fold.bytes().any(|b| b.is_ascii_digit()))
+                    || key.len() < 4
+                    || (i == s.first && n == 1)
+                    || key
+                        .split(' ')
+                        .any(|w| ordinary.contains(w) && w.len() > MAX_PARTICLE);
+                // every word of a misspelt name is itself near some gazetteer name (cheap,
+                // cached per word), which spares the full fuzzy resolution of most runs
+                let words_near = !ordinary_word
+                    && tokens[i..i + n].iter().filter(|t| t.cap).all(|t| {
+                        *near_cache
+                            .entry(t.fold.clone())
+                            .or_insert_with(|| near_a_name(resolver, &t.fold, WORD_SIMILARITY))
+                    });
+                if words_near {
+                    let ok = *fuzzy_cache
+                        .entry(key.clone())
+                        .or_insert_with(|| fuzzy_place(resolver, &key));
+                    if ok {
+                        hit = Some((n, Found::Fuzzy));
+                    }
+                }
+                if hit.is_none() {
+                    // a later word of the run may still start a name ("All of Kunduz")
+                    i += 1;
+                    continue;
+                }
+            }
+            if hit.is_some() && after_given_names(tokens, i, s, &spans) {
+                // "Ajmal Omar Shinwari": a surname that is also a district's name
+                i += hit.map_or(1, |h| h.0);
+                continue;
+            }
+            if let Some((n, found)) = hit {
+                spans.push(Span {
+                    first: i,
+                    last: i + n,
+                    found,
+                    designator: None,
+                });
+                i += n;
+            }
+        }
+    }
+    designate(tokens, &mut spans, tables);
+    qualify(resolver, tokens, &mut spans);
+    spans
+}
+
+/// True when two or more capitalised words run straight into token `i` (a person's given
+/// names before a surname), outside a title-case headline.
+fn after_given_names(tokens: &[Token], i: usize, s: &Sentence, spans: &[Span]) -> bool {
+    let mut k = 0;
+    while i > s.first + k
+        && tokens[i - k].joined
+        && tokens[i - k - 1].cap
+        && !tokens[i - k - 1].digit
+        && spans.last().is_none_or(|p| p.last < i - k)
+    {
+        k += 1;
+    }
+    if k < 2 {
+        return false;
+    }
+    let words: Vec<&Token> = tokens[s.first..s.last]
+        .iter()
+        .filter(|t| t.fold.len() > 3)
+        .collect();
+    let caps = words.iter().filter(|t| t.cap).count();
+    caps * 5 < words.len() * 3
+}
+
+/// How many tokens from `i` may form one name: joined by spaces or hyphens, with only short
+/// particles in lower case.
+fn run_len(tokens: &[Token], i: usize, end: usize) -> usize {
+    let mut n = 1;
+    while n < MAX_WORDS && i + n < end {
+        let t = &tokens[i + n];
+        if !t.joined || t.digit || (!t.cap && t.fold.len() > MAX_PARTICLE) {
+            break;
+        }
+        n += 1;
+    }
+    n
+}
+
+fn key_of(tokens: &[Token]) -> String {
+    let mut key = String::new();
+    for t in tokens {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(&t.fold);
+    }
+    key
+}
+
+/// A capitalised run the index does not know is a place when fuzzy matching finds one
+/// clearly: a district, city, town or province scoring at least [`FUZZY_ACCEPT`].
+fn fuzzy_place(resolver: &Resolver, key: &str) -> bool {
+    // a cheap look at the nearest skeletons first: most capitalised words (people,
+    // organisations) are nowhere near a place name, and need no full resolution
+    if !near_a_name(resolver, key, PREFILTER_SIMILARITY) {
+        return false;
+    }
+    let r = resolver.resolve(key, &Options::default());
+    r.status == Status::Matched
+        && r.best.as_ref().is_some_and(|b| {
+            b.score >= FUZZY_ACCEPT
+                && matches!(
+                    resolver.gazetteer().place(b.place).kind,
+                    Kind::District | Kind::City | Kind::Town | Kind::Province
+                )
+        })
+}
+
+/// Words joining a place to the area it lies in: "Pul-e-Khumri in Baghlan".
+const QUALIFIER_LINKS: [&str; 3] = ["in", "dans", "en"];
+
+/// A name right after another place and "in" that is a province's name is that province
+/// ("near Pul-e-Khumri in Baghlan"), not the town of the same name.
+fn qualify(resolver: &Resolver, tokens: &[Token], spans: &mut [Span]) {
+    let index = resolver.index();
+    let g = resolver.gazetteer();
+    for k in 1..spans.len() {
+        let (a, b) = (&spans[k - 1], &spans[k]);
+        if b.designator.is_some()
+            || b.first != a.last + 1
+            || !QUALIFIER_LINKS.contains(&tokens[a.last].fold.as_str())
+        {
+            continue;
+        }
+        let key = key_of(&tokens[b.first..b.last]);
+        let province = index
+            .by_fold(&key)
+            .iter()
+            .any(|&n| g.place(index.name(n).place).kind == Kind::Province);
+        if province {
+            spans[k].designator = Some(Kind::Province);
+        }
+    }
+}
+
+/// True when a gazetteer name's skeleton is at least `similarity` (Jaro-Winkler) like the
+/// skeleton of the folded `key`.
+fn near_a_name(resolver: &Resolver, key: &str, similarity: f64) -> bool {
+    let index = resolver.index();
+    let skel = skeleton_of_folded(key);
+    index
+        .fuzzy(&skel, PREFILTER_KEYS)
+        .into_iter()
+        .any(|n| strsim::jaro_winkler(&skel, &index.name(n).skeleton) >= similarity)
+}
+
+/// Sets each span's designator from the words before or after it, shared along a list
+/// (`the districts of Khinjan, Nahrin and Burka`).
+fn designate(tokens: &[Token], spans: &mut [Span], tables: &Tables) {
+    let folds: Vec<&str> = tokens.iter().map(|t| t.fold.as_str()).collect();
+    for s in spans.iter_mut() {
+        for (kind, p) in tables.designators_before {
+            let n = p.split(' ').count();
+            if s.first >= n && Pattern::new(p).match_at(&folds, s.first - n) == Some(s.first) {
+                s.designator = Some(*kind);
+            }
+        }
+        if s.designator.is_none() {
+            for (kind, p) in tables.designators_after {
+                if Pattern::new(p).match_at(&folds, s.last).is_some() {
+                    s.designator = Some(*kind);
+                    break;
+                }
+            }
+        }
+    }
+    const LINKS: [&str; 6] = ["and", "et", "or", "ou", "as", "well"];
+    let listed = |a: &Span, b: &Span| {
+        b.first >= a.last
+            && b.first - a.last <= 2
+            && (a.last..b.first).all(|k| LINKS.contains(&folds[k]))
+    };
+    for k in 1..spans.len() {
+        if spans[k].designator.is_none() && listed(&spans[k - 1], &spans[k]) {
+            spans[k].designator = spans[k - 1].designator;
+        }
+    }
+    for k in (0..spans.len().saturating_sub(1)).rev() {
+        if spans[k].designator.is_none() && listed(&spans[k], &spans[k + 1]) {
+            spans[k].designator = spans[k + 1].designator;
+        }
+    }
+    // one sense per article: a name the text once calls a city (or district, town,
+    // village) keeps that kind where it stands alone; a province designator does not
+    // spread, as "Kunduz province" and "Kunduz" are usually two places
+    let mut kinds: HashMap<String, Kind> = HashMap::new();
+    for s in spans.iter() {
+        if let Some(k) = s
+            .designator
+            .filter(|k| *k != Kind::Province && *k != Kind::Country)
+        {
+            kinds.entry(key_of(&tokens[s.first..s.last])).or_insert(k);
+        }
+    }
+    for s in spans.iter_mut().filter(|s| s.designator.is_none()) {
+        s.designator = kinds.get(&key_of(&tokens[s.first..s.last])).copied();
+    }
+}

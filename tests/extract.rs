@@ -1,0 +1,229 @@
+//! `gazmap extract` on the committed example articles and on bad input.
+
+use std::fs;
+use std::path::Path;
+
+use predicates::prelude::*;
+
+use crate::util::{gazmap, stdout_of};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn expected(name: &str) -> String {
+    fs::read_to_string(root().join("examples").join(name)).expect("expected CSV")
+}
+
+#[test]
+fn french_example_gives_the_expected_events() {
+    let dir = tempfile::tempdir().unwrap();
+    gazmap()
+        .current_dir(root())
+        .args(["extract", "examples/article-fr.txt", "-o"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "examples/article-fr.txt: fr (2021-07-06): 14 place mentions, 14 resolved",
+        ))
+        .stderr(predicate::str::contains(
+            "events: captured 6, retaken 1, clashes 1, advance 1",
+        ));
+    let got = fs::read_to_string(dir.path().join("events.csv")).unwrap();
+    assert_eq!(got, expected("article-fr.expected.csv"));
+}
+
+#[test]
+fn english_example_gives_the_expected_events() {
+    let got = stdout_of(
+        gazmap()
+            .current_dir(root())
+            .args([
+                "extract",
+                "examples/article-en.txt",
+                "--events-csv",
+                "-",
+                "-q",
+                "-o",
+            ])
+            .arg(tempfile::tempdir().unwrap().path()),
+    );
+    assert_eq!(got, expected("article-en.expected.csv"));
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let run = || {
+        stdout_of(
+            gazmap()
+                .current_dir(root())
+                .args([
+                    "extract",
+                    "examples/article-fr.txt",
+                    "examples/article-en.txt",
+                ])
+                .args(["--events-csv", "-", "-q", "-o"])
+                .arg(tempfile::tempdir().unwrap().path()),
+        )
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a, b);
+    // both articles, one header
+    assert_eq!(a.matches("date,place,event").count(), 1);
+    assert_eq!(a.lines().count(), 1 + 9 + 11);
+}
+
+#[test]
+fn offsets_point_at_the_place_as_written() {
+    let text = fs::read(root().join("examples/article-fr.txt")).unwrap();
+    let csv = expected("article-fr.expected.csv");
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    for row in r.records() {
+        let row = row.unwrap();
+        let (start, end): (usize, usize) = (row[12].parse().unwrap(), row[13].parse().unwrap());
+        assert_eq!(std::str::from_utf8(&text[start..end]).unwrap(), &row[1]);
+    }
+}
+
+#[test]
+fn stdin_date_flag_and_language_flag_work() {
+    let got = stdout_of(
+        gazmap()
+            .args([
+                "extract",
+                "-",
+                "--date",
+                "2021-08-10",
+                "--lang",
+                "en",
+                "--events-csv",
+                "-",
+                "-q",
+                "-o",
+            ])
+            .arg(tempfile::tempdir().unwrap().path())
+            .write_stdin("Government forces retook Khinjan yesterday."),
+    );
+    assert!(got.contains(
+        "2021-08-09,Khinjan,retaken,government forces,reported,0.990,geonames:7052905,Khinjān,district,Baghlan,,<stdin>,25,32,"
+    ));
+}
+
+#[test]
+fn mentions_csv_says_which_context_decided() {
+    let dir = tempfile::tempdir().unwrap();
+    let mentions = dir.path().join("mentions.csv");
+    gazmap()
+        .current_dir(root())
+        .args(["extract", "examples/article-en.txt", "-q", "--mentions"])
+        .arg(&mentions)
+        .arg("-o")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let m = fs::read_to_string(mentions).unwrap();
+    assert!(m.contains(",Khanabad,fold,matched,geonames:7053316,Khānābād,district,Kunduz,1.000,context: Kunduz named in the text,"));
+    assert!(m.contains(
+        ",Burka,fold,matched,geonames:7052899,Būrkah,district,Baghlan,1.000,designator: district,"
+    ));
+}
+
+#[test]
+fn empty_binary_and_non_utf8_articles_are_clear_errors_and_write_nothing() {
+    let cases = [
+        (
+            "article-empty.txt",
+            "article-empty.txt: empty article, no text to read",
+        ),
+        (
+            "article-binary.txt",
+            "article-binary.txt:2: column 8: binary file (NUL byte)",
+        ),
+        (
+            "article-latin1.txt",
+            "article-latin1.txt:2: column 44: not UTF-8 text (byte 0xe0)",
+        ),
+    ];
+    for (file, message) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        gazmap()
+            .current_dir(root().join("tests/data"))
+            .args(["extract", file, "-o"])
+            .arg(dir.path())
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(message));
+        assert!(!dir.path().join("events.csv").exists(), "{file}");
+    }
+}
+
+#[test]
+fn a_failing_run_leaves_the_previous_events_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("events.csv");
+    fs::write(&csv, "previous").unwrap();
+    gazmap()
+        .current_dir(root())
+        .args([
+            "extract",
+            "examples/article-fr.txt",
+            "tests/data/article-binary.txt",
+            "-o",
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(1);
+    assert_eq!(fs::read_to_string(&csv).unwrap(), "previous");
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    gazmap()
+        .args(["extract", "x.txt", "--date", "6 July"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expected YYYY-MM-DD"));
+    gazmap()
+        .args(["extract", "x.txt", "--lang", "de"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn layers_are_written_one_per_event_type_through_the_export_writer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    gazmap()
+        .arg("extract")
+        .arg(root().join("examples/article-fr.txt"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--quiet")
+        .assert()
+        .success();
+    let captured: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("captured.geojson")).unwrap()).unwrap();
+    let features = captured["features"].as_array().unwrap();
+    assert_eq!(features.len(), 6);
+    for f in features {
+        let p = &f["properties"];
+        assert_eq!(p["event"], "captured");
+        assert_eq!(p["kind"], "district", "{p}");
+        assert!(p["place_id"].as_str().unwrap().starts_with("geonames:"));
+        assert!(!p["sentence"].as_str().unwrap().is_empty());
+        let c = f["geometry"]["coordinates"].as_array().unwrap();
+        // [lon, lat] in Afghanistan
+        assert!((60.0..75.0).contains(&c[0].as_f64().unwrap()), "{c:?}");
+        assert!((29.0..39.0).contains(&c[1].as_f64().unwrap()), "{c:?}");
+    }
+    // the same place spelt two ways lands on one place in two layers
+    let retaken: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("retaken.geojson")).unwrap()).unwrap();
+    let qalai = &retaken["features"][0]["properties"];
+    assert_eq!(qalai["place"], "Qalai Zal");
+    assert!(features
+        .iter()
+        .any(|f| f["properties"]["place"] == "Qala-e-Zal"
+            && f["properties"]["place_id"] == qalai["place_id"]));
+}
