@@ -3,3 +3,5 @@
 mod util;
 
 mod resolve;
+
+mod import_geonames;

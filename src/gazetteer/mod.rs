@@ -1,6 +1,8 @@
 //! Places, their names and admin hierarchy, and the loaders that fill a [`Gazetteer`].
 
 mod csv_loader;
+mod csv_writer;
+pub mod geonames;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -13,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::normalize::fold;
 
 pub use csv_loader::CSV_COLUMNS;
+pub use csv_writer::write_csv;
 
 /// The embedded default gazetteer (Afghanistan), in the gazetteer CSV contract.
 pub const EMBEDDED_CSV: &str = include_str!("../../gazetteer/afghanistan.csv");
