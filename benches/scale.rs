@@ -287,7 +287,7 @@ fn romanization_variant(name: &str, rng: &mut Rng) -> String {
                 }
                 3 => {
                     // a dropped h: "Deh" → "De", "Khost" → "Kost"
-                    match s.char_indices().filter(|&(i, c)| c == 'h' && i > 0).last() {
+                    match s.char_indices().rfind(|&(i, c)| c == 'h' && i > 0) {
                         Some((i, _)) => format!("{}{}", &s[..i], &s[i + 1..]),
                         None => s,
                     }
