@@ -56,8 +56,10 @@ fn import_gives_the_expected_contract_csv_and_reports_bad_lines() {
         "AF.txt:10: column 1 (geonameid): \"11x4\" is not a GeoNames id",
         "admin1CodesASCII.txt:4: expected a code such as AF.01 and a name",
         "alternateNamesV2.txt:16: 3 fields; expected alternateNameId",
-        "imported 7 places with 14 alternate names from 10 lines; skipped 5 malformed lines",
-        "4 link/code pseudo-names, 1 colloquial names, 1 names of places not imported",
+        "gazmap: imported 7 places with 14 alternate names from 10 lines\n",
+        "gazmap: skipped 5 malformed lines, 4 link/code pseudo-names, 1 colloquial names, \
+         1 alternate names of places not imported\n",
+        "gazmap: 2 places have an admin1/admin2 code with no name",
     ] {
         assert!(stderr.contains(line), "missing {line:?} in:\n{stderr}");
     }

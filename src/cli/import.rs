@@ -127,28 +127,39 @@ fn run_geonames(global: &GlobalArgs, args: &GeonamesArgs) -> Result<()> {
     }
     if !global.quiet {
         let s = &imported.stats;
+        let into = if to_stdout {
+            String::new()
+        } else {
+            format!(" into {}", args.output.display())
+        };
         writeln!(
             err,
-            "gazmap: imported {} places with {} alternate names from {} lines{}; skipped {} \
-             malformed lines, {} lines of other feature classes, {} link/code pseudo-names, \
-             {} colloquial names, {} names of places not imported, {} names containing '|'; \
-             {} places have admin codes without a name",
-            s.places,
-            s.alt_names,
-            s.lines,
-            if to_stdout {
-                String::new()
-            } else {
-                format!(" into {}", args.output.display())
-            },
-            s.bad_lines,
-            s.other_class,
-            s.alt_pseudo,
-            s.alt_colloquial,
-            s.alt_other_places,
-            s.alt_unusable,
-            s.unnamed_admin_codes,
+            "gazmap: imported {} places with {} alternate names from {} lines{into}",
+            s.places, s.alt_names, s.lines
         )?;
+        let skipped: Vec<String> = [
+            (s.bad_lines, "malformed lines"),
+            (s.other_class, "lines of other feature classes"),
+            (s.alt_pseudo, "link/code pseudo-names"),
+            (s.alt_colloquial, "colloquial names"),
+            (s.alt_other_places, "alternate names of places not imported"),
+            (s.alt_unusable, "names containing '|'"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        if !skipped.is_empty() {
+            writeln!(err, "gazmap: skipped {}", skipped.join(", "))?;
+        }
+        if s.unnamed_admin_codes > 0 {
+            writeln!(
+                err,
+                "gazmap: {} places have an admin1/admin2 code with no name in the dump or the \
+                 code files; their admin1/admin2 are left empty",
+                s.unnamed_admin_codes
+            )?;
+        }
     }
     Ok(())
 }
