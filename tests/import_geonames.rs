@@ -200,3 +200,30 @@ fn gazetteer_flag_takes_a_dump_directly() {
         .success()
         .stderr(predicate::str::contains("skipped 3 malformed lines of"));
 }
+
+#[test]
+fn a_dump_given_directly_resolves_like_its_imported_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("af.csv");
+    gazmap()
+        .args(["import", "geonames", "-q"])
+        .arg(geo("AF.txt"))
+        .arg("-o")
+        .arg(&csv)
+        .assert()
+        .success();
+    let queries =
+        "Pol-i-Khumri\nKoundouz\nPuli Hisar\nDih Salah\nBaghlan province\nKokcha\nnowhere\n";
+    let through = |gazetteer: &Path| {
+        stdout_of(
+            gazmap()
+                .arg("--gazetteer")
+                .arg(gazetteer)
+                .args(["resolve", "--format", "json"])
+                .write_stdin(queries),
+        )
+    };
+    let from_dump = through(&geo("AF.txt"));
+    assert_eq!(json_lines(&from_dump).len(), 7);
+    assert_eq!(from_dump, through(&csv));
+}

@@ -84,11 +84,11 @@ fn run_geonames(global: &GlobalArgs, args: &GeonamesArgs) -> Result<()> {
     let bar = progress_bar(global.quiet);
     let mut progress = |name: &str, done: u64, total: u64| {
         if let Some(bar) = &bar {
+            bar.set_length(total);
+            bar.set_position(done);
             if bar.message() != name {
                 bar.set_message(name.to_string());
             }
-            bar.set_length(total);
-            bar.set_position(done);
         }
     };
     let imported = geonames::import(&args.dump, &options, &mut progress)
@@ -169,7 +169,7 @@ fn progress_bar(quiet: bool) -> Option<ProgressBar> {
     if quiet || !io::stderr().is_terminal() {
         return None;
     }
-    let bar = ProgressBar::new(0);
+    let bar = ProgressBar::new(1);
     let style = ProgressStyle::with_template(
         "{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
     )
