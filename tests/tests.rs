@@ -7,3 +7,5 @@ mod export;
 mod extract;
 mod import;
 mod resolve;
+
+mod import_geonames;

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::gazetteer::{Gazetteer, Kind};
+use crate::gazetteer::{geonames, Gazetteer, Kind};
 use crate::resolve::{Options, Resolver, DEFAULT_PREFERENCE};
 
 /// Resolve messy place-name spellings against a gazetteer and turn them into map layers.
@@ -30,7 +30,8 @@ pub struct Cli {
 /// Options every subcommand takes (before or after the subcommand).
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Gazetteer CSV to use instead of the embedded Afghan one (repeatable).
+    /// Gazetteer CSV (or GeoNames dump .txt/.zip) to use instead of the embedded Afghan one
+    /// (repeatable).
     #[arg(long, global = true, value_name = "PATH")]
     pub gazetteer: Vec<PathBuf>,
     /// Least score in [0, 1] for a match.
@@ -48,7 +49,7 @@ pub enum Command {
     Resolve(resolve::ResolveArgs),
     /// Turn an events CSV into map layers (GeoJSON per layer) and unresolved.csv.
     Export(export::ExportArgs),
-    /// Turn other sources (boundaries GeoJSON) into a gazetteer CSV.
+    /// Turn other sources (a boundaries GeoJSON, a GeoNames dump) into a gazetteer CSV.
     #[command(subcommand)]
     Import(import::Import),
     /// Resolve a column of place names in a CSV file and append the gz_* columns.
@@ -101,10 +102,42 @@ fn parse_unit(s: &str) -> Result<f64, String> {
 pub fn load_resolver(global: &GlobalArgs) -> Result<Resolver> {
     let gazetteer = if global.gazetteer.is_empty() {
         Gazetteer::embedded().context("loading the embedded gazetteer")?
+    } else if global.gazetteer.iter().any(|p| geonames::is_dump(p)) {
+        load_with_dumps(global)?
     } else {
         Gazetteer::from_csv_paths(&global.gazetteer).context("loading the gazetteer")?
     };
     Ok(Resolver::new(gazetteer))
+}
+
+/// Loads `--gazetteer` paths of which some are GeoNames dumps (imported with no code or
+/// alternate-name files; malformed lines are reported on standard error and skipped).
+fn load_with_dumps(global: &GlobalArgs) -> Result<Gazetteer> {
+    let mut places = Vec::new();
+    for path in &global.gazetteer {
+        let ctx = || format!("loading the gazetteer {}", path.display());
+        if geonames::is_dump(path) {
+            let imported =
+                geonames::import(path, &Default::default(), &mut |_, _, _| {}).with_context(ctx)?;
+            if let Some(first) = imported.problems.first() {
+                eprintln!(
+                    "gazmap: warning: skipped {} malformed lines of {}, the first: {first}",
+                    imported.problems.len(),
+                    path.display()
+                );
+            }
+            places.extend(imported.places);
+        } else {
+            places.extend(
+                Gazetteer::from_csv_path(path)
+                    .with_context(ctx)?
+                    .places()
+                    .iter()
+                    .cloned(),
+            );
+        }
+    }
+    Gazetteer::from_places(places).context("loading the gazetteer")
 }
 
 /// Turns filter flags into resolution [`Options`], resolving `--within`.

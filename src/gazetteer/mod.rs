@@ -2,6 +2,8 @@
 
 pub mod boundaries;
 mod csv_loader;
+mod csv_writer;
+pub mod geonames;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -14,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::normalize::fold;
 
 pub use csv_loader::CSV_COLUMNS;
+pub use csv_writer::write_csv;
 
 /// The embedded default gazetteer (Afghanistan), in the gazetteer CSV contract.
 pub const EMBEDDED_CSV: &str = include_str!("../../gazetteer/afghanistan.csv");
