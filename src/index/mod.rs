@@ -192,11 +192,22 @@ impl Index {
         let mut shared: FxHashMap<u32, u32> = FxHashMap::default();
         for (i, posting) in postings.into_iter().enumerate() {
             let open = i < opening && shared.len() < MAX_FUZZY_KEYS;
-            for &k in posting {
-                if open {
+            if open {
+                for &k in posting {
                     *shared.entry(k).or_insert(0) += 1;
-                } else if let Some(c) = shared.get_mut(&k) {
-                    *c += 1;
+                }
+            } else if posting.len() > shared.len() * 16 {
+                // a long list (a common gram): look the candidates up in it (lists are sorted)
+                for (k, c) in shared.iter_mut() {
+                    if posting.binary_search(k).is_ok() {
+                        *c += 1;
+                    }
+                }
+            } else {
+                for &k in posting {
+                    if let Some(c) = shared.get_mut(&k) {
+                        *c += 1;
+                    }
                 }
             }
         }

@@ -373,7 +373,10 @@ impl Resolver {
                 candidate(n, SCORE_SKELETON, Method::Skeleton, 1.0),
             );
         }
-        if q.folded.len() > MAX_FUZZY_LEN {
+        // a fuzzy score stays well below a fold match's, so with one in hand (or a query too
+        // long to be a name) the fuzzy pass could only add weaker candidates
+        let settled = best.values().any(|c| c.score >= SCORE_FOLD);
+        if settled || q.folded.len() > MAX_FUZZY_LEN {
             return best.into_values().collect();
         }
         let mut keys = self.index.fuzzy_keys(&q.skeleton, FUZZY_KEYS);
@@ -506,8 +509,9 @@ impl Resolver {
         // one name at several levels (Kunduz city, district, province) shares its best score,
         // so the kind preference, not the spelling of one level's alternate names, decides
         let above = cands.iter().take_while(|c| c.score >= o.threshold).count();
-        // a place's ancestors of the same name (Kunduz city → Kunduz district) join even when
-        // none of their own names matched (a Persian spelling only the city carries)
+        // a place's ancestors of the same name (Kunduz city → Kunduz district), or named as the
+        // place's matched name (the district seat called "Char Darah" → Chahar Dara district),
+        // join even when none of their own names matched
         let mut extra = Vec::new();
         for c in &cands[..above] {
             let parents = g.place(c.place).parents;
@@ -516,7 +520,10 @@ impl Resolver {
                     .iter()
                     .chain(extra.iter())
                     .any(|x: &Candidate| x.place == a);
-                if !known && self.name_keys[a as usize] == self.name_keys[c.place as usize] {
+                let key = &self.name_keys[a as usize];
+                let same_name = *key == self.name_keys[c.place as usize]
+                    || *key == self.index.name(c.name_id).consonants;
+                if !known && same_name {
                     let mut relative = c.clone();
                     relative.place = a;
                     relative.reason = format!("; the {} of the same name", g.place(a).kind);
