@@ -52,10 +52,11 @@ pub const PSEUDO_LANGUAGES: [&str; 10] = [
     "link", "post", "iata", "icao", "faac", "abbr", "wkdt", "unlc", "fr_1793", "tcid",
 ];
 
-/// Least population of a populated place (`PPL*`) imported as a city.
-pub const CITY_POPULATION: u64 = 100_000;
+/// Least population of a populated place (`PPL*`) imported as a city (the embedded
+/// gazetteer's rule too, see `gazetteer/README.md`).
+pub const CITY_POPULATION: u64 = 50_000;
 /// Least population of a populated place imported as a town (below it: village).
-pub const TOWN_POPULATION: u64 = 10_000;
+pub const TOWN_POPULATION: u64 = 5_000;
 
 /// What to import besides the dump, and how strictly.
 #[derive(Debug, Clone, Default)]
@@ -117,7 +118,8 @@ pub fn kind_of(class: &str, code: &str, population: Option<u64>) -> Kind {
         ("A", "PCLI" | "PCLD" | "PCLF" | "PCLS" | "PCLIX" | "PCL") => Kind::Country,
         ("A", "ADM1") => Kind::Province,
         ("A", "ADM2") => Kind::District,
-        ("P", "PPLC") => Kind::City,
+        // the capital and the provincial capitals are cities whatever their population
+        ("P", "PPLC" | "PPLA") => Kind::City,
         ("P", "PPLH" | "PPLQ" | "PPLW" | "PPLCH") => Kind::Other,
         ("P", c) if c.starts_with("PPL") => match population.unwrap_or(0) {
             n if n >= CITY_POPULATION => Kind::City,
@@ -734,7 +736,10 @@ mod tests {
         assert_eq!(kind_of("A", "ADM2", None), Kind::District);
         assert_eq!(kind_of("A", "ADM3", None), Kind::Other);
         assert_eq!(kind_of("P", "PPLA", Some(200_000)), Kind::City);
+        assert_eq!(kind_of("P", "PPLA", Some(2_000)), Kind::City);
+        assert_eq!(kind_of("P", "PPL", Some(60_000)), Kind::City);
         assert_eq!(kind_of("P", "PPL", Some(20_000)), Kind::Town);
+        assert_eq!(kind_of("P", "PPL", Some(4_000)), Kind::Village);
         assert_eq!(kind_of("P", "PPL", None), Kind::Village);
         assert_eq!(kind_of("P", "PPLC", Some(5)), Kind::City);
         assert_eq!(kind_of("P", "PPLQ", Some(50_000)), Kind::Other);
