@@ -298,6 +298,8 @@ impl Resolver {
                 }
             }
         }
+        // before the filters: `--kind district` keeps the district a village's name found
+        self.add_same_name_ancestors(&mut scores, options.threshold);
         let mut cands: Vec<Candidate> = scores
             .into_values()
             .filter(|c| self.passes_filters(c.place, options))
@@ -460,6 +462,38 @@ impl Resolver {
         None
     }
 
+    /// Adds a candidate's ancestors of the same name (Kunduz city → Kunduz district), or named
+    /// as its matched name (the district seat called "Char Darah" → Chahar Dara district), even
+    /// when none of their own names matched.
+    fn add_same_name_ancestors(&self, scores: &mut FxHashMap<PlaceId, Candidate>, threshold: f64) {
+        let g = &self.gazetteer;
+        let mut extra: Vec<Candidate> = Vec::new();
+        let mut found: Vec<&Candidate> = scores.values().filter(|c| c.score >= threshold).collect();
+        // deterministic whatever the hash order
+        found.sort_by_key(|c| c.place);
+        for c in found {
+            let parents = g.place(c.place).parents;
+            for a in [parents.district, parents.province].into_iter().flatten() {
+                let known = scores.contains_key(&a) || extra.iter().any(|x| x.place == a);
+                let key = &self.name_keys[a as usize];
+                let same_name = *key == self.name_keys[c.place as usize]
+                    || *key == self.index.name(c.name_id).consonants;
+                if !known && same_name {
+                    let mut relative = c.clone();
+                    relative.place = a;
+                    relative.reason = format!("; the {} of the same name", g.place(a).kind);
+                    extra.push(relative);
+                }
+            }
+        }
+        for c in extra {
+            // two children may propose one ancestor: keep the better
+            if scores.get(&c.place).is_none_or(|old| better(&c, old)) {
+                scores.insert(c.place, c);
+            }
+        }
+    }
+
     fn passes_filters(&self, id: PlaceId, o: &Options) -> bool {
         let p = self.gazetteer.place(id);
         o.country
@@ -509,29 +543,6 @@ impl Resolver {
         // one name at several levels (Kunduz city, district, province) shares its best score,
         // so the kind preference, not the spelling of one level's alternate names, decides
         let above = cands.iter().take_while(|c| c.score >= o.threshold).count();
-        // a place's ancestors of the same name (Kunduz city → Kunduz district), or named as the
-        // place's matched name (the district seat called "Char Darah" → Chahar Dara district),
-        // join even when none of their own names matched
-        let mut extra = Vec::new();
-        for c in &cands[..above] {
-            let parents = g.place(c.place).parents;
-            for a in [parents.district, parents.province].into_iter().flatten() {
-                let known = cands
-                    .iter()
-                    .chain(extra.iter())
-                    .any(|x: &Candidate| x.place == a);
-                let key = &self.name_keys[a as usize];
-                let same_name = *key == self.name_keys[c.place as usize]
-                    || *key == self.index.name(c.name_id).consonants;
-                if !known && same_name {
-                    let mut relative = c.clone();
-                    relative.place = a;
-                    relative.reason = format!("; the {} of the same name", g.place(a).kind);
-                    extra.push(relative);
-                }
-            }
-        }
-        cands.extend(extra);
         for i in 1..cands.len() {
             if let Some(j) =
                 (0..i.min(above)).find(|&j| self.same_name_hierarchy(&cands[i], &cands[j]))
@@ -760,7 +771,9 @@ mod tests {
             d2,Kunduz,district,AF,Kunduz,,36.7,68.8,,\n\
             d3,Fayzabad,district,AF,Badakhshan,,37.1,70.5,,Faizabad\n\
             d4,Fayzabad,district,AF,Jowzjan,,36.9,66.3,,Faizabad\n\
-            t1,Kunduz,city,AF,Kunduz,Kunduz,36.7,68.8,300000,Qunduz|Kondoz\n";
+            t1,Kunduz,city,AF,Kunduz,Kunduz,36.7,68.8,300000,Qunduz|Kondoz\n\
+            d6,Chahar Dara,district,AF,Kunduz,,36.6,68.6,,\n\
+            v1,Dowr-e Rabat,village,AF,Kunduz,Chahar Dara,36.6,68.6,,Char Darah\n";
         Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap())
     }
 
@@ -801,6 +814,24 @@ mod tests {
             ..Options::default()
         };
         assert_eq!(best_id(&r, "Faizabad", &o), (Status::Matched, "d4".into()));
+    }
+
+    #[test]
+    fn a_district_named_as_its_seat_is_found_under_a_kind_filter() {
+        let r = resolver();
+        // only the seat carries the spelling "Char Darah"; its district is named alike
+        let o = Options {
+            kind: Some(Kind::District),
+            ..Options::default()
+        };
+        assert_eq!(
+            best_id(&r, "Char Darah", &o),
+            (Status::Matched, "d6".into())
+        );
+        assert_eq!(
+            best_id(&r, "Char Darah", &Options::default()),
+            (Status::Matched, "d6".into())
+        );
     }
 
     #[test]
