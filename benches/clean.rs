@@ -14,28 +14,13 @@ use std::time::Instant;
 
 use gazmap::Gazetteer;
 
-/// A small deterministic generator (xorshift64*), so every run cleans the same file.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
-    }
+/// One element of `xs`, chosen by `rng`.
+fn pick<'a, T>(rng: &mut fastrand::Rng, xs: &'a [T]) -> &'a T {
+    &xs[rng.usize(..xs.len())]
 }
 
 /// Romanization variants as writers produce them (the ones the skeleton key merges).
-fn variant(name: &str, rng: &mut Rng) -> String {
+fn variant(name: &str, rng: &mut fastrand::Rng) -> String {
     let swaps: [(&str, &str); 10] = [
         ("-e ", "-i-"),
         ("-e-", "-i-"),
@@ -50,7 +35,7 @@ fn variant(name: &str, rng: &mut Rng) -> String {
     ];
     let mut s = name.to_string();
     for _ in 0..2 {
-        let (a, b) = rng.pick(&swaps);
+        let (a, b) = pick(rng, &swaps);
         if s.contains(a) {
             s = s.replacen(a, b, 1);
         }
@@ -59,14 +44,14 @@ fn variant(name: &str, rng: &mut Rng) -> String {
 }
 
 /// A keyboard slip: a letter replaced, dropped, doubled or two letters swapped.
-fn typo(name: &str, rng: &mut Rng) -> String {
+fn typo(name: &str, rng: &mut fastrand::Rng) -> String {
     let mut c: Vec<char> = name.chars().collect();
     if c.len() < 4 {
         return name.to_string();
     }
-    let i = 1 + rng.below(c.len() - 2);
-    match rng.below(4) {
-        0 => c[i] = *rng.pick(&['a', 'e', 'i', 'o', 'u', 'k', 'r', 's', 't', 'n']),
+    let i = 1 + rng.usize(..c.len() - 2);
+    match rng.usize(..4) {
+        0 => c[i] = *pick(rng, &['a', 'e', 'i', 'o', 'u', 'k', 'r', 's', 't', 'n']),
         1 => {
             c.remove(i);
         }
@@ -76,14 +61,14 @@ fn typo(name: &str, rng: &mut Rng) -> String {
     c.into_iter().collect()
 }
 
-fn unknown(rng: &mut Rng) -> String {
+fn unknown(rng: &mut fastrand::Rng) -> String {
     const SYL: [&str; 16] = [
         "ka", "ro", "zan", "mir", "tol", "bu", "sha", "gul", "pe", "dor", "lim", "ya", "xe", "qo",
         "vin", "te",
     ];
     let mut s = String::new();
-    for _ in 0..2 + rng.below(3) {
-        let syl: &&str = rng.pick(&SYL[..]);
+    for _ in 0..2 + rng.usize(..3) {
+        let syl: &&str = pick(rng, &SYL[..]);
         s.push_str(syl);
     }
     let mut c = s.chars();
@@ -94,17 +79,17 @@ fn unknown(rng: &mut Rng) -> String {
 
 /// The pool of distinct spellings: for ~40% exact names, 15% alternate names, 20%
 /// romanization variants, 15% typos, 10% unknown words.
-fn spellings(g: &Gazetteer, distinct: usize, rng: &mut Rng) -> Vec<String> {
+fn spellings(g: &Gazetteer, distinct: usize, rng: &mut fastrand::Rng) -> Vec<String> {
     let places = g.places();
     let mut pool = Vec::with_capacity(distinct);
     let mut seen = std::collections::HashSet::new();
     let mut tries = 0;
     while pool.len() < distinct && tries < distinct * 50 {
         tries += 1;
-        let p = rng.pick(places);
-        let s = match rng.below(100) {
+        let p = pick(rng, places);
+        let s = match rng.usize(..100) {
             0..40 => p.name.clone(),
-            40..55 if !p.alt_names.is_empty() => rng.pick(&p.alt_names).clone(),
+            40..55 if !p.alt_names.is_empty() => pick(rng, &p.alt_names).clone(),
             40..75 => variant(&p.name, rng),
             75..90 => typo(&p.name, rng),
             _ => unknown(rng),
@@ -126,20 +111,25 @@ fn quote(s: &str) -> String {
 
 /// Writes the CSV: an id, a date, the place as spelled (drawn with a skew, since some places
 /// recur far more than others, like in real event lists) and a note.
-fn generate(path: &Path, rows: usize, pool: &[String], rng: &mut Rng) -> std::io::Result<u64> {
+fn generate(
+    path: &Path,
+    rows: usize,
+    pool: &[String],
+    rng: &mut fastrand::Rng,
+) -> std::io::Result<u64> {
     let mut w = BufWriter::new(File::create(path)?);
     writeln!(w, "id,date,place,note")?;
     for i in 0..rows {
         // the square of a uniform draw favours the start of the pool
-        let u = rng.below(1 << 20) as f64 / (1u64 << 20) as f64;
+        let u = rng.usize(..1 << 20) as f64 / (1u64 << 20) as f64;
         let name = &pool[((u * u) * pool.len() as f64) as usize];
-        let day = 1 + rng.below(28);
-        let month = 1 + rng.below(12);
+        let day = 1 + rng.usize(..28);
+        let month = 1 + rng.usize(..12);
         writeln!(
             w,
             "{i},2021-{month:02}-{day:02},{},report {}",
             quote(name),
-            rng.below(1000)
+            rng.usize(..1000)
         )?;
     }
     w.flush()?;
@@ -202,7 +192,7 @@ fn main() {
     let distinct: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(8_000);
     let bin = env!("CARGO_BIN_EXE_gazmap");
     let g = Gazetteer::embedded().expect("embedded gazetteer");
-    let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    let mut rng = fastrand::Rng::with_seed(0x5eed_1234_abcd_ef01);
     let pool = spellings(&g, distinct, &mut rng);
     let dir = tempfile::tempdir().expect("temporary directory");
     let input = dir.path().join("names.csv");

@@ -11,21 +11,6 @@ use gazmap::gazetteer::Parents;
 use gazmap::normalize::fold;
 use gazmap::{Gazetteer, Kind, Options, Place, Resolver, Status};
 
-/// A small deterministic generator (xorshift64*), so every run sees the same data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 const ONSETS: &[&str] = &[
     "b", "p", "t", "j", "ch", "kh", "d", "r", "z", "s", "sh", "gh", "f", "q", "k", "g", "l", "m",
     "n", "w", "h", "y", "",
@@ -36,13 +21,13 @@ const SECOND: &[&str] = &[
     "abad", "khel", "dara", "qala", "kot", "zai", "shahr", "deh", "bagh",
 ];
 
-fn word(rng: &mut Rng) -> String {
-    let syllables = 2 + rng.below(2);
+fn word(rng: &mut fastrand::Rng) -> String {
+    let syllables = 2 + rng.usize(..2);
     let mut w = String::new();
     for _ in 0..syllables {
-        w.push_str(ONSETS[rng.below(ONSETS.len())]);
-        w.push_str(VOWELS[rng.below(VOWELS.len())]);
-        w.push_str(CODAS[rng.below(CODAS.len())]);
+        w.push_str(ONSETS[rng.usize(..ONSETS.len())]);
+        w.push_str(VOWELS[rng.usize(..VOWELS.len())]);
+        w.push_str(CODAS[rng.usize(..CODAS.len())]);
     }
     let mut c = w.chars();
     c.next()
@@ -51,24 +36,24 @@ fn word(rng: &mut Rng) -> String {
 }
 
 fn generated_gazetteer(names: usize) -> Gazetteer {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15);
     let mut places = Vec::with_capacity(names / 2);
     let mut count = 0;
     let mut i = 0;
     while count < names {
-        let name = if rng.below(3) == 0 {
-            format!("{}-e {}", word(&mut rng), SECOND[rng.below(SECOND.len())])
+        let name = if rng.usize(..3) == 0 {
+            format!("{}-e {}", word(&mut rng), SECOND[rng.usize(..SECOND.len())])
         } else {
             word(&mut rng)
         };
-        let alt = (0..rng.below(3))
+        let alt = (0..rng.usize(..3))
             .map(|_| word(&mut rng))
             .collect::<Vec<_>>();
         count += 1 + alt.len();
         places.push(Place {
             id: format!("gen:{i}"),
             name,
-            kind: [Kind::Village, Kind::Town, Kind::District][rng.below(3)],
+            kind: [Kind::Village, Kind::Town, Kind::District][rng.usize(..3)],
             country: "ZZ".into(),
             admin1: String::new(),
             admin2: String::new(),
@@ -87,10 +72,10 @@ fn generated_gazetteer(names: usize) -> Gazetteer {
 /// Queries from the gazetteer's own names: a third verbatim, a third with a romanization
 /// variation (e↔i, o↔u, ou for u, h dropped, hyphens), a third with one typo.
 fn queries(g: &Gazetteer, n: usize) -> Vec<String> {
-    let mut rng = Rng(42);
+    let mut rng = fastrand::Rng::with_seed(42);
     (0..n)
         .map(|k| {
-            let p = &g.places()[rng.below(g.len())];
+            let p = &g.places()[rng.usize(..g.len())];
             let name = p.name.clone();
             match k % 3 {
                 0 => name,
@@ -102,8 +87,8 @@ fn queries(g: &Gazetteer, n: usize) -> Vec<String> {
                 _ => {
                     let mut chars: Vec<char> = name.chars().collect();
                     if chars.len() > 3 {
-                        let at = 1 + rng.below(chars.len() - 2);
-                        chars[at] = ['a', 'e', 'r', 'n', 's'][rng.below(5)];
+                        let at = 1 + rng.usize(..chars.len() - 2);
+                        chars[at] = ['a', 'e', 'r', 'n', 's'][rng.usize(..5)];
                     }
                     chars.into_iter().collect()
                 }
