@@ -47,15 +47,15 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Resolve place names given as arguments, or one per line on standard input.
     Resolve(resolve::ResolveArgs),
+    /// Resolve a column of place names in a CSV file and append the gz_* columns.
+    Clean(clean::CleanArgs),
     /// Turn an events CSV into map layers (GeoJSON per layer) and unresolved.csv.
     Export(export::ExportArgs),
+    /// Find place mentions in news articles and turn them into dated events and map layers.
+    Extract(extract::ExtractArgs),
     /// Turn other sources (a boundaries GeoJSON, a GeoNames dump) into a gazetteer CSV.
     #[command(subcommand)]
     Import(import::Import),
-    /// Resolve a column of place names in a CSV file and append the gz_* columns.
-    Clean(clean::CleanArgs),
-    /// Find place mentions in news articles and turn them into dated events and map layers.
-    Extract(extract::ExtractArgs),
 }
 
 /// Filters shared by every subcommand that resolves names.
