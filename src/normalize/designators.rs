@@ -17,6 +17,10 @@ pub struct Designated {
 
 /// Designators written before the name, most specific first.
 const PREFIXES: &[(&str, Kind)] = &[
+    ("provincial center", Kind::City),
+    ("provincial centre", Kind::City),
+    ("center of", Kind::City),
+    ("centre of", Kind::City),
     ("the district of", Kind::District),
     ("district of", Kind::District),
     ("le district de", Kind::District),
@@ -47,6 +51,8 @@ const PREFIXES: &[(&str, Kind)] = &[
 
 /// Designators written after the name.
 const SUFFIXES: &[(&str, Kind)] = &[
+    ("provincial center", Kind::City),
+    ("provincial centre", Kind::City),
     ("district center", Kind::District),
     ("district centre", Kind::District),
     ("district", Kind::District),

@@ -191,6 +191,8 @@ const MAX_CONSONANT_KEYS: usize = 64;
 const DESIGNATOR_MISMATCH: f64 = 0.06;
 /// Least score for the area of `--within` (a near miss there would filter silently).
 const AREA_THRESHOLD: f64 = 0.9;
+/// Distinct skeletons scored per fuzzy query when filters will drop most of them.
+const FUZZY_KEYS_FILTERED: usize = 256;
 const CONTEXT_BONUS: f64 = 0.04;
 const DESIGNATOR_BONUS: f64 = 0.01;
 /// Distinct skeletons scored per fuzzy query.
@@ -290,7 +292,7 @@ impl Resolver {
         }
         for (q, penalty) in &queries {
             kind_hint = kind_hint.or(q.kind);
-            for mut c in self.score_query(q) {
+            for mut c in self.score_query(q, options) {
                 c.score -= penalty;
                 let keep = scores.get(&c.place).is_none_or(|old| better(&c, old));
                 if keep {
@@ -331,7 +333,7 @@ impl Resolver {
         self.decide(query, cands, options, kind_hint)
     }
 
-    fn score_query(&self, q: &Query) -> Vec<Candidate> {
+    fn score_query(&self, q: &Query, options: &Options) -> Vec<Candidate> {
         let mut best: FxHashMap<PlaceId, Candidate> = FxHashMap::default();
         if q.folded.is_empty() {
             return Vec::new();
@@ -377,11 +379,21 @@ impl Resolver {
         }
         // a fuzzy score stays well below a fold match's, so with one in hand (or a query too
         // long to be a name) the fuzzy pass could only add weaker candidates
-        let settled = best.values().any(|c| c.score >= SCORE_FOLD);
+        let settled = best
+            .values()
+            .any(|c| c.score >= SCORE_FOLD && self.passes_filters(c.place, options));
         if settled || q.folded.len() > MAX_FUZZY_LEN {
             return best.into_values().collect();
         }
-        let mut keys = self.index.fuzzy_keys(&q.skeleton, FUZZY_KEYS);
+        // with filters, most keys' places are filtered out afterwards: look further
+        let filtered =
+            options.within.is_some() || options.kind.is_some() || options.country.is_some();
+        let limit = if filtered {
+            FUZZY_KEYS_FILTERED
+        } else {
+            FUZZY_KEYS
+        };
+        let mut keys = self.index.fuzzy_keys(&q.skeleton, limit);
         let same_consonants = self.index.consonant_keys(&q.consonants);
         // a consonant key shared by very many names says little; the trigrams decide then
         if q.consonants.len() >= 3 && same_consonants.len() <= MAX_CONSONANT_KEYS {
@@ -713,20 +725,23 @@ fn better(a: &Candidate, b: &Candidate) -> bool {
     a.score > b.score || (a.score == b.score && a.method < b.method)
 }
 
-/// For `Name (Other Name)`, both names on their own.
+/// For `Name (Other Name)` and `Name - Other Name`, each name on its own.
 fn paren_variants(query: &str) -> Vec<String> {
     let mut out = Vec::new();
     if let (Some(open), Some(close)) = (query.find('('), query.rfind(')')) {
         if open < close {
             let outer = format!("{} {}", &query[..open], &query[close + 1..]);
             let inner = &query[open + 1..close];
-            for v in [outer.trim(), inner.trim()] {
-                if !v.is_empty() {
-                    out.push(v.to_string());
-                }
-            }
+            out.extend([outer.trim(), inner.trim()].map(str::to_string));
         }
     }
+    // official lists join a district and its centre with a spaced dash
+    for sep in [" - ", " – ", " / "] {
+        if query.contains(sep) {
+            out.extend(query.split(sep).map(|p| p.trim().to_string()));
+        }
+    }
+    out.retain(|v| !v.is_empty());
     out
 }
 
@@ -832,6 +847,19 @@ mod tests {
             best_id(&r, "Char Darah", &Options::default()),
             (Status::Matched, "d6".into())
         );
+    }
+
+    #[test]
+    fn variants_split_parentheses_and_spaced_dashes() {
+        assert_eq!(
+            paren_variants("Jelga (Khwaja Hejran)"),
+            ["Jelga", "Khwaja Hejran"]
+        );
+        assert_eq!(
+            paren_variants("Taloqan - Center of Taloqan"),
+            ["Taloqan", "Center of Taloqan"]
+        );
+        assert!(paren_variants("Pul-e-Khumri").is_empty());
     }
 
     #[test]
