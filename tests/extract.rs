@@ -227,3 +227,24 @@ fn layers_are_written_one_per_event_type_through_the_export_writer() {
         .any(|f| f["properties"]["place"] == "Qala-e-Zal"
             && f["properties"]["place_id"] == qalai["place_id"]));
 }
+
+#[test]
+fn a_colon_dateline_is_no_event_and_a_second_spelling_of_a_named_place_is_found() {
+    let out = stdout_of(
+        gazmap()
+            .arg("extract")
+            .arg(crate::util::data("article-dateline-colon.txt"))
+            .args(["--events-csv", "-", "-o"])
+            .arg(tempfile::tempdir().unwrap().path())
+            .arg("--quiet"),
+    );
+    let mut rdr = csv::Reader::from_reader(out.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let places: Vec<&str> = rows.iter().map(|r| &r[1]).collect();
+    // the filing place opens the dateline: not an event
+    assert!(!places.contains(&"PUL-I-KHUMRI"), "{places:?}");
+    // "Dahan-e Ghori" is only a fuzzy match, taken because the article named the district
+    assert_eq!(places, ["Dahana-i-Ghori", "Dahan-e Ghori"], "{out}");
+    assert_eq!(&rows[0][6], &rows[1][6], "both spellings are one place");
+    assert_eq!(&rows[1][2], "captured");
+}

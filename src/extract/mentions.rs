@@ -12,7 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::gazetteer::Kind;
+use crate::gazetteer::{Kind, PlaceId};
 use crate::index::{NameForm, NameId};
 use crate::normalize::skeleton_of_folded;
 use crate::resolve::{Options, Resolver, Status};
@@ -24,6 +24,9 @@ use super::text::{Sentence, Token};
 const MAX_WORDS: usize = 5;
 /// Least score for a mention found only by fuzzy matching.
 const FUZZY_ACCEPT: f64 = 0.9;
+/// Least score for a fuzzy mention of a place the text has already named in another
+/// spelling ("Dahana-i-Ghori district", later "Dahan-e Ghori").
+const FUZZY_ACCEPT_SEEN: f64 = 0.8;
 /// Skeleton keys the fuzzy pre-filter compares.
 const PREFILTER_KEYS: usize = 8;
 /// Least Jaro-Winkler similarity of skeletons for the full fuzzy resolution to run; below
@@ -124,7 +127,9 @@ pub fn find(
         .map(|t| t.fold.as_str())
         .collect();
     let mut spans = Vec::new();
-    let mut fuzzy_cache: HashMap<String, bool> = HashMap::new();
+    let mut fuzzy_cache: HashMap<String, Option<(PlaceId, f64)>> = HashMap::new();
+    // places already named in the text: a second spelling of one of them needs less evidence
+    let mut seen: HashSet<PlaceId> = HashSet::new();
     let mut near_cache: HashMap<String, bool> = HashMap::new();
     let mut lookup_cache: HashMap<String, Option<Found>> = HashMap::new();
     for s in sentences {
@@ -150,7 +155,7 @@ pub fn find(
                 let usable =
                     |ids: &[NameId]| ids.iter().any(|&id| index.name(id).form != NameForm::Part);
                 // names repeat through an article: each distinct run is looked up once
-                let found = *lookup_cache.entry(key).or_insert_with_key(|key| {
+                let found = *lookup_cache.entry(key.clone()).or_insert_with_key(|key| {
                     if usable(index.by_fold(key)) {
                         Some(Found::Fold)
                     } else if usable(index.by_skeleton(&skeleton_of_folded(key))) {
@@ -161,6 +166,11 @@ pub fn find(
                 });
                 hit = found.map(|f| (n, f));
                 if hit.is_some() {
+                    let names = index
+                        .by_fold(&key)
+                        .iter()
+                        .chain(index.by_skeleton(&skeleton_of_folded(&key)));
+                    seen.extend(names.map(|&id| index.name(id).place));
                     break;
                 }
             }
@@ -189,9 +199,13 @@ pub fn find(
                             .or_insert_with(|| near_a_name(resolver, &t.fold, WORD_SIMILARITY))
                     });
                 if words_near {
-                    let ok = *fuzzy_cache
+                    let best = *fuzzy_cache
                         .entry(key.clone())
                         .or_insert_with(|| fuzzy_place(resolver, &key));
+                    let ok = best.is_some_and(|(place, score)| {
+                        score >= FUZZY_ACCEPT
+                            || (score >= FUZZY_ACCEPT_SEEN && seen.contains(&place))
+                    });
                     if ok {
                         hit = Some((n, Found::Fuzzy));
                     }
@@ -271,23 +285,22 @@ fn key_of(tokens: &[Token]) -> String {
     key
 }
 
-/// A capitalised run the index does not know is a place when fuzzy matching finds one
-/// clearly: a district, city, town or province scoring at least [`FUZZY_ACCEPT`].
-fn fuzzy_place(resolver: &Resolver, key: &str) -> bool {
+/// The district, city, town or province fuzzy matching finds for a capitalised run the index
+/// does not know, with its score; the caller decides whether the score is enough.
+fn fuzzy_place(resolver: &Resolver, key: &str) -> Option<(PlaceId, f64)> {
     // a cheap look at the nearest skeletons first: most capitalised words (people,
     // organisations) are nowhere near a place name, and need no full resolution
     if !near_a_name(resolver, key, PREFILTER_SIMILARITY) {
-        return false;
+        return None;
     }
     let r = resolver.resolve(key, &Options::default());
-    r.status == Status::Matched
-        && r.best.as_ref().is_some_and(|b| {
-            b.score >= FUZZY_ACCEPT
-                && matches!(
-                    resolver.gazetteer().place(b.place).kind,
-                    Kind::District | Kind::City | Kind::Town | Kind::Province
-                )
-        })
+    let b = r.best.filter(|_| r.status == Status::Matched)?;
+    let kind = resolver.gazetteer().place(b.place).kind;
+    matches!(
+        kind,
+        Kind::District | Kind::City | Kind::Town | Kind::Province
+    )
+    .then_some((b.place, b.score))
 }
 
 /// Words joining a place to the area it lies in: "Pul-e-Khumri in Baghlan".

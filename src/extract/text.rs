@@ -154,7 +154,11 @@ pub fn sentences(text: &str, base: usize, tokens: &[Token], tables: &Tables) -> 
             continue;
         }
         let n = i + 1;
-        let semi = between.contains([';', '\u{2014}']) || between.contains(" - ");
+        // `;`, dashes, and the colon after a dateline's agency: `PUL-I-KHUMRI (Pajhwok):`
+        let semi = between.contains([';', '\u{2014}'])
+            || between.contains(" - ")
+            || between.contains(" \u{2013} ")
+            || between.contains("):");
         let word_break = breaks.iter().any(|b| b.match_at(&folds, n).is_some());
         if (semi || word_break) && clauses.last() != Some(&n) {
             clauses.push(n);
