@@ -10,6 +10,8 @@
 //! # Ok::<(), gazmap::Error>(())
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod clean;
 pub mod cli;
 pub mod error;
