@@ -334,27 +334,34 @@ impl Resolver {
         if q.folded.is_empty() {
             return Vec::new();
         }
-        let candidate = |name: NameId, score: f64, method: Method, similarity: f64| {
+        // a candidate (and its strings) is made only when it beats the place's best so far
+        let offer = |best: &mut FxHashMap<PlaceId, Candidate>,
+                     name: NameId,
+                     score: f64,
+                     method: Method,
+                     similarity: f64| {
             let e = self.index.name(name);
             let score = if e.form == NameForm::Part {
                 score.min(SCORE_PART)
             } else {
                 score
             };
-            Candidate {
-                place: e.place,
-                score,
-                method,
-                matched_name: e.text.clone(),
-                matched_key: e.fold.clone(),
-                reason: String::new(),
-                name_id: name,
-                similarity,
-            }
-        };
-        let offer = |best: &mut FxHashMap<PlaceId, Candidate>, c: Candidate| {
-            if best.get(&c.place).is_none_or(|old| better(&c, old)) {
-                best.insert(c.place, c);
+            let beats =
+                |old: &Candidate| score > old.score || (score == old.score && method < old.method);
+            if best.get(&e.place).is_none_or(beats) {
+                best.insert(
+                    e.place,
+                    Candidate {
+                        place: e.place,
+                        score,
+                        method,
+                        matched_name: e.text.clone(),
+                        matched_key: e.fold.clone(),
+                        reason: String::new(),
+                        name_id: name,
+                        similarity,
+                    },
+                );
             }
         };
         for &n in self.index.by_fold(&q.folded) {
@@ -365,13 +372,10 @@ impl Resolver {
                 (true, false) => (SCORE_ALTERNATE, Method::Alternate),
                 _ => (SCORE_FOLD, Method::Fold),
             };
-            offer(&mut best, candidate(n, score, method, 1.0));
+            offer(&mut best, n, score, method, 1.0);
         }
         for &n in self.index.by_skeleton(&q.skeleton) {
-            offer(
-                &mut best,
-                candidate(n, SCORE_SKELETON, Method::Skeleton, 1.0),
-            );
+            offer(&mut best, n, SCORE_SKELETON, Method::Skeleton, 1.0);
         }
         // a fuzzy score stays well below a fold match's, so with one in hand (or a query too
         // long to be a name) the fuzzy pass could only add weaker candidates
@@ -387,6 +391,8 @@ impl Resolver {
         }
         keys.sort_unstable();
         keys.dedup();
+        // many places share a folded name: compare each once
+        let mut fold_sims: FxHashMap<&str, f64> = FxHashMap::default();
         for k in keys {
             // one key's names share skeleton and consonants: compare those once per key
             let names = self.index.key_names(k);
@@ -406,14 +412,14 @@ impl Resolver {
                     continue;
                 }
                 let s = if key_sim >= FOLD_SIM_FLOOR {
-                    key_sim.max(ascii_similarity(&q.folded, &e.fold))
+                    let fold_sim = *fold_sims
+                        .entry(e.fold.as_str())
+                        .or_insert_with(|| ascii_similarity(&q.folded, &e.fold));
+                    key_sim.max(fold_sim)
                 } else {
                     key_sim
                 };
-                offer(
-                    &mut best,
-                    candidate(n, SCORE_SKELETON * s, Method::Fuzzy, s),
-                );
+                offer(&mut best, n, SCORE_SKELETON * s, Method::Fuzzy, s);
             }
         }
         best.into_values().collect()
