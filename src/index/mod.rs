@@ -53,15 +53,15 @@ const MIN_SHARED_FRACTION: f64 = 0.34;
 /// times longer or shorter than the query is no spelling of it (its similarity is zero).
 const MIN_DICE_BOUND: f64 = 0.5;
 
-/// Dice coefficients tried in turn until [`ENOUGH_KEYS`] keys reach one; every key that
-/// reaches it is found. A high coefficient narrows the key lengths scanned and lets fewer
-/// posting lists open candidates, so a query with close keys stops early. The last round
+/// Dice coefficients tried in turn until enough keys reach one; every key that reaches it is
+/// found, so when `limit` keys do they are the best of all. A high coefficient narrows the
+/// key lengths scanned and lets fewer posting lists open candidates. The last round
 /// (zero) takes every key sharing [`MIN_SHARED_FRACTION`] of the grams, and near misses.
 const DICE_ROUNDS: [f64; 4] = [0.8, 0.65, 0.5, 0.0];
 
-/// Keys that must reach a round's Dice coefficient to stop there. One is not enough: a
-/// typo that splits a gram-rich key (`George oTwn`) ranks below a near namesake, and the
-/// resolver's similarity, not the Dice order, tells them apart.
+/// Keys that must reach a round's Dice coefficient for [`Index::close_keys`] to stop there.
+/// One is not enough: a typo that splits a gram-rich key (`George oTwn`) ranks below a
+/// near namesake, and the resolver's similarity, not the Dice order, tells them apart.
 const ENOUGH_KEYS: usize = 2;
 
 /// A posting list longer than this many times the candidates is probed by binary search
@@ -246,11 +246,23 @@ impl Index {
     /// Distinct skeleton keys that share the most trigrams with `skeleton`: at most `limit`,
     /// best Dice coefficient first, ties broken by the key text.
     ///
-    /// The keys come from the first of [`DICE_ROUNDS`] that [`ENOUGH_KEYS`] keys reach: all
-    /// keys reaching it, so a query with close keys is not compared with distant ones. Failing
-    /// that, the keys sharing a third of the query's trigrams (those of a length that allows
-    /// a Dice coefficient of [`MIN_DICE_BOUND`]), or when too few do, near misses.
+    /// The keys sharing a third of the query's trigrams, of a length that allows a Dice
+    /// coefficient of [`MIN_DICE_BOUND`]; near misses when too few do.
     pub fn fuzzy_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
+        self.keys_by_dice(skeleton, limit, limit)
+    }
+
+    /// Like [`Index::fuzzy_keys`], but only the keys of the first of [`DICE_ROUNDS`] that
+    /// [`ENOUGH_KEYS`] keys reach, when one does: a query with close keys is then not
+    /// compared with distant ones. Much cheaper; it may miss a key that shares few
+    /// trigrams but is a close spelling (a transposition), so callers fall back on
+    /// [`Index::fuzzy_keys`] when the close keys do not convince.
+    pub fn close_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
+        self.keys_by_dice(skeleton, limit, ENOUGH_KEYS)
+    }
+
+    /// The best `limit` keys of the first Dice round that `enough` keys reach.
+    fn keys_by_dice(&self, skeleton: &str, limit: usize, enough: usize) -> Vec<KeyId> {
         let mut grams: Vec<u32> = trigrams(skeleton).collect();
         grams.sort_unstable();
         grams.dedup();
@@ -292,7 +304,7 @@ impl Index {
                         }
                     });
                 }
-                if scored.len() >= ENOUGH_KEYS.min(limit) {
+                if scored.len() >= enough.min(limit) {
                     break;
                 }
             }

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::gazetteer::{Gazetteer, Kind, PlaceId};
-use crate::index::{Index, NameForm, NameId};
+use crate::index::{Index, KeyId, NameForm, NameId};
 use crate::normalize::{consonants, skeleton, skeleton_of_folded, strip_designator};
 
 /// How a candidate was found, from the most to the least certain.
@@ -193,6 +193,9 @@ const DESIGNATOR_MISMATCH: f64 = 0.06;
 const AREA_THRESHOLD: f64 = 0.9;
 const CONTEXT_BONUS: f64 = 0.04;
 const DESIGNATOR_BONUS: f64 = 0.01;
+/// Similarity of a fuzzy match sure enough that keys sharing fewer trigrams than the close
+/// ones are not looked for (an equal consonant key gives [`CONSONANT_WEIGHT`]).
+const SURE_SIMILARITY: f64 = 0.94;
 /// Distinct skeletons scored per fuzzy query.
 const FUZZY_KEYS: usize = 48;
 /// Longer queries are not compared fuzzily (they are not place names).
@@ -346,8 +349,12 @@ impl Resolver {
             } else {
                 score
             };
-            let beats =
-                |old: &Candidate| score > old.score || (score == old.score && method < old.method);
+            // on a tie, the place's own order of names (preferred name first) decides, not the
+            // order the keys come in
+            let beats = |old: &Candidate| {
+                score > old.score
+                    || (score == old.score && (method, name) < (old.method, old.name_id))
+            };
             if best.get(&e.place).is_none_or(beats) {
                 best.insert(
                     e.place,
@@ -383,7 +390,27 @@ impl Resolver {
         if settled || q.folded.len() > MAX_FUZZY_LEN {
             return best.into_values().collect();
         }
-        let mut keys = self.index.fuzzy_keys(&q.skeleton, FUZZY_KEYS);
+        let close = self.index.close_keys(&q.skeleton, FUZZY_KEYS);
+        self.score_fuzzy(q, close, &mut best, &offer);
+        // close keys that give no sure match may hide a closer spelling with fewer trigrams
+        let sure = best
+            .values()
+            .any(|c| c.score >= SCORE_SKELETON * SURE_SIMILARITY);
+        if !sure {
+            let keys = self.index.fuzzy_keys(&q.skeleton, FUZZY_KEYS);
+            self.score_fuzzy(q, keys, &mut best, &offer);
+        }
+        best.into_values().collect()
+    }
+
+    /// Offers the names of `keys` and of the query's consonant key as fuzzy candidates.
+    fn score_fuzzy(
+        &self,
+        q: &Query,
+        mut keys: Vec<KeyId>,
+        best: &mut FxHashMap<PlaceId, Candidate>,
+        offer: &impl Fn(&mut FxHashMap<PlaceId, Candidate>, NameId, f64, Method, f64),
+    ) {
         let same_consonants = self.index.consonant_keys(&q.consonants);
         // a consonant key shared by very many names says little; the trigrams decide then
         if q.consonants.len() >= 3 && same_consonants.len() <= MAX_CONSONANT_KEYS {
@@ -419,10 +446,9 @@ impl Resolver {
                 } else {
                     key_sim
                 };
-                offer(&mut best, n, SCORE_SKELETON * s, Method::Fuzzy, s);
+                offer(best, n, SCORE_SKELETON * s, Method::Fuzzy, s);
             }
         }
-        best.into_values().collect()
     }
 
     /// The explanation of how a candidate's name matched.
