@@ -247,13 +247,13 @@ impl Index {
     /// best Dice coefficient first, ties broken by the key text.
     ///
     /// The keys sharing a third of the query's trigrams, of a length that allows a Dice
-    /// coefficient of [`MIN_DICE_BOUND`]; near misses when too few do.
+    /// coefficient of one half; near misses when too few do.
     pub fn fuzzy_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
         self.keys_by_dice(skeleton, limit, limit)
     }
 
-    /// Like [`Index::fuzzy_keys`], but only the keys of the first of [`DICE_ROUNDS`] that
-    /// [`ENOUGH_KEYS`] keys reach, when one does: a query with close keys is then not
+    /// Like [`Index::fuzzy_keys`], but only the keys of the first Dice coefficient (0.8, 0.65,
+    /// 0.5) that two keys reach, when one is: a query with close keys is then not
     /// compared with distant ones. Much cheaper; it may miss a key that shares few
     /// trigrams but is a close spelling (a transposition), so callers fall back on
     /// [`Index::fuzzy_keys`] when the close keys do not convince.
