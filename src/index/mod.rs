@@ -49,20 +49,44 @@ pub enum NameForm {
 /// Least share of a query's trigrams a fuzzy candidate key must have.
 const MIN_SHARED_FRACTION: f64 = 0.34;
 
-/// Most distinct skeleton keys considered for one fuzzy query.
-const MAX_FUZZY_KEYS: usize = 2_000;
+/// Least Dice coefficient a fuzzy candidate key's length must allow: a key about three
+/// times longer or shorter than the query is no spelling of it (its similarity is zero).
+const MIN_DICE_BOUND: f64 = 0.5;
+
+/// Dice coefficients tried in turn until enough keys reach one; every key that reaches it is
+/// found, so when `limit` keys do they are the best of all. A high coefficient narrows the
+/// key lengths scanned and lets fewer posting lists open candidates. The last round
+/// (zero) takes every key sharing [`MIN_SHARED_FRACTION`] of the grams, and near misses.
+const DICE_ROUNDS: [f64; 4] = [0.8, 0.65, 0.5, 0.0];
+
+/// Keys that must reach a round's Dice coefficient for [`Index::close_keys`] to stop there.
+/// One is not enough: a typo that splits a gram-rich key (`George oTwn`) ranks below a
+/// near namesake, and the resolver's similarity, not the Dice order, tells them apart.
+const ENOUGH_KEYS: usize = 2;
+
+/// A posting list longer than this many times the candidates is probed by binary search
+/// for each candidate rather than scanned.
+const PROBE_RATIO: usize = 16;
+
+thread_local! {
+    /// Shared-gram counters of [`Index::fuzzy_keys`], one per key, zero between calls.
+    static COUNTS: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 /// Lookup structures over every name and alternate name of a gazetteer.
 #[derive(Debug, Default)]
 pub struct Index {
     names: Vec<NameEntry>,
     by_fold: FxHashMap<String, Vec<NameId>>,
-    /// distinct skeletons and the names that have each
+    /// distinct skeletons, ordered by length then text, and the names that have each
     keys: Vec<String>,
     key_names: Vec<Vec<NameId>>,
     by_skeleton: FxHashMap<String, u32>,
     by_consonants: FxHashMap<String, Vec<u32>>,
-    grams: FxHashMap<u32, Vec<u32>>,
+    /// trigram → the keys that have it
+    grams: FxHashMap<u32, Posting>,
+    /// bytes in the longest key
+    longest: usize,
 }
 
 impl Index {
@@ -111,7 +135,53 @@ impl Index {
                 }
             }
         }
+        index.order_keys();
         index
+    }
+
+    /// Renumbers the keys by length then text, so the keys of one length are a range of ids
+    /// and nothing depends on the order of the gazetteer.
+    fn order_keys(&mut self) {
+        let mut order: Vec<u32> = (0..self.keys.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (a, b) = (&self.keys[a as usize], &self.keys[b as usize]);
+            a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+        });
+        let mut new_id = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_id[old as usize] = new as u32;
+        }
+        let mut keys = std::mem::take(&mut self.keys);
+        let mut key_names = std::mem::take(&mut self.key_names);
+        self.keys = order
+            .iter()
+            .map(|&old| std::mem::take(&mut keys[old as usize]))
+            .collect();
+        self.key_names = order
+            .iter()
+            .map(|&old| std::mem::take(&mut key_names[old as usize]))
+            .collect();
+        let renumber = |list: &mut Vec<u32>| {
+            for k in list.iter_mut() {
+                *k = new_id[*k as usize];
+            }
+            list.sort_unstable();
+        };
+        self.by_skeleton
+            .values_mut()
+            .for_each(|k| *k = new_id[*k as usize]);
+        self.by_consonants.values_mut().for_each(renumber);
+        for posting in self.grams.values_mut() {
+            renumber(&mut posting.keys);
+            posting.by_len.clear();
+            for (i, &k) in posting.keys.iter().enumerate() {
+                let len = self.keys[k as usize].len();
+                posting
+                    .by_len
+                    .resize(posting.by_len.len().max(len + 1), i as u32);
+            }
+        }
+        self.longest = self.keys.last().map_or(0, String::len);
     }
 
     fn add(&mut self, entry: NameEntry) {
@@ -129,7 +199,7 @@ impl Index {
                     .or_default()
                     .push(k);
                 for g in trigrams(&entry.skeleton) {
-                    let posting = self.grams.entry(g).or_default();
+                    let posting = &mut self.grams.entry(g).or_default().keys;
                     if posting.last() != Some(&k) {
                         posting.push(k);
                     }
@@ -175,58 +245,80 @@ impl Index {
 
     /// Distinct skeleton keys that share the most trigrams with `skeleton`: at most `limit`,
     /// best Dice coefficient first, ties broken by the key text.
+    ///
+    /// The keys sharing a third of the query's trigrams, of a length that allows a Dice
+    /// coefficient of one half; near misses when too few do.
     pub fn fuzzy_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
+        self.keys_by_dice(skeleton, limit, limit)
+    }
+
+    /// Like [`Index::fuzzy_keys`], but only the keys of the first Dice coefficient (0.8, 0.65,
+    /// 0.5) that two keys reach, when one is: a query with close keys is then not
+    /// compared with distant ones. Much cheaper; it may miss a key that shares few
+    /// trigrams but is a close spelling (a transposition), so callers fall back on
+    /// [`Index::fuzzy_keys`] when the close keys do not convince.
+    pub fn close_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
+        self.keys_by_dice(skeleton, limit, ENOUGH_KEYS)
+    }
+
+    /// The best `limit` keys of the first Dice round that `enough` keys reach.
+    fn keys_by_dice(&self, skeleton: &str, limit: usize, enough: usize) -> Vec<KeyId> {
         let mut grams: Vec<u32> = trigrams(skeleton).collect();
         grams.sort_unstable();
         grams.dedup();
-        let mut postings: Vec<&[u32]> = grams
+        let empty = Posting::default();
+        let postings: Vec<&Posting> = grams
             .iter()
-            .filter_map(|g| self.grams.get(g))
-            .map(Vec::as_slice)
+            .map(|g| self.grams.get(g).unwrap_or(&empty))
             .collect();
-        postings.sort_by_key(|p| p.len());
-        // prefix filter: a key sharing at least `min_shared` grams has one of the
-        // `grams - min_shared + 1` rarest, so only those lists open new candidates
-        let min_shared = ((grams.len() as f64 * MIN_SHARED_FRACTION).ceil() as usize).max(1);
-        let opening = grams.len().saturating_sub(min_shared) + 1;
-        let mut shared: FxHashMap<u32, u32> = FxHashMap::default();
-        for (i, posting) in postings.into_iter().enumerate() {
-            let open = i < opening && shared.len() < MAX_FUZZY_KEYS;
-            if open {
-                for &k in posting {
-                    *shared.entry(k).or_insert(0) += 1;
-                }
-            } else if posting.len() > shared.len() * 16 {
-                // a long list (a common gram): look the candidates up in it (lists are sorted)
-                for (k, c) in shared.iter_mut() {
-                    if posting.binary_search(k).is_ok() {
-                        *c += 1;
+        let q = grams.len();
+        let min_shared = ((q as f64 * MIN_SHARED_FRACTION).ceil() as usize).max(1);
+        // a key's length bounds its Dice coefficient: 2 min(q, kg) / (q + kg) for kg grams
+        let bound = |len: usize| {
+            let kg = len + 2;
+            2.0 * q.min(kg) as f64 / (q + kg) as f64
+        };
+        let mut scored: Vec<(f64, KeyId, u16)> = Vec::new();
+        COUNTS.with(|counts| {
+            let mut counts = counts.borrow_mut();
+            if counts.len() < self.keys.len() {
+                counts.resize(self.keys.len(), 0);
+            }
+            for (round, &t) in DICE_ROUNDS.iter().enumerate() {
+                let last = round + 1 == DICE_ROUNDS.len();
+                scored.clear();
+                for len in 0..=self.longest {
+                    if bound(len) < t.max(MIN_DICE_BOUND) {
+                        continue;
                     }
-                }
-            } else {
-                for &k in posting {
-                    if let Some(c) = shared.get_mut(&k) {
-                        *c += 1;
+                    // the fewest shared grams that reach `t` at this length
+                    let need =
+                        ((t * (q + len + 2) as f64 / 2.0 - 1e-9).ceil() as usize).max(min_shared);
+                    if need > q {
+                        continue;
                     }
+                    count_shared(&postings, len, need, !last, &mut counts, |k, n| {
+                        let d = 2.0 * f64::from(n) / (q + len + 2) as f64;
+                        if last || d >= t {
+                            scored.push((d, k, n));
+                        }
+                    });
+                }
+                if scored.len() >= enough.min(limit) {
+                    break;
                 }
             }
-        }
-        let q = grams.len() as f64;
+        });
         // keys below the bound stay only when too few reach it (suggestions for a near miss)
-        let enough = shared
-            .values()
-            .filter(|&&n| n as usize >= min_shared)
+        let enough = scored
+            .iter()
+            .filter(|&&(_, _, n)| usize::from(n) >= min_shared)
             .count()
             >= limit;
-        let mut scored: Vec<(f64, u32)> = shared
-            .into_iter()
-            .filter(|&(_, n)| !enough || n as usize >= min_shared)
-            .map(|(k, n)| {
-                let kg = (self.keys[k as usize].len() + 2) as f64;
-                (2.0 * f64::from(n) / (q + kg), k)
-            })
-            .collect();
-        let by_score = |a: &(f64, u32), b: &(f64, u32)| {
+        if enough {
+            scored.retain(|&(_, _, n)| usize::from(n) >= min_shared);
+        }
+        let by_score = |a: &(f64, KeyId, u16), b: &(f64, KeyId, u16)| {
             b.0.total_cmp(&a.0)
                 .then_with(|| self.keys[a.1 as usize].cmp(&self.keys[b.1 as usize]))
         };
@@ -235,7 +327,7 @@ impl Index {
             scored.truncate(limit);
         }
         scored.sort_by(by_score);
-        scored.into_iter().map(|(_, k)| k).collect()
+        scored.into_iter().map(|(_, k, _)| k).collect()
     }
 
     /// Names of the keys [`Index::fuzzy_keys`] returns, in the same order.
@@ -261,6 +353,89 @@ impl Index {
     /// The names that have this skeleton key.
     pub fn key_names(&self, key: KeyId) -> &[NameId] {
         &self.key_names[key as usize]
+    }
+}
+
+/// Counts the query grams each key of `len` bytes shares, through the query's posting
+/// lists, and hands every key that shares one of the rarest to `found` with its count.
+///
+/// Prefix filter: a key sharing at least `need` of the `postings.len()` grams has one of the
+/// `postings.len() - need + 1` rarest, so only those lists open new candidates; the others
+/// only add to them. With `prune`, keys that can no longer reach `need` are dropped on the
+/// way (positional filter) and not handed on; without, near misses are handed on too.
+/// `counts` is zero on entry and on return.
+fn count_shared(
+    postings: &[&Posting],
+    len: usize,
+    need: usize,
+    prune: bool,
+    counts: &mut [u16],
+    mut found: impl FnMut(KeyId, u16),
+) {
+    let mut lists: Vec<&[u32]> = postings.iter().map(|p| p.of_len(len)).collect();
+    lists.sort_by_key(|l| l.len());
+    let mut opening = (lists.len() + 1).saturating_sub(need);
+    if !prune {
+        // near misses are wanted too: the grams this length lacks do not count, and at least
+        // one list with keys opens
+        let missing = lists.iter().take_while(|l| l.is_empty()).count();
+        opening = missing + (lists.len() - missing + 1).saturating_sub(need).max(1);
+    }
+    let mut touched: Vec<KeyId> = Vec::new();
+    for (i, list) in lists.iter().enumerate() {
+        if i < opening {
+            for &k in *list {
+                let c = &mut counts[k as usize];
+                if *c == 0 {
+                    touched.push(k);
+                }
+                *c = c.saturating_add(1);
+            }
+        } else if list.len() > touched.len() * PROBE_RATIO {
+            // a long list (a common gram): look the candidates up in it
+            for &k in &touched {
+                if list.binary_search(&k).is_ok() {
+                    counts[k as usize] = counts[k as usize].saturating_add(1);
+                }
+            }
+        } else {
+            for &k in *list {
+                let c = &mut counts[k as usize];
+                if *c > 0 {
+                    *c = c.saturating_add(1);
+                }
+            }
+        }
+        let left = lists.len() - i - 1;
+        if prune && i + 1 >= opening {
+            // positional filter: drop the keys the lists left cannot bring to `need`
+            touched.retain(|&k| {
+                let keep = usize::from(counts[k as usize]) + left >= need;
+                if !keep {
+                    counts[k as usize] = 0;
+                }
+                keep
+            });
+        }
+    }
+    for k in touched {
+        found(k, std::mem::take(&mut counts[k as usize]));
+    }
+}
+
+/// The keys that have one trigram, in key order (so by length), and where each length starts.
+#[derive(Debug, Default)]
+struct Posting {
+    keys: Vec<KeyId>,
+    /// `by_len[n]`: the position of the first key at least `n` bytes long, up to the longest
+    by_len: Vec<u32>,
+}
+
+impl Posting {
+    /// The keys of `len` bytes.
+    fn of_len(&self, len: usize) -> &[KeyId] {
+        let at = |l: usize| self.by_len.get(l).map_or(self.keys.len(), |&i| i as usize);
+        &self.keys[at(len)..at(len + 1)]
     }
 }
 

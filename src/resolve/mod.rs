@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::gazetteer::{Gazetteer, Kind, PlaceId};
-use crate::index::{Index, NameForm, NameId};
+use crate::index::{Index, KeyId, NameForm, NameId};
 use crate::normalize::{consonants, skeleton, skeleton_of_folded, strip_designator};
 
 /// How a candidate was found, from the most to the least certain.
@@ -195,6 +195,9 @@ const AREA_THRESHOLD: f64 = 0.9;
 const FUZZY_KEYS_FILTERED: usize = 256;
 const CONTEXT_BONUS: f64 = 0.04;
 const DESIGNATOR_BONUS: f64 = 0.01;
+/// Similarity of a fuzzy match sure enough that keys sharing fewer trigrams than the close
+/// ones are not looked for (an equal consonant key gives [`CONSONANT_WEIGHT`]).
+const SURE_SIMILARITY: f64 = 0.94;
 /// Distinct skeletons scored per fuzzy query.
 const FUZZY_KEYS: usize = 48;
 /// Longer queries are not compared fuzzily (they are not place names).
@@ -338,27 +341,38 @@ impl Resolver {
         if q.folded.is_empty() {
             return Vec::new();
         }
-        let candidate = |name: NameId, score: f64, method: Method, similarity: f64| {
+        // a candidate (and its strings) is made only when it beats the place's best so far
+        let offer = |best: &mut FxHashMap<PlaceId, Candidate>,
+                     name: NameId,
+                     score: f64,
+                     method: Method,
+                     similarity: f64| {
             let e = self.index.name(name);
             let score = if e.form == NameForm::Part {
                 score.min(SCORE_PART)
             } else {
                 score
             };
-            Candidate {
-                place: e.place,
-                score,
-                method,
-                matched_name: e.text.clone(),
-                matched_key: e.fold.clone(),
-                reason: String::new(),
-                name_id: name,
-                similarity,
-            }
-        };
-        let offer = |best: &mut FxHashMap<PlaceId, Candidate>, c: Candidate| {
-            if best.get(&c.place).is_none_or(|old| better(&c, old)) {
-                best.insert(c.place, c);
+            // on a tie, the place's own order of names (preferred name first) decides, not the
+            // order the keys come in
+            let beats = |old: &Candidate| {
+                score > old.score
+                    || (score == old.score && (method, name) < (old.method, old.name_id))
+            };
+            if best.get(&e.place).is_none_or(beats) {
+                best.insert(
+                    e.place,
+                    Candidate {
+                        place: e.place,
+                        score,
+                        method,
+                        matched_name: e.text.clone(),
+                        matched_key: e.fold.clone(),
+                        reason: String::new(),
+                        name_id: name,
+                        similarity,
+                    },
+                );
             }
         };
         for &n in self.index.by_fold(&q.folded) {
@@ -369,13 +383,10 @@ impl Resolver {
                 (true, false) => (SCORE_ALTERNATE, Method::Alternate),
                 _ => (SCORE_FOLD, Method::Fold),
             };
-            offer(&mut best, candidate(n, score, method, 1.0));
+            offer(&mut best, n, score, method, 1.0);
         }
         for &n in self.index.by_skeleton(&q.skeleton) {
-            offer(
-                &mut best,
-                candidate(n, SCORE_SKELETON, Method::Skeleton, 1.0),
-            );
+            offer(&mut best, n, SCORE_SKELETON, Method::Skeleton, 1.0);
         }
         // a fuzzy score stays well below a fold match's, so with one in hand (or a query too
         // long to be a name) the fuzzy pass could only add weaker candidates
@@ -393,7 +404,27 @@ impl Resolver {
         } else {
             FUZZY_KEYS
         };
-        let mut keys = self.index.fuzzy_keys(&q.skeleton, limit);
+        let close = self.index.close_keys(&q.skeleton, limit);
+        self.score_fuzzy(q, close, &mut best, &offer);
+        // close keys that give no sure match may hide a closer spelling with fewer trigrams
+        let sure = best.values().any(|c| {
+            c.score >= SCORE_SKELETON * SURE_SIMILARITY && self.passes_filters(c.place, options)
+        });
+        if !sure {
+            let keys = self.index.fuzzy_keys(&q.skeleton, limit);
+            self.score_fuzzy(q, keys, &mut best, &offer);
+        }
+        best.into_values().collect()
+    }
+
+    /// Offers the names of `keys` and of the query's consonant key as fuzzy candidates.
+    fn score_fuzzy(
+        &self,
+        q: &Query,
+        mut keys: Vec<KeyId>,
+        best: &mut FxHashMap<PlaceId, Candidate>,
+        offer: &impl Fn(&mut FxHashMap<PlaceId, Candidate>, NameId, f64, Method, f64),
+    ) {
         let same_consonants = self.index.consonant_keys(&q.consonants);
         // a consonant key shared by very many names says little; the trigrams decide then
         if q.consonants.len() >= 3 && same_consonants.len() <= MAX_CONSONANT_KEYS {
@@ -401,6 +432,8 @@ impl Resolver {
         }
         keys.sort_unstable();
         keys.dedup();
+        // many places share a folded name: compare each once
+        let mut fold_sims: FxHashMap<&str, f64> = FxHashMap::default();
         for k in keys {
             // one key's names share skeleton and consonants: compare those once per key
             let names = self.index.key_names(k);
@@ -420,17 +453,16 @@ impl Resolver {
                     continue;
                 }
                 let s = if key_sim >= FOLD_SIM_FLOOR {
-                    key_sim.max(ascii_similarity(&q.folded, &e.fold))
+                    let fold_sim = *fold_sims
+                        .entry(e.fold.as_str())
+                        .or_insert_with(|| ascii_similarity(&q.folded, &e.fold));
+                    key_sim.max(fold_sim)
                 } else {
                     key_sim
                 };
-                offer(
-                    &mut best,
-                    candidate(n, SCORE_SKELETON * s, Method::Fuzzy, s),
-                );
+                offer(best, n, SCORE_SKELETON * s, Method::Fuzzy, s);
             }
         }
-        best.into_values().collect()
     }
 
     /// The explanation of how a candidate's name matched.
