@@ -127,6 +127,7 @@ pub fn sentences(text: &str, base: usize, tokens: &[Token], tables: &Tables) -> 
     let mut out = Vec::new();
     let mut first = 0;
     let mut clauses = vec![0];
+    let mut in_aside = false;
     for i in 0..tokens.len() {
         let next = tokens.get(i + 1);
         let between = match next {
@@ -151,20 +152,36 @@ pub fn sentences(text: &str, base: usize, tokens: &[Token], tables: &Tables) -> 
             });
             first = i + 1;
             clauses = vec![first];
+            in_aside = false;
             continue;
         }
         let n = i + 1;
-        // `;`, dashes, and the colon after a dateline's agency: `PUL-I-KHUMRI (Pajhwok):`
-        let semi = between.contains([';', '\u{2014}'])
-            || between.contains(" - ")
-            || between.contains(" \u{2013} ")
-            || between.contains("):");
+        // `;`, dashes, and the colon after a dateline's agency: `PUL-I-KHUMRI (Pajhwok):`;
+        // a pair of spaced dashes sets off an aside (`three districts - A, B and C - before`),
+        // which stays in the clause around it
+        let dash = between.contains(" - ") || between.contains(" \u{2013} ");
+        let aside = dash && (in_aside || closes_aside(text, base, tokens[i].end, between));
+        if dash {
+            in_aside = !in_aside && aside;
+        }
+        let semi =
+            between.contains([';', '\u{2014}']) || (dash && !aside) || between.contains("):");
         let word_break = breaks.iter().any(|b| b.match_at(&folds, n).is_some());
         if (semi || word_break) && clauses.last() != Some(&n) {
             clauses.push(n);
         }
     }
     out
+}
+
+/// True when a spaced dash after byte `end` has a partner before the sentence ends, so the
+/// two set off an aside.
+fn closes_aside(text: &str, base: usize, end: usize, between: &str) -> bool {
+    let after = end - base + between.len();
+    let rest = &text[after.min(text.len())..];
+    let stop = rest.find(['.', '!', '?', '\n']).unwrap_or(rest.len());
+    let rest = &rest[..stop];
+    rest.contains(" - ") || rest.contains(" \u{2013} ")
 }
 
 /// A short line (a headline, a dateline) or one ending in punctuation ends a sentence at
@@ -218,5 +235,16 @@ mod tests {
         let s = sentences(text, 0, &t, &en::TABLES);
         assert_eq!(s.len(), 2);
         assert_eq!(s[1].clauses.len(), 3);
+    }
+
+    #[test]
+    fn a_pair_of_dashes_is_an_aside_a_single_dash_a_break() {
+        let text = "Forces retook three districts - Doshi, Nahrin and Burka - on Monday. \
+                    KABUL (Reuters) - Taliban fighters took Khinjan.";
+        let t = tokenize(text, 0);
+        let s = sentences(text, 0, &t, &en::TABLES);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].clauses.len(), 1, "the aside stays in its clause");
+        assert_eq!(s[1].clauses.len(), 2, "a dateline dash breaks the clause");
     }
 }

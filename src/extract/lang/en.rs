@@ -365,6 +365,16 @@ pub static TABLES: Tables = Tables {
             "The Taliban captured Nahrin yesterday.",
         ),
         cue(
+            DaysAgo(1),
+            "the previous day",
+            "The Taliban had seized Doshi the previous day.",
+        ),
+        cue(
+            DaysAgo(1),
+            "a day earlier",
+            "Government forces retook Nahrin a day earlier.",
+        ),
+        cue(
             DaysAgo(2),
             "day before yesterday",
             "Burka fell the day before yesterday.",

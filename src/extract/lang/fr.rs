@@ -359,6 +359,8 @@ pub static TABLES: Tables = Tables {
         cue(DaysAgo(0), "ce matin", "Doshi est tombé ce matin."),
         cue(DaysAgo(1), "hier", "Les talibans ont pris Nahrin hier."),
         cue(DaysAgo(2), "avant hier", "Burka est tombé avant-hier."),
+        // the day before the article's day, as news writes it
+        cue(DaysAgo(1), "la veille", "Les talibans avaient pris Doshi la veille."),
         cue(
             DaysAgo(1),
             "la nuit derniere",
