@@ -7,7 +7,7 @@ use anyhow::{bail, Context as _, Result};
 use clap::Args;
 
 use super::{load_resolver, options, FilterArgs, GlobalArgs};
-use crate::export::atomic::AtomicFile;
+use crate::export::atomic::{write_file, AtomicFile};
 use crate::export::{LayerBy, LayerRow};
 use crate::extract::{self, Config, DateValue, Event, EventType, Extraction};
 use crate::resolve::{Resolver, Status};
@@ -136,12 +136,7 @@ fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut AtomicFile) -> crate::Result<()>,
 ) -> Result<()> {
-    let mut file =
-        AtomicFile::create(path).with_context(|| format!("writing {}", path.display()))?;
-    write(&mut file).with_context(|| format!("writing {}", path.display()))?;
-    file.commit()
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    write_file(path, write).with_context(|| format!("writing {}", path.display()))
 }
 
 fn read_article(path: &str) -> Result<(Vec<u8>, String)> {

@@ -8,10 +8,8 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::GlobalArgs;
-use crate::export::atomic::AtomicFile;
-use crate::gazetteer::boundaries::{
-    boundaries_to_places, places_csv, read_boundaries, ImportOptions,
-};
+use crate::export::atomic::write_file;
+use crate::gazetteer::boundaries::{boundaries_to_places, read_boundaries, ImportOptions};
 use crate::gazetteer::geonames::{self, ImportOptions as GeonamesOptions};
 use crate::gazetteer::{write_csv, Gazetteer, Kind};
 use crate::resolve::Resolver;
@@ -133,17 +131,7 @@ fn boundaries(global: &GlobalArgs, args: &BoundariesArgs) -> Result<()> {
     };
     let report = boundaries_to_places(&features, parents.as_deref(), &resolver, &options)
         .with_context(|| format!("importing {}", args.input.display()))?;
-    let bytes = places_csv(&report.places)?;
-    if args.output.as_os_str() == "-" {
-        let mut out = std::io::stdout().lock();
-        out.write_all(&bytes)?;
-        out.flush()?;
-    } else {
-        let mut f = AtomicFile::create(&args.output)?;
-        f.write_all(&bytes)
-            .with_context(|| format!("writing {}", args.output.display()))?;
-        f.commit()?;
-    }
+    write_places(&report.places, &args.output)?;
     if !global.quiet {
         let n = report.places.len();
         eprintln!(
@@ -194,22 +182,7 @@ fn run_geonames(global: &GlobalArgs, args: &GeonamesArgs) -> Result<()> {
         bar.finish_and_clear();
     }
     let to_stdout = args.output.as_os_str() == "-";
-    if to_stdout {
-        let stdout = io::stdout();
-        let mut lock = stdout.lock();
-        write_csv(&imported.places, &mut lock, "<stdout>")?;
-        lock.flush()?;
-    } else {
-        let mut file = AtomicFile::create(&args.output)
-            .with_context(|| format!("writing {}", args.output.display()))?;
-        write_csv(
-            &imported.places,
-            &mut file,
-            &args.output.display().to_string(),
-        )?;
-        file.commit()
-            .with_context(|| format!("writing {}", args.output.display()))?;
-    }
+    write_places(&imported.places, &args.output)?;
     let stderr = io::stderr();
     let mut err = stderr.lock();
     for p in imported.problems.iter().take(SHOWN_PROBLEMS) {
@@ -274,4 +247,18 @@ fn progress_bar(quiet: bool) -> Option<ProgressBar> {
     .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     Some(bar)
+}
+
+/// Writes places as gazetteer CSV to `output` (atomically) or to standard output for `-`.
+fn write_places(places: &[crate::gazetteer::Place], output: &std::path::Path) -> Result<()> {
+    if output.as_os_str() == "-" {
+        let mut out = io::stdout().lock();
+        write_csv(places, &mut out, "<stdout>")?;
+        out.flush()?;
+    } else {
+        let dest = output.display().to_string();
+        write_file(output, |f| write_csv(places, f, &dest))
+            .with_context(|| format!("writing {dest}"))?;
+    }
+    Ok(())
 }

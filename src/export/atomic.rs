@@ -74,6 +74,13 @@ impl Write for AtomicFile {
     }
 }
 
+/// Writes `path` atomically with `write`: the file is replaced only when `write` succeeds.
+pub fn write_file(path: &Path, write: impl FnOnce(&mut AtomicFile) -> Result<()>) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    write(&mut file)?;
+    file.commit()
+}
+
 /// Writes several files so that either all are replaced or, on error, none is: each is
 /// written to a temporary file first and the renames happen only after every write succeeded.
 pub fn write_all_or_nothing(files: Vec<(PathBuf, Vec<u8>)>) -> Result<()> {

@@ -9,7 +9,7 @@ use std::path::Path;
 use geo::{BoundingRect, Distance, Euclidean, InteriorPoint, Intersects};
 use wkt::ToWkt;
 
-use super::{Gazetteer, Kind, Parents, Place, PlaceId, CSV_COLUMNS};
+use super::{Gazetteer, Kind, Parents, Place, PlaceId};
 use crate::error::{Error, Result};
 use crate::export::geojson::{geometry_type, round_coord, round_geometry};
 use crate::resolve::{Method, Options, Resolver, Status};
@@ -388,32 +388,6 @@ pub fn boundaries_to_places(
     // ids must be unique for the result to load as a gazetteer
     Gazetteer::from_places(report.places.clone())?;
     Ok(report)
-}
-
-/// The places as gazetteer CSV (the contract's columns, in order).
-pub fn places_csv(places: &[Place]) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let err = |e: csv::Error| Error::Invalid(format!("writing gazetteer CSV: {e}"));
-    w.write_record(CSV_COLUMNS).map_err(err)?;
-    for p in places {
-        let num = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
-        w.write_record([
-            p.id.as_str(),
-            &p.name,
-            p.kind.as_str(),
-            &p.country,
-            &p.admin1,
-            &p.admin2,
-            &num(p.lat),
-            &num(p.lon),
-            &p.population.map(|n| n.to_string()).unwrap_or_default(),
-            &p.alt_names.join("|"),
-            p.geometry.as_deref().unwrap_or(""),
-        ])
-        .map_err(err)?;
-    }
-    w.into_inner()
-        .map_err(|e| Error::Invalid(format!("writing gazetteer CSV: {}", e.error())))
 }
 
 #[cfg(test)]

@@ -15,7 +15,11 @@ pub fn write_csv(places: &[Place], writer: impl Write, dest: &str) -> Result<()>
     let mut w = csv::Writer::from_writer(writer);
     w.write_record(CSV_COLUMNS).map_err(err)?;
     for p in places {
-        let num = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
+        // at most 6 decimals (about 0.1 m), written in the shortest form that reads back
+        let num = |x: Option<f64>| {
+            x.map(|v| ((v * 1e6).round() / 1e6).to_string())
+                .unwrap_or_default()
+        };
         w.write_record([
             p.id.as_str(),
             p.name.as_str(),
