@@ -80,13 +80,13 @@ fn unknown(rng: &mut fastrand::Rng) -> String {
 /// The pool of distinct spellings: for ~40% exact names, 15% alternate names, 20%
 /// romanization variants, 15% typos, 10% unknown words.
 fn spellings(g: &Gazetteer, distinct: usize, rng: &mut fastrand::Rng) -> Vec<String> {
-    let places = g.places();
+    let places: Vec<gazmap::Place> = g.places().map(|p| p.to_place()).collect();
     let mut pool = Vec::with_capacity(distinct);
     let mut seen = std::collections::HashSet::new();
     let mut tries = 0;
     while pool.len() < distinct && tries < distinct * 50 {
         tries += 1;
-        let p = pick(rng, places);
+        let p = pick(rng, &places);
         let s = match rng.usize(..100) {
             0..40 => p.name.clone(),
             40..55 if !p.alt_names.is_empty() => pick(rng, &p.alt_names).clone(),

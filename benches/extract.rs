@@ -44,7 +44,8 @@ fn article(lang: &str, size: usize) -> String {
 }
 
 fn main() {
-    let resolver = Resolver::new(Gazetteer::embedded().expect("embedded gazetteer"));
+    let resolver =
+        Resolver::new(Gazetteer::embedded().expect("embedded gazetteer")).expect("index");
     let config = Config::default();
     for lang in ["en", "fr"] {
         let text = article(lang, 1 << 20);

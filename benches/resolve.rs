@@ -75,8 +75,8 @@ fn queries(g: &Gazetteer, n: usize) -> Vec<String> {
     let mut rng = fastrand::Rng::with_seed(42);
     (0..n)
         .map(|k| {
-            let p = &g.places()[rng.usize(..g.len())];
-            let name = p.name.clone();
+            let p = g.place(rng.u32(..g.len() as u32));
+            let name = p.name.to_string();
             match k % 3 {
                 0 => name,
                 1 => name
@@ -119,7 +119,7 @@ fn bench_index(label: &str, r: &Resolver, qs: &[String]) -> f64 {
 }
 
 fn bench_brute_force(label: &str, r: &Resolver, qs: &[String]) -> f64 {
-    let names: Vec<&str> = r.index().names().iter().map(|n| n.fold.as_str()).collect();
+    let names: Vec<&str> = r.index().names().map(|n| n.fold).collect();
     let t = Instant::now();
     let mut sink = 0usize;
     for q in qs {
@@ -146,7 +146,8 @@ fn main() {
         .unwrap_or(1_000_000);
 
     let t = Instant::now();
-    let embedded = Resolver::new(Gazetteer::embedded().expect("embedded gazetteer"));
+    let embedded =
+        Resolver::new(Gazetteer::embedded().expect("embedded gazetteer")).expect("index");
     println!(
         "embedded gazetteer: {} places, {} names, loaded and indexed in {:.0} ms",
         embedded.gazetteer().len(),
@@ -165,7 +166,7 @@ fn main() {
     let g = generated_gazetteer(target);
     let gen_time = t.elapsed();
     let t = Instant::now();
-    let big = Resolver::new(g);
+    let big = Resolver::new(g).expect("index");
     println!(
         "generated gazetteer: {} places, {} names; generated in {:.1} s, indexed in {:.1} s",
         big.gazetteer().len(),

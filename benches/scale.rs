@@ -80,7 +80,7 @@ fn bench(name: &str, data: &std::path::Path, per_set: usize, load: impl FnOnce()
     let rss_loaded = rss_kib();
     let places = gazetteer.len();
     let t = Instant::now();
-    let resolver = Resolver::new(gazetteer);
+    let resolver = Resolver::new(gazetteer).expect("index");
     let build_time = t.elapsed();
     let rss_built = rss_kib();
     println!(
@@ -163,7 +163,7 @@ fn bench(name: &str, data: &std::path::Path, per_set: usize, load: impl FnOnce()
 fn automaton_candidates(resolver: &Resolver, typos: &[Query]) {
     let index = resolver.index();
     let t = Instant::now();
-    let mut keys: Vec<&str> = index.names().iter().map(|e| e.skeleton.as_str()).collect();
+    let mut keys: Vec<&str> = index.names().map(|e| e.skeleton).collect();
     keys.sort_unstable();
     keys.dedup();
     let set = match fst::Set::from_iter(keys.iter()) {
@@ -189,7 +189,7 @@ fn automaton_candidates(resolver: &Resolver, typos: &[Query]) {
         queries.iter().map(|(_, l)| (*l, Vec::new())).collect();
     for e in index.names() {
         if let Some(v) = label_keys.get_mut(&e.place) {
-            v.push(&e.skeleton);
+            v.push(e.skeleton);
         }
     }
     let recall = queries
@@ -282,7 +282,7 @@ fn query_sets(g: &Gazetteer, per_set: usize) -> Vec<(&'static str, Vec<Query>)> 
     for &p in &picks {
         let name = &g.place(p).name;
         exact.push(Query {
-            text: name.clone(),
+            text: name.to_string(),
             label: p,
         });
         let v = romanization_variant(name, &mut rng);

@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
         .nth(1)
         .ok_or("usage: eval_districts SPELLINGS.csv")?;
-    let resolver = Resolver::new(Gazetteer::embedded()?);
+    let resolver = Resolver::new(Gazetteer::embedded()?)?;
     let g = resolver.gazetteer();
     let mut rdr = csv::Reader::from_path(&path)?;
     let (mut total, mut hits, mut hits_within, mut ambiguous) = (0, 0, 0, 0);
@@ -46,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             groups
                 .entry(group.to_string())
                 .or_default()
-                .entry(g.place(b.place).id.clone())
+                .entry(g.place(b.place).id.to_string())
                 .or_default()
                 .push(query.to_string());
         }

@@ -9,7 +9,7 @@
 //! use gazmap::clean::{clean, CleanOptions, ColumnRef};
 //! use gazmap::input::{self, InputOptions};
 //! use gazmap::{Gazetteer, Options, Resolver};
-//! let resolver = Resolver::new(Gazetteer::embedded()?);
+//! let resolver = Resolver::new(Gazetteer::embedded()?)?;
 //! let csv = "id;place\n1;Pul-i-Hisar\n";
 //! let input = input::from_reader(Box::new(csv.as_bytes()), "names.csv", None, &InputOptions::default())?;
 //! let mut out = Vec::new();
@@ -453,7 +453,7 @@ impl Cached {
         let num = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
         let ids = |cands: &mut dyn Iterator<Item = &crate::Candidate>| {
             cands
-                .map(|c| g.place(c.place).id.as_str())
+                .map(|c| g.place(c.place).id)
                 .collect::<Vec<_>>()
                 .join("|")
         };
@@ -466,12 +466,12 @@ impl Cached {
                 };
                 (
                     [
-                        p.id.clone(),
-                        p.name.clone(),
+                        p.id.to_string(),
+                        p.name.to_string(),
                         p.kind.as_str().to_string(),
-                        p.admin1.clone(),
-                        p.admin2.clone(),
-                        p.country.clone(),
+                        p.admin1.to_string(),
+                        p.admin2.to_string(),
+                        p.country.to_string(),
                         num(p.lat),
                         num(p.lon),
                         format!("{:.3}", b.score),
@@ -1004,7 +1004,7 @@ mod tests {
 
     #[test]
     fn every_windows_1252_byte_round_trips() {
-        let resolver = Resolver::new(crate::Gazetteer::embedded().unwrap());
+        let resolver = Resolver::new(crate::Gazetteer::embedded().unwrap()).unwrap();
         let mut bytes = b"place;raw\r\nKunduz;".to_vec();
         bytes.extend((0x80..=0xffu8).filter(|&b| b != b'"'));
         bytes.extend_from_slice(b"\r\n");

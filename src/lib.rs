@@ -3,10 +3,10 @@
 //!
 //! ```
 //! use gazmap::{Gazetteer, Options, Resolver};
-//! let resolver = Resolver::new(Gazetteer::embedded()?);
+//! let resolver = Resolver::new(Gazetteer::embedded()?)?;
 //! let r = resolver.resolve("Pul-i-Hisar", &Options::default());
 //! let place = resolver.gazetteer().place(r.best.unwrap().place);
-//! assert_eq!((place.kind.as_str(), place.admin1.as_str()), ("district", "Baghlan"));
+//! assert_eq!((place.kind.as_str(), place.admin1), ("district", "Baghlan"));
 //! # Ok::<(), gazmap::Error>(())
 //! ```
 
@@ -17,6 +17,7 @@ pub mod cli;
 pub mod error;
 pub mod export;
 pub mod extract;
+mod flat;
 pub mod gazetteer;
 pub mod index;
 pub mod input;
@@ -24,5 +25,5 @@ pub mod normalize;
 pub mod resolve;
 
 pub use error::{Error, Result};
-pub use gazetteer::{Gazetteer, Kind, Place, PlaceId};
+pub use gazetteer::{Gazetteer, Kind, Place, PlaceId, PlaceRef};
 pub use resolve::{Candidate, Context, Method, Options, Resolution, Resolver, Status};

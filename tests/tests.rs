@@ -9,3 +9,4 @@ mod import;
 mod resolve;
 
 mod import_geonames;
+mod index;

@@ -180,11 +180,7 @@ fn write_mentions(w: &mut impl Write, resolver: &Resolver, xs: &[Extraction]) ->
             let r = &m.resolution;
             let best = r.best.as_ref();
             let place = best.map(|b| g.place(b.place));
-            let cands: Vec<&str> = r
-                .candidates
-                .iter()
-                .map(|c| g.place(c.place).id.as_str())
-                .collect();
+            let cands: Vec<&str> = r.candidates.iter().map(|c| g.place(c.place).id).collect();
             csv.write_record([
                 x.source.as_str(),
                 &m.start.to_string(),
@@ -192,10 +188,10 @@ fn write_mentions(w: &mut impl Write, resolver: &Resolver, xs: &[Extraction]) ->
                 &m.text,
                 m.found.as_str(),
                 r.status.as_str(),
-                place.map_or("", |p| p.id.as_str()),
-                place.map_or("", |p| p.name.as_str()),
+                place.map_or("", |p| p.id),
+                place.map_or("", |p| p.name),
                 place.map_or("", |p| p.kind.as_str()),
-                place.map_or("", |p| p.admin1.as_str()),
+                place.map_or("", |p| p.admin1),
                 &best.map_or(String::new(), |b| format!("{:.3}", b.score)),
                 &m.decided_by,
                 &cands.join("|"),

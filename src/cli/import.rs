@@ -12,7 +12,7 @@ use crate::export::atomic::write_file;
 use crate::gazetteer::boundaries::{boundaries_to_places, read_boundaries, ImportOptions};
 use crate::gazetteer::geonames::{self, ImportOptions as GeonamesOptions};
 use crate::gazetteer::{write_csv, Gazetteer, Kind};
-use crate::resolve::Resolver;
+use crate::index::Index;
 
 /// What `gazmap import` imports.
 #[derive(Debug, Subcommand)]
@@ -70,8 +70,9 @@ pub struct GeonamesArgs {
     /// Fail on the first malformed line instead of reporting it and going on.
     #[arg(long)]
     pub strict: bool,
-    /// Output gazetteer CSV (`-` for standard output).
-    #[arg(short, long, value_name = "OUT.csv", default_value = "-")]
+    /// Output gazetteer CSV (`-` for standard output), or an index file when it ends in
+    /// `.gzi`.
+    #[arg(short, long, value_name = "OUT.csv|OUT.gzi", default_value = "-")]
     pub output: PathBuf,
 }
 
@@ -109,12 +110,7 @@ fn boundaries(global: &GlobalArgs, args: &BoundariesArgs) -> Result<()> {
         _ => None,
     };
     // the reference whose alternate names are merged: --gazetteer, or the embedded one
-    let reference = if global.gazetteer.is_empty() {
-        Gazetteer::embedded().context("loading the embedded gazetteer")?
-    } else {
-        Gazetteer::from_csv_paths(&global.gazetteer).context("loading the gazetteer")?
-    };
-    let resolver = Resolver::new(reference);
+    let resolver = super::load_resolver(global)?;
     let options = ImportOptions {
         kind: args.kind.unwrap_or(if parents.is_some() {
             Kind::District
@@ -182,7 +178,14 @@ fn run_geonames(global: &GlobalArgs, args: &GeonamesArgs) -> Result<()> {
         bar.finish_and_clear();
     }
     let to_stdout = args.output.as_os_str() == "-";
-    write_places(&imported.places, &args.output)?;
+    if args.output.extension().is_some_and(|e| e == "gzi") {
+        let gazetteer = Gazetteer::from_places(imported.places.clone())
+            .context("loading the imported places")?;
+        let index = Index::build(&gazetteer).context("indexing the imported places")?;
+        super::index::write_index(&args.output, &gazetteer, &index)?;
+    } else {
+        write_places(&imported.places, &args.output)?;
+    }
     let stderr = io::stderr();
     let mut err = stderr.lock();
     for p in imported.problems.iter().take(SHOWN_PROBLEMS) {

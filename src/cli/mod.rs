@@ -5,6 +5,7 @@ mod clean;
 mod export;
 mod extract;
 mod import;
+mod index;
 mod resolve;
 
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use anyhow::{Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::gazetteer::{geonames, Gazetteer, Kind};
+use crate::index::file;
 use crate::resolve::{Options, Resolver, DEFAULT_PREFERENCE};
 
 /// Resolve messy place-name spellings against a gazetteer and turn them into map layers.
@@ -30,8 +32,9 @@ pub struct Cli {
 /// Options every subcommand takes (before or after the subcommand).
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Gazetteer CSV (or GeoNames dump .txt/.zip) to use instead of the embedded Afghan one
-    /// (repeatable).
+    /// Gazetteer CSV, GeoNames dump (.txt/.zip) or index file (.gzi, from `gazmap index
+    /// build`) to use instead of the embedded Afghan one (repeatable, but an index file
+    /// goes alone).
     #[arg(long, global = true, value_name = "PATH")]
     pub gazetteer: Vec<PathBuf>,
     /// Least score in [0, 1] for a match.
@@ -56,6 +59,9 @@ pub enum Command {
     /// Turn other sources (a boundaries GeoJSON, a GeoNames dump) into a gazetteer CSV.
     #[command(subcommand)]
     Import(import::Import),
+    /// Prebuilt index files that load in milliseconds.
+    #[command(subcommand)]
+    Index(index::IndexCommand),
 }
 
 /// Filters shared by every subcommand that resolves names.
@@ -98,23 +104,35 @@ fn parse_unit(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Loads the gazetteers named on the command line, or the embedded one, and indexes them.
+/// Loads the gazetteers named on the command line, or the embedded one, and indexes them;
+/// an index file is opened as it is.
 pub fn load_resolver(global: &GlobalArgs) -> Result<Resolver> {
-    let gazetteer = if global.gazetteer.is_empty() {
-        Gazetteer::embedded().context("loading the embedded gazetteer")?
-    } else if global.gazetteer.iter().any(|p| geonames::is_dump(p)) {
-        load_with_dumps(global)?
-    } else {
-        Gazetteer::from_csv_paths(&global.gazetteer).context("loading the gazetteer")?
-    };
-    Ok(Resolver::new(gazetteer))
+    if let [path] = global.gazetteer.as_slice() {
+        if file::is_index_file(path) {
+            let (gazetteer, index) = file::open(path)
+                .with_context(|| format!("opening the index {}", path.display()))?;
+            return Ok(Resolver::from_parts(gazetteer, index));
+        }
+    }
+    let gazetteer = load_gazetteer(&global.gazetteer)?;
+    Resolver::new(gazetteer).context("indexing the gazetteer")
 }
 
-/// Loads `--gazetteer` paths of which some are GeoNames dumps (imported with no code or
-/// alternate-name files; malformed lines are reported on standard error and skipped).
-fn load_with_dumps(global: &GlobalArgs) -> Result<Gazetteer> {
+/// Loads gazetteer CSVs, GeoNames dumps (imported with no code or alternate-name files;
+/// malformed lines are reported on standard error and skipped) and the places of index files
+/// as one gazetteer; the embedded one when `paths` is empty.
+pub fn load_gazetteer(paths: &[PathBuf]) -> Result<Gazetteer> {
+    if paths.is_empty() {
+        return Gazetteer::embedded().context("loading the embedded gazetteer");
+    }
+    if paths
+        .iter()
+        .all(|p| !geonames::is_dump(p) && !file::is_index_file(p))
+    {
+        return Gazetteer::from_csv_paths(paths).context("loading the gazetteer");
+    }
     let mut places = Vec::new();
-    for path in &global.gazetteer {
+    for path in paths {
         let ctx = || format!("loading the gazetteer {}", path.display());
         if geonames::is_dump(path) {
             let imported =
@@ -128,13 +146,12 @@ fn load_with_dumps(global: &GlobalArgs) -> Result<Gazetteer> {
             }
             places.extend(imported.places);
         } else {
-            places.extend(
-                Gazetteer::from_csv_path(path)
-                    .with_context(ctx)?
-                    .places()
-                    .iter()
-                    .cloned(),
-            );
+            let g = if file::is_index_file(path) {
+                file::open(path).with_context(ctx)?.0
+            } else {
+                Gazetteer::from_csv_path(path).with_context(ctx)?
+            };
+            places.extend(g.places().map(|p| p.to_place()));
         }
     }
     Gazetteer::from_places(places).context("loading the gazetteer")
@@ -177,5 +194,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Import(args) => import::run(&cli.global, args),
         Command::Clean(args) => clean::run(&cli.global, args),
         Command::Extract(args) => extract::run(&cli.global, args),
+        Command::Index(args) => index::run(&cli.global, args),
     }
 }

@@ -136,11 +136,7 @@ const CSV_HEADER: [&str; 15] = [
 
 fn write_csv<W: Write>(w: &mut csv::Writer<W>, resolver: &Resolver, r: &Resolution) -> Result<()> {
     let g = resolver.gazetteer();
-    let ids: Vec<&str> = r
-        .candidates
-        .iter()
-        .map(|c| g.place(c.place).id.as_str())
-        .collect();
+    let ids: Vec<&str> = r.candidates.iter().map(|c| g.place(c.place).id).collect();
     let num = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
     match &r.best {
         Some(b) => {
@@ -184,7 +180,7 @@ fn write_table(out: &mut impl Write, resolver: &Resolver, r: &Resolution) -> Res
         .chain(r.candidates.iter().map(|c| (" ", c)));
     for (mark, c) in rows {
         let p = g.place(c.place);
-        let within = [p.admin2.as_str(), p.admin1.as_str(), p.country.as_str()]
+        let within = [p.admin2, p.admin1, p.country]
             .iter()
             .filter(|s| !s.is_empty())
             .copied()

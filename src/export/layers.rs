@@ -274,7 +274,7 @@ fn suggestions(gazetteer: &Gazetteer, r: &Resolution) -> String {
         .iter()
         .map(|c| {
             let p = gazetteer.place(c.place);
-            let within = [p.admin2.as_str(), p.admin1.as_str()]
+            let within = [p.admin2, p.admin1]
                 .into_iter()
                 .filter(|s| !s.is_empty())
                 .collect::<Vec<_>>()
@@ -472,10 +472,10 @@ fn feature(
         props.insert(name.clone(), JsonValue::String(v.to_string()));
     }
     let add = [
-        ("place_id", JsonValue::from(p.id.as_str())),
-        ("place_name", p.name.as_str().into()),
-        ("admin1", p.admin1.as_str().into()),
-        ("admin2", p.admin2.as_str().into()),
+        ("place_id", JsonValue::from(p.id)),
+        ("place_name", p.name.into()),
+        ("admin1", p.admin1.into()),
+        ("admin2", p.admin2.into()),
         ("kind", p.kind.as_str().into()),
         ("score", score_value(best.score)),
         ("method", best.method.as_str().into()),

@@ -338,7 +338,7 @@ fn near_a_name(resolver: &Resolver, key: &str, similarity: f64) -> bool {
     index
         .fuzzy(&skel, PREFILTER_KEYS)
         .into_iter()
-        .any(|n| strsim::jaro_winkler(&skel, &index.name(n).skeleton) >= similarity)
+        .any(|n| strsim::jaro_winkler(&skel, index.name(n).skeleton) >= similarity)
 }
 
 /// Sets each span's designator from the words before or after it, shared along a list

@@ -4,7 +4,7 @@
 //! ```
 //! use gazmap::extract::{extract, Config};
 //! use gazmap::{Gazetteer, Resolver};
-//! let resolver = Resolver::new(Gazetteer::embedded()?);
+//! let resolver = Resolver::new(Gazetteer::embedded()?)?;
 //! let text = "date: 2021-07-06\nLes talibans se sont emparés hier du district de Khinjan.";
 //! let x = extract(&resolver, text.as_bytes(), "article.txt", &Config::default())?;
 //! let e = &x.events[0];
@@ -128,7 +128,8 @@ impl Event {
             Status::Matched => self.resolution.best.as_ref().map(|b| g.place(b.place)),
             _ => None,
         };
-        let field = |f: fn(&crate::gazetteer::Place) -> String| place.map(f).unwrap_or_default();
+        let field =
+            |f: fn(crate::gazetteer::PlaceRef<'_>) -> String| place.map(f).unwrap_or_default();
         vec![
             self.date.map(|d| d.to_string()).unwrap_or_default(),
             self.place.clone(),
@@ -136,11 +137,11 @@ impl Event {
             self.actor.to_string(),
             self.certainty.as_str().to_string(),
             format!("{:.3}", self.confidence),
-            field(|p| p.id.clone()),
-            field(|p| p.name.clone()),
+            field(|p| p.id.to_string()),
+            field(|p| p.name.to_string()),
             field(|p| p.kind.as_str().to_string()),
-            field(|p| p.admin1.clone()),
-            field(|p| p.admin2.clone()),
+            field(|p| p.admin1.to_string()),
+            field(|p| p.admin2.to_string()),
             self.source.clone(),
             self.start.to_string(),
             self.end.to_string(),
@@ -327,7 +328,7 @@ pub fn extract(
             let p = g.place(c.place);
             let area = matches!(p.kind, Kind::Province | Kind::Country);
             if area && c.score >= best.score - 0.05 && !favoured.iter().any(|f| f.0 == c.place) {
-                favoured.push((c.place, p.name.clone()));
+                favoured.push((c.place, p.name.to_string()));
             }
         }
     }
@@ -431,7 +432,7 @@ pub fn extract(
                 .map(|d| d.value)
                 .or(date);
             let key = match r.status {
-                Status::Matched => g.place(best.place).id.clone(),
+                Status::Matched => g.place(best.place).id.to_string(),
                 _ => mention.text.clone(),
             };
             // one row per place per event; a place with an event in the sentence gets no
@@ -449,10 +450,7 @@ pub fn extract(
             if tag.event != EventType::Other {
                 if let Some(i) = out[sentence_rows..].iter().rposition(|e: &Event| {
                     e.event == EventType::Other
-                        && e.resolution
-                            .best
-                            .as_ref()
-                            .map(|b| g.place(b.place).id.as_str())
+                        && e.resolution.best.as_ref().map(|b| g.place(b.place).id)
                             == Some(key.as_str())
                 }) {
                     out.remove(sentence_rows + i);
@@ -575,7 +573,7 @@ mod tests {
 
     fn resolver() -> &'static Resolver {
         static R: OnceLock<Resolver> = OnceLock::new();
-        R.get_or_init(|| Resolver::new(Gazetteer::embedded().expect("embedded gazetteer")))
+        R.get_or_init(|| Resolver::new(Gazetteer::embedded().expect("embedded gazetteer")).unwrap())
     }
 
     fn run(lang: &str, text: &str) -> Extraction {

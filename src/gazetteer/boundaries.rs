@@ -242,7 +242,6 @@ pub fn boundaries_to_places(
                 // (a misspelt parent name, say)
                 reference.find_area(&p.name).ok().or_else(|| {
                     g.places()
-                        .iter()
                         .position(|q| {
                             q.kind == Kind::Province
                                 && q.point().is_some_and(|(lon, lat)| {
@@ -352,7 +351,7 @@ pub fn boundaries_to_places(
             continue;
         }
         let out = &mut report.places[i];
-        for n in std::iter::once(&p.name).chain(&p.alt_names) {
+        for n in std::iter::once(p.name).chain(p.alt_names()) {
             let n = clean_name(n);
             if !n.is_empty() && !n.contains('|') && n != out.name && !out.alt_names.contains(&n) {
                 out.alt_names.push(n);
@@ -410,7 +409,7 @@ mod tests {
             "<test>",
         )
         .unwrap();
-        let resolver = Resolver::new(reference);
+        let resolver = Resolver::new(reference).unwrap();
         let b = |number: usize, name: &str, x: f64| Boundary {
             number,
             name: name.into(),

@@ -6,6 +6,8 @@ mod csv_writer;
 pub mod geonames;
 
 use std::collections::HashMap;
+
+use bytemuck::{Pod, Zeroable};
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
@@ -13,6 +15,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::flat::{Builder, Bytes, Heap, Sections, Span, Str, Tag};
 use crate::normalize::fold;
 
 pub use csv_loader::CSV_COLUMNS;
@@ -157,9 +160,104 @@ impl Place {
 }
 
 /// A set of places with their names and parent links.
-#[derive(Debug, Clone, Default)]
+///
+/// The places live in flat arrays (see [`PlaceRef`]), built in memory from [`Place`]s or
+/// memory-mapped from an index file; cloning shares them.
+#[derive(Debug, Clone)]
 pub struct Gazetteer {
-    places: Vec<Place>,
+    bytes: Bytes,
+    records: Span,
+    alt_names: Span,
+    heap: Span,
+    by_id: Span,
+}
+
+/// One place as the flat arrays store it; the layout is part of the index file format.
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
+pub(crate) struct PlaceRecord {
+    id: Str,
+    name: Str,
+    country: Str,
+    admin1: Str,
+    admin2: Str,
+    geometry: Str,
+    lat: f64,
+    lon: f64,
+    population: u64,
+    alt_start: u32,
+    alt_len: u32,
+    parents: [u32; 3],
+    kind: u8,
+    /// [`HAS_LAT`], [`HAS_LON`], [`HAS_POPULATION`], [`HAS_GEOMETRY`]
+    flags: u8,
+    pad: [u8; 2],
+}
+
+const HAS_LAT: u8 = 1;
+const HAS_LON: u8 = 2;
+const HAS_POPULATION: u8 = 4;
+const HAS_GEOMETRY: u8 = 8;
+const NO_PARENT: u32 = u32::MAX;
+
+/// A place of a [`Gazetteer`], borrowed from its arrays.
+#[derive(Debug, Clone, Copy)]
+pub struct PlaceRef<'a> {
+    /// Stable unique id (`geonames:1138958`, a P-code, …).
+    pub id: &'a str,
+    /// Preferred Latin-script name.
+    pub name: &'a str,
+    /// What kind of place it is.
+    pub kind: Kind,
+    /// ISO 3166-1 alpha-2 code.
+    pub country: &'a str,
+    /// Province name (empty for countries and provinces).
+    pub admin1: &'a str,
+    /// District name for places inside a district.
+    pub admin2: &'a str,
+    /// WGS84 latitude of a representative point.
+    pub lat: Option<f64>,
+    /// WGS84 longitude of a representative point.
+    pub lon: Option<f64>,
+    /// Population, where known.
+    pub population: Option<u64>,
+    /// WKT polygon or multipolygon of an area.
+    pub geometry: Option<&'a str>,
+    /// Links to the country, province and district that contain this place.
+    pub parents: Parents,
+    alt_names: &'a [Str],
+    heap: &'a [u8],
+}
+
+impl<'a> PlaceRef<'a> {
+    /// The point of the place, if it has one.
+    pub fn point(&self) -> Option<(f64, f64)> {
+        Some((self.lon?, self.lat?))
+    }
+
+    /// Alternate names in any script.
+    pub fn alt_names(&self) -> impl ExactSizeIterator<Item = &'a str> + 'a {
+        let heap = self.heap;
+        self.alt_names.iter().map(move |s| s.get(heap))
+    }
+
+    /// An owned copy.
+    pub fn to_place(&self) -> Place {
+        Place {
+            id: self.id.to_string(),
+            name: self.name.to_string(),
+            kind: self.kind,
+            country: self.country.to_string(),
+            admin1: self.admin1.to_string(),
+            admin2: self.admin2.to_string(),
+            lat: self.lat,
+            lon: self.lon,
+            population: self.population,
+            alt_names: self.alt_names().map(str::to_string).collect(),
+            geometry: self.geometry.map(str::to_string),
+            parents: self.parents,
+        }
+    }
 }
 
 impl Gazetteer {
@@ -191,63 +289,206 @@ impl Gazetteer {
 
     /// Builds a gazetteer from places, checking ids are unique and linking parents by name.
     pub fn from_places(mut places: Vec<Place>) -> Result<Self> {
-        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(places.len());
-        for (i, p) in places.iter().enumerate() {
-            if let Some(first) = seen.insert(p.id.as_str(), i) {
+        let mut by_id: Vec<u32> = (0..places.len() as u32).collect();
+        by_id.sort_by(|&a, &b| places[a as usize].id.cmp(&places[b as usize].id));
+        for w in by_id.windows(2) {
+            let (a, b) = (w[0] as usize, w[1] as usize);
+            if places[a].id == places[b].id {
                 return Err(Error::Invalid(format!(
                     "duplicate place id {:?} (places {} and {})",
-                    p.id,
-                    first + 1,
-                    i + 1
+                    places[a].id,
+                    a + 1,
+                    b + 1
                 )));
             }
         }
-        drop(seen);
         link_parents(&mut places);
-        Ok(Gazetteer { places })
+        let mut heap = Heap::default();
+        let mut alts = Vec::new();
+        let mut records = Vec::with_capacity(places.len());
+        for p in &places {
+            let alt_start = u32::try_from(alts.len())
+                .map_err(|_| Error::Invalid("too many alternate names for one index".into()))?;
+            for a in &p.alt_names {
+                alts.push(heap.push(a)?);
+            }
+            let mut flags = 0;
+            for (has, flag) in [
+                (p.lat.is_some(), HAS_LAT),
+                (p.lon.is_some(), HAS_LON),
+                (p.population.is_some(), HAS_POPULATION),
+                (p.geometry.is_some(), HAS_GEOMETRY),
+            ] {
+                if has {
+                    flags |= flag;
+                }
+            }
+            let parent = |p: Option<PlaceId>| p.unwrap_or(NO_PARENT);
+            records.push(PlaceRecord {
+                id: heap.push(&p.id)?,
+                name: heap.push(&p.name)?,
+                country: heap.push(&p.country)?,
+                admin1: heap.push(&p.admin1)?,
+                admin2: heap.push(&p.admin2)?,
+                geometry: heap.push(p.geometry.as_deref().unwrap_or(""))?,
+                lat: p.lat.unwrap_or(0.0),
+                lon: p.lon.unwrap_or(0.0),
+                population: p.population.unwrap_or(0),
+                alt_start,
+                alt_len: p.alt_names.len() as u32,
+                parents: [
+                    parent(p.parents.country),
+                    parent(p.parents.province),
+                    parent(p.parents.district),
+                ],
+                kind: p.kind as u8,
+                flags,
+                pad: [0; 2],
+            });
+        }
+        let mut b = Builder::default();
+        b.push(Tag::PlaceRecords, &records);
+        b.push(Tag::PlaceAltNames, &alts);
+        b.push(Tag::PlaceHeap, heap.bytes());
+        b.push(Tag::PlaceById, &by_id);
+        let (bytes, sections) = b.finish();
+        Self::from_sections(bytes, &sections)
+    }
+
+    /// The gazetteer stored in `sections` of `bytes`.
+    pub(crate) fn from_sections(bytes: Bytes, sections: &Sections) -> Result<Self> {
+        let g = Gazetteer {
+            records: sections.get::<PlaceRecord>(Tag::PlaceRecords)?,
+            alt_names: sections.get::<Str>(Tag::PlaceAltNames)?,
+            heap: sections.get::<u8>(Tag::PlaceHeap)?,
+            by_id: sections.get::<u32>(Tag::PlaceById)?,
+            bytes,
+        };
+        if g.by_id().len() != g.records().len() {
+            return Err(Error::Invalid(
+                "the index's place tables disagree in length".into(),
+            ));
+        }
+        Ok(g)
+    }
+
+    /// The sections to write to an index file.
+    pub(crate) fn sections(&self) -> Vec<(Tag, &[u8])> {
+        [
+            (Tag::PlaceRecords, self.records),
+            (Tag::PlaceAltNames, self.alt_names),
+            (Tag::PlaceHeap, self.heap),
+            (Tag::PlaceById, self.by_id),
+        ]
+        .into_iter()
+        .map(|(t, s)| (t, self.bytes.array::<u8>(s)))
+        .collect()
+    }
+
+    fn records(&self) -> &[PlaceRecord] {
+        self.bytes.array(self.records)
+    }
+
+    fn by_id(&self) -> &[u32] {
+        self.bytes.array(self.by_id)
+    }
+
+    fn record(&self, id: PlaceId) -> PlaceRecord {
+        self.records()
+            .get(id as usize)
+            .copied()
+            .unwrap_or_else(PlaceRecord::zeroed)
     }
 
     /// All places, in load order.
-    pub fn places(&self) -> &[Place] {
-        &self.places
+    pub fn places(&self) -> impl ExactSizeIterator<Item = PlaceRef<'_>> + '_ {
+        (0..self.len() as PlaceId).map(|i| self.place(i))
     }
 
     /// The place with this index.
-    pub fn place(&self, id: PlaceId) -> &Place {
-        &self.places[id as usize]
+    pub fn place(&self, id: PlaceId) -> PlaceRef<'_> {
+        let r = self.record(id);
+        let heap: &[u8] = self.bytes.array(self.heap);
+        let has = |flag: u8| r.flags & flag != 0;
+        let alts: &[Str] = self.bytes.array(self.alt_names);
+        let alt_start = r.alt_start as usize;
+        PlaceRef {
+            id: r.id.get(heap),
+            name: r.name.get(heap),
+            kind: self.kind(id),
+            country: r.country.get(heap),
+            admin1: r.admin1.get(heap),
+            admin2: r.admin2.get(heap),
+            lat: has(HAS_LAT).then_some(r.lat),
+            lon: has(HAS_LON).then_some(r.lon),
+            population: has(HAS_POPULATION).then_some(r.population),
+            geometry: has(HAS_GEOMETRY).then(|| r.geometry.get(heap)),
+            parents: self.parents(id),
+            alt_names: alts
+                .get(alt_start..alt_start + r.alt_len as usize)
+                .unwrap_or(&[]),
+            heap,
+        }
+    }
+
+    /// The kind of a place.
+    pub fn kind(&self, id: PlaceId) -> Kind {
+        let k = self.record(id).kind;
+        Kind::ALL
+            .get(usize::from(k))
+            .copied()
+            .unwrap_or(Kind::Other)
+    }
+
+    /// The places that contain a place.
+    pub fn parents(&self, id: PlaceId) -> Parents {
+        let n = self.len();
+        let link = |p: u32| (p != NO_PARENT && (p as usize) < n).then_some(p);
+        let [country, province, district] = self.record(id).parents;
+        Parents {
+            country: link(country),
+            province: link(province),
+            district: link(district),
+        }
+    }
+
+    /// The population of a place, where known.
+    pub fn population(&self, id: PlaceId) -> Option<u64> {
+        let r = self.record(id);
+        (r.flags & HAS_POPULATION != 0).then_some(r.population)
     }
 
     /// Number of places.
     pub fn len(&self) -> usize {
-        self.places.len()
+        self.records().len()
     }
 
     /// True when there are no places.
     pub fn is_empty(&self) -> bool {
-        self.places.is_empty()
+        self.records().is_empty()
     }
 
     /// The place with this contract id.
     pub fn find_id(&self, id: &str) -> Option<PlaceId> {
-        self.places
-            .iter()
-            .position(|p| p.id == id)
-            .map(|i| i as PlaceId)
+        let by_id = self.by_id();
+        by_id
+            .binary_search_by(|&p| self.place(p).id.cmp(id))
+            .ok()
+            .map(|i| by_id[i])
     }
 
     /// True when `ancestor` contains `place` (country, province or district link).
     pub fn is_within(&self, place: PlaceId, ancestor: PlaceId) -> bool {
-        self.place(place).parents.iter().any(|a| a == ancestor)
+        self.parents(place).iter().any(|a| a == ancestor)
     }
 
     /// The point of a place, or of its nearest ancestor that has one; the flag is true when
     /// the point is an ancestor's.
     pub fn point_or_parent(&self, id: PlaceId) -> Option<((f64, f64), bool)> {
-        let p = self.place(id);
-        if let Some(pt) = p.point() {
+        if let Some(pt) = self.place(id).point() {
             return Some((pt, false));
         }
-        let parents = p.parents;
+        let parents = self.parents(id);
         [parents.district, parents.province, parents.country]
             .into_iter()
             .flatten()

@@ -5,8 +5,13 @@
 //! and bounding the number of keys it considers, so a query never compares itself with
 //! every name.
 
+pub mod file;
+
+use bytemuck::{Pod, Zeroable};
 use rustc_hash::FxHashMap;
 
+use crate::error::{Error, Result};
+use crate::flat::{csr, to_csr, Builder, Bytes, Heap, Sections, Span, Str, Tag};
 use crate::gazetteer::{Gazetteer, PlaceId};
 use crate::normalize::{bare_name, consonants, fold, skeleton_of_folded};
 
@@ -17,22 +22,45 @@ pub type NameId = u32;
 pub type KeyId = u32;
 
 /// One name of one place, with its keys.
-#[derive(Debug, Clone)]
-pub struct NameEntry {
+#[derive(Debug, Clone, Copy)]
+pub struct NameEntry<'a> {
     /// The place the name belongs to.
     pub place: PlaceId,
     /// The name as the gazetteer writes it.
-    pub text: String,
+    pub text: &'a str,
     /// [`fold`] of the name.
-    pub fold: String,
+    pub fold: &'a str,
     /// [`skeleton`](crate::normalize::skeleton) of the name.
-    pub skeleton: String,
+    pub skeleton: &'a str,
     /// [`consonants`] of the skeleton.
-    pub consonants: String,
+    pub consonants: &'a str,
     /// True for the place's preferred name.
     pub primary: bool,
     /// Whether the keys are of the whole name or of a part of it.
     pub form: NameForm,
+}
+
+/// A name while the index is built.
+struct NewName {
+    place: PlaceId,
+    text: String,
+    fold: String,
+    skeleton: String,
+    primary: bool,
+    form: NameForm,
+}
+
+/// One name as the flat arrays store it; the layout is part of the index file format.
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
+struct NameRecord {
+    place: u32,
+    key: u32,
+    text: Str,
+    fold: Str,
+    consonants: Str,
+    /// bit 0: primary; bits 1-2: the [`NameForm`]
+    flags: u32,
 }
 
 /// Which part of a gazetteer name an index entry's keys were made from.
@@ -73,29 +101,91 @@ thread_local! {
     static COUNTS: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Lookup structures over every name and alternate name of a gazetteer.
-#[derive(Debug, Default)]
+/// Lookup structures over every name and alternate name of a gazetteer, in flat arrays built
+/// in memory or memory-mapped from an index file.
+#[derive(Debug, Clone)]
 pub struct Index {
-    names: Vec<NameEntry>,
-    by_fold: FxHashMap<String, Vec<NameId>>,
-    /// distinct skeletons, ordered by length then text, and the names that have each
-    keys: Vec<String>,
-    key_names: Vec<Vec<NameId>>,
-    by_skeleton: FxHashMap<String, u32>,
-    by_consonants: FxHashMap<String, Vec<u32>>,
-    /// trigram → the keys that have it
-    grams: FxHashMap<u32, Posting>,
+    bytes: Bytes,
+    spans: Spans,
     /// bytes in the longest key
     longest: usize,
 }
 
+/// Where each array of an [`Index`] is in its buffer.
+#[derive(Debug, Clone, Copy, Default)]
+struct Spans {
+    /// [`NameRecord`]s
+    names: Span,
+    /// the text of names and keys
+    heap: Span,
+    /// distinct skeletons ([`Str`]), ordered by length then text, and the names that have each
+    keys: Span,
+    key_name_starts: Span,
+    key_names: Span,
+    /// distinct folds ([`Str`]) in byte order, and the names that have each
+    folds: Span,
+    fold_starts: Span,
+    fold_names: Span,
+    /// distinct consonant keys ([`Str`]) in byte order, and the keys that have each
+    consonants: Span,
+    consonant_starts: Span,
+    consonant_keys: Span,
+    /// distinct trigrams in order, the keys that have each, and where each key length starts
+    grams: Span,
+    gram_starts: Span,
+    gram_keys: Span,
+    gram_len_starts: Span,
+    gram_lens: Span,
+    /// where each place's names start, in place order
+    place_starts: Span,
+}
+
+impl Spans {
+    fn all(&self) -> [(Tag, Span); 17] {
+        [
+            (Tag::Names, self.names),
+            (Tag::NameHeap, self.heap),
+            (Tag::Keys, self.keys),
+            (Tag::KeyNameStarts, self.key_name_starts),
+            (Tag::KeyNames, self.key_names),
+            (Tag::Folds, self.folds),
+            (Tag::FoldStarts, self.fold_starts),
+            (Tag::FoldNames, self.fold_names),
+            (Tag::Consonants, self.consonants),
+            (Tag::ConsonantStarts, self.consonant_starts),
+            (Tag::ConsonantKeys, self.consonant_keys),
+            (Tag::Grams, self.grams),
+            (Tag::GramStarts, self.gram_starts),
+            (Tag::GramKeys, self.gram_keys),
+            (Tag::GramLenStarts, self.gram_len_starts),
+            (Tag::GramLens, self.gram_lens),
+            (Tag::PlaceNameStarts, self.place_starts),
+        ]
+    }
+}
+
+/// The index while it is built: owned lists and hash maps.
+#[derive(Default)]
+struct Build {
+    names: Vec<NewName>,
+    by_fold: FxHashMap<String, Vec<NameId>>,
+    keys: Vec<String>,
+    key_names: Vec<Vec<NameId>>,
+    by_skeleton: FxHashMap<String, u32>,
+    by_consonants: FxHashMap<String, Vec<u32>>,
+    grams: FxHashMap<u32, Vec<KeyId>>,
+    /// where each place's names start
+    place_starts: Vec<u32>,
+}
+
 impl Index {
     /// Builds the index of every name and alternate name in `gazetteer`.
-    pub fn build(gazetteer: &Gazetteer) -> Index {
-        let mut index = Index::default();
-        for (pid, place) in gazetteer.places().iter().enumerate() {
+    pub fn build(gazetteer: &Gazetteer) -> Result<Index> {
+        let mut index = Build::default();
+        for (pid, place) in gazetteer.places().enumerate() {
+            index.place_starts.push(index.names.len() as u32);
             let mut seen: Vec<String> = Vec::new();
-            let names = std::iter::once(&place.name).chain(place.alt_names.iter());
+            let names = std::iter::once(place.name).chain(place.alt_names());
             for (i, text) in names.enumerate() {
                 let f = fold(text);
                 if f.is_empty() {
@@ -113,7 +203,7 @@ impl Index {
                 for (key, form) in forms {
                     // one entry per distinct text (exact matching) and per distinct derived key
                     let tag = if form == NameForm::Full {
-                        text.clone()
+                        text.to_string()
                     } else {
                         format!("\0{key}")
                     };
@@ -123,11 +213,10 @@ impl Index {
                     seen.push(tag);
                     seen.push(key.clone());
                     let skel = skeleton_of_folded(&key);
-                    index.add(NameEntry {
+                    index.add(NewName {
                         place: pid as PlaceId,
-                        text: text.clone(),
+                        text: text.to_string(),
                         fold: key,
-                        consonants: consonants(&skel),
                         skeleton: skel,
                         primary: i == 0,
                         form,
@@ -135,112 +224,196 @@ impl Index {
                 }
             }
         }
+        index.place_starts.push(index.names.len() as u32);
         index.order_keys();
-        index
+        index.freeze()
     }
 
-    /// Renumbers the keys by length then text, so the keys of one length are a range of ids
-    /// and nothing depends on the order of the gazetteer.
-    fn order_keys(&mut self) {
-        let mut order: Vec<u32> = (0..self.keys.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| {
-            let (a, b) = (&self.keys[a as usize], &self.keys[b as usize]);
-            a.len().cmp(&b.len()).then_with(|| a.cmp(b))
-        });
-        let mut new_id = vec![0u32; order.len()];
-        for (new, &old) in order.iter().enumerate() {
-            new_id[old as usize] = new as u32;
-        }
-        let mut keys = std::mem::take(&mut self.keys);
-        let mut key_names = std::mem::take(&mut self.key_names);
-        self.keys = order
-            .iter()
-            .map(|&old| std::mem::take(&mut keys[old as usize]))
-            .collect();
-        self.key_names = order
-            .iter()
-            .map(|&old| std::mem::take(&mut key_names[old as usize]))
-            .collect();
-        let renumber = |list: &mut Vec<u32>| {
-            for k in list.iter_mut() {
-                *k = new_id[*k as usize];
-            }
-            list.sort_unstable();
+    /// The index stored in `sections` of `bytes`.
+    pub(crate) fn from_sections(bytes: Bytes, sections: &Sections) -> Result<Index> {
+        let spans = Spans {
+            names: sections.get::<NameRecord>(Tag::Names)?,
+            heap: sections.get::<u8>(Tag::NameHeap)?,
+            keys: sections.get::<Str>(Tag::Keys)?,
+            key_name_starts: sections.get::<u32>(Tag::KeyNameStarts)?,
+            key_names: sections.get::<u32>(Tag::KeyNames)?,
+            folds: sections.get::<Str>(Tag::Folds)?,
+            fold_starts: sections.get::<u32>(Tag::FoldStarts)?,
+            fold_names: sections.get::<u32>(Tag::FoldNames)?,
+            consonants: sections.get::<Str>(Tag::Consonants)?,
+            consonant_starts: sections.get::<u32>(Tag::ConsonantStarts)?,
+            consonant_keys: sections.get::<u32>(Tag::ConsonantKeys)?,
+            grams: sections.get::<u32>(Tag::Grams)?,
+            gram_starts: sections.get::<u32>(Tag::GramStarts)?,
+            gram_keys: sections.get::<u32>(Tag::GramKeys)?,
+            gram_len_starts: sections.get::<u32>(Tag::GramLenStarts)?,
+            gram_lens: sections.get::<u32>(Tag::GramLens)?,
+            place_starts: sections.get::<u32>(Tag::PlaceNameStarts)?,
         };
-        self.by_skeleton
-            .values_mut()
-            .for_each(|k| *k = new_id[*k as usize]);
-        self.by_consonants.values_mut().for_each(renumber);
-        for posting in self.grams.values_mut() {
-            renumber(&mut posting.keys);
-            posting.by_len.clear();
-            for (i, &k) in posting.keys.iter().enumerate() {
-                let len = self.keys[k as usize].len();
-                posting
-                    .by_len
-                    .resize(posting.by_len.len().max(len + 1), i as u32);
-            }
+        let mut index = Index {
+            bytes,
+            spans,
+            longest: 0,
+        };
+        let rows = |starts: Span, of: Span| index.u32s(starts).len() == index.strs(of).len() + 1;
+        if !rows(spans.key_name_starts, spans.keys)
+            || !rows(spans.fold_starts, spans.folds)
+            || !rows(spans.consonant_starts, spans.consonants)
+            || index.u32s(spans.gram_starts).len() != index.u32s(spans.grams).len() + 1
+            || index.u32s(spans.gram_len_starts).len() != index.u32s(spans.grams).len() + 1
+        {
+            return Err(Error::Invalid(
+                "the index's tables disagree in length".into(),
+            ));
         }
-        self.longest = self.keys.last().map_or(0, String::len);
+        index.longest = index
+            .strs(spans.keys)
+            .last()
+            .map_or(0, |s| s.get(index.heap()).len());
+        Ok(index)
     }
 
-    fn add(&mut self, entry: NameEntry) {
-        let id = self.names.len() as NameId;
-        self.by_fold.entry(entry.fold.clone()).or_default().push(id);
-        let key = match self.by_skeleton.get(&entry.skeleton) {
-            Some(&k) => k,
-            None => {
-                let k = self.keys.len() as u32;
-                self.keys.push(entry.skeleton.clone());
-                self.key_names.push(Vec::new());
-                self.by_skeleton.insert(entry.skeleton.clone(), k);
-                self.by_consonants
-                    .entry(consonants(&entry.skeleton))
-                    .or_default()
-                    .push(k);
-                for g in trigrams(&entry.skeleton) {
-                    let posting = &mut self.grams.entry(g).or_default().keys;
-                    if posting.last() != Some(&k) {
-                        posting.push(k);
-                    }
-                }
-                k
-            }
-        };
-        self.key_names[key as usize].push(id);
-        self.names.push(entry);
+    /// The sections to write to an index file.
+    pub(crate) fn sections(&self) -> Vec<(Tag, &[u8])> {
+        self.spans
+            .all()
+            .into_iter()
+            .map(|(t, s)| (t, self.bytes.array::<u8>(s)))
+            .collect()
+    }
+
+    fn u32s(&self, span: Span) -> &[u32] {
+        self.bytes.array(span)
+    }
+
+    fn strs(&self, span: Span) -> &[Str] {
+        self.bytes.array(span)
+    }
+
+    fn heap(&self) -> &[u8] {
+        self.bytes.array(self.spans.heap)
+    }
+
+    fn records(&self) -> &[NameRecord] {
+        self.bytes.array(self.spans.names)
     }
 
     /// Number of names indexed.
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.records().len()
     }
 
     /// True when nothing is indexed.
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.records().is_empty()
+    }
+
+    /// Number of distinct skeleton keys.
+    pub fn key_count(&self) -> usize {
+        self.strs(self.spans.keys).len()
     }
 
     /// The name with this id.
-    pub fn name(&self, id: NameId) -> &NameEntry {
-        &self.names[id as usize]
+    pub fn name(&self, id: NameId) -> NameEntry<'_> {
+        let r = self
+            .records()
+            .get(id as usize)
+            .copied()
+            .unwrap_or_else(NameRecord::zeroed);
+        let heap = self.heap();
+        NameEntry {
+            place: r.place,
+            text: r.text.get(heap),
+            fold: r.fold.get(heap),
+            skeleton: self.key(r.key),
+            consonants: r.consonants.get(heap),
+            primary: r.flags & 1 != 0,
+            form: match (r.flags >> 1) & 3 {
+                0 => NameForm::Full,
+                1 => NameForm::Bare,
+                _ => NameForm::Part,
+            },
+        }
+    }
+
+    /// The names of a place, its preferred name first (when it has a foldable one).
+    pub fn place_names(&self, place: PlaceId) -> std::ops::Range<NameId> {
+        let starts = self.u32s(self.spans.place_starts);
+        match (starts.get(place as usize), starts.get(place as usize + 1)) {
+            (Some(&a), Some(&b)) if a <= b && b as usize <= self.len() => a..b,
+            _ => 0..0,
+        }
+    }
+
+    /// Number of places whose names are indexed.
+    pub fn place_count(&self) -> usize {
+        self.u32s(self.spans.place_starts).len().saturating_sub(1)
+    }
+
+    /// The consonant key of a place's preferred name ("" when it has none).
+    pub fn primary_consonants(&self, place: PlaceId) -> &str {
+        self.place_names(place)
+            .next()
+            .map(|n| self.name(n))
+            .filter(|e| e.primary)
+            .map_or("", |e| e.consonants)
     }
 
     /// All names, in index order.
-    pub fn names(&self) -> &[NameEntry] {
-        &self.names
+    pub fn names(&self) -> impl ExactSizeIterator<Item = NameEntry<'_>> + '_ {
+        (0..self.len() as NameId).map(|i| self.name(i))
     }
 
     /// Names whose fold equals `folded`.
     pub fn by_fold(&self, folded: &str) -> &[NameId] {
-        self.by_fold.get(folded).map_or(&[], Vec::as_slice)
+        let heap = self.heap();
+        match self
+            .strs(self.spans.folds)
+            .binary_search_by(|s| s.get(heap).cmp(folded))
+        {
+            Ok(i) => csr(
+                self.u32s(self.spans.fold_starts),
+                self.u32s(self.spans.fold_names),
+                i,
+            ),
+            Err(_) => &[],
+        }
+    }
+
+    /// The key whose text is `skeleton`.
+    fn find_key(&self, skeleton: &str) -> Option<KeyId> {
+        let heap = self.heap();
+        self.strs(self.spans.keys)
+            .binary_search_by(|s| {
+                let k = s.get(heap);
+                k.len().cmp(&skeleton.len()).then_with(|| k.cmp(skeleton))
+            })
+            .ok()
+            .map(|i| i as KeyId)
     }
 
     /// Names whose skeleton equals `skeleton`.
     pub fn by_skeleton(&self, skeleton: &str) -> &[NameId] {
-        self.by_skeleton
-            .get(skeleton)
-            .map_or(&[], |&k| self.key_names[k as usize].as_slice())
+        self.find_key(skeleton).map_or(&[], |k| self.key_names(k))
+    }
+
+    /// The keys that have trigram `gram`.
+    fn posting(&self, gram: u32) -> Posting<'_> {
+        match self.u32s(self.spans.grams).binary_search(&gram) {
+            Ok(i) => Posting {
+                keys: csr(
+                    self.u32s(self.spans.gram_starts),
+                    self.u32s(self.spans.gram_keys),
+                    i,
+                ),
+                by_len: csr(
+                    self.u32s(self.spans.gram_len_starts),
+                    self.u32s(self.spans.gram_lens),
+                    i,
+                ),
+            },
+            Err(_) => Posting::default(),
+        }
     }
 
     /// Distinct skeleton keys that share the most trigrams with `skeleton`: at most `limit`,
@@ -266,11 +439,7 @@ impl Index {
         let mut grams: Vec<u32> = trigrams(skeleton).collect();
         grams.sort_unstable();
         grams.dedup();
-        let empty = Posting::default();
-        let postings: Vec<&Posting> = grams
-            .iter()
-            .map(|g| self.grams.get(g).unwrap_or(&empty))
-            .collect();
+        let postings: Vec<Posting> = grams.iter().map(|&g| self.posting(g)).collect();
         let q = grams.len();
         let min_shared = ((q as f64 * MIN_SHARED_FRACTION).ceil() as usize).max(1);
         // a key's length bounds its Dice coefficient: 2 min(q, kg) / (q + kg) for kg grams
@@ -281,8 +450,8 @@ impl Index {
         let mut scored: Vec<(f64, KeyId, u16)> = Vec::new();
         COUNTS.with(|counts| {
             let mut counts = counts.borrow_mut();
-            if counts.len() < self.keys.len() {
-                counts.resize(self.keys.len(), 0);
+            if counts.len() < self.key_count() {
+                counts.resize(self.key_count(), 0);
             }
             for (round, &t) in DICE_ROUNDS.iter().enumerate() {
                 let last = round + 1 == DICE_ROUNDS.len();
@@ -320,7 +489,7 @@ impl Index {
         }
         let by_score = |a: &(f64, KeyId, u16), b: &(f64, KeyId, u16)| {
             b.0.total_cmp(&a.0)
-                .then_with(|| self.keys[a.1 as usize].cmp(&self.keys[b.1 as usize]))
+                .then_with(|| self.key(a.1).cmp(self.key(b.1)))
         };
         if scored.len() > limit {
             scored.select_nth_unstable_by(limit, by_score);
@@ -340,19 +509,198 @@ impl Index {
 
     /// Keys whose consonant key equals `consonant_key`.
     pub fn consonant_keys(&self, consonant_key: &str) -> &[KeyId] {
-        self.by_consonants
-            .get(consonant_key)
-            .map_or(&[], Vec::as_slice)
+        let heap = self.heap();
+        match self
+            .strs(self.spans.consonants)
+            .binary_search_by(|s| s.get(heap).cmp(consonant_key))
+        {
+            Ok(i) => csr(
+                self.u32s(self.spans.consonant_starts),
+                self.u32s(self.spans.consonant_keys),
+                i,
+            ),
+            Err(_) => &[],
+        }
     }
 
     /// The skeleton text of a key.
     pub fn key(&self, key: KeyId) -> &str {
-        &self.keys[key as usize]
+        self.strs(self.spans.keys)
+            .get(key as usize)
+            .map_or("", |s| s.get(self.heap()))
     }
 
     /// The names that have this skeleton key.
     pub fn key_names(&self, key: KeyId) -> &[NameId] {
-        &self.key_names[key as usize]
+        csr(
+            self.u32s(self.spans.key_name_starts),
+            self.u32s(self.spans.key_names),
+            key as usize,
+        )
+    }
+}
+
+impl Build {
+    /// Renumbers the keys by length then text, so the keys of one length are a range of ids
+    /// and nothing depends on the order of the gazetteer.
+    fn order_keys(&mut self) {
+        let mut order: Vec<u32> = (0..self.keys.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (a, b) = (&self.keys[a as usize], &self.keys[b as usize]);
+            a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+        });
+        let mut new_id = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_id[old as usize] = new as u32;
+        }
+        let mut keys = std::mem::take(&mut self.keys);
+        let mut key_names = std::mem::take(&mut self.key_names);
+        self.keys = order
+            .iter()
+            .map(|&old| std::mem::take(&mut keys[old as usize]))
+            .collect();
+        self.key_names = order
+            .iter()
+            .map(|&old| std::mem::take(&mut key_names[old as usize]))
+            .collect();
+        let renumber = |list: &mut Vec<u32>| {
+            for k in list.iter_mut() {
+                *k = new_id[*k as usize];
+            }
+            list.sort_unstable();
+        };
+        self.by_skeleton
+            .values_mut()
+            .for_each(|k| *k = new_id[*k as usize]);
+        self.by_consonants.values_mut().for_each(renumber);
+        self.grams.values_mut().for_each(renumber);
+    }
+
+    fn add(&mut self, entry: NewName) {
+        let id = self.names.len() as NameId;
+        self.by_fold.entry(entry.fold.clone()).or_default().push(id);
+        let key = match self.by_skeleton.get(&entry.skeleton) {
+            Some(&k) => k,
+            None => {
+                let k = self.keys.len() as u32;
+                self.keys.push(entry.skeleton.clone());
+                self.key_names.push(Vec::new());
+                self.by_skeleton.insert(entry.skeleton.clone(), k);
+                self.by_consonants
+                    .entry(consonants(&entry.skeleton))
+                    .or_default()
+                    .push(k);
+                for g in trigrams(&entry.skeleton) {
+                    let posting = self.grams.entry(g).or_default();
+                    if posting.last() != Some(&k) {
+                        posting.push(k);
+                    }
+                }
+                k
+            }
+        };
+        self.key_names[key as usize].push(id);
+        self.names.push(entry);
+    }
+
+    /// Lays the index out in flat arrays.
+    fn freeze(self) -> Result<Index> {
+        let mut heap = Heap::default();
+        let mut keys = Vec::with_capacity(self.keys.len());
+        let mut key_consonants = Vec::with_capacity(self.keys.len());
+        for k in &self.keys {
+            keys.push(heap.push(k)?);
+            key_consonants.push(heap.push(&consonants(k))?);
+        }
+        let mut names: Vec<NameRecord> = Vec::with_capacity(self.names.len());
+        for n in &self.names {
+            let key = self.by_skeleton[&n.skeleton];
+            let text = match names.last() {
+                Some(last)
+                    if last.place == n.place && self.names[names.len() - 1].text == n.text =>
+                {
+                    last.text
+                }
+                _ => heap.push(&n.text)?,
+            };
+            let fold = if n.fold == n.text {
+                text
+            } else {
+                heap.push(&n.fold)?
+            };
+            names.push(NameRecord {
+                place: n.place,
+                key,
+                text,
+                fold,
+                consonants: key_consonants[key as usize],
+                flags: u32::from(n.primary) | (n.form as u32) << 1,
+            });
+        }
+        let mut folds: Vec<(&String, &Vec<NameId>)> = self.by_fold.iter().collect();
+        folds.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let (fold_starts, fold_names) = to_csr(
+            &folds
+                .iter()
+                .map(|(_, ids)| (*ids).clone())
+                .collect::<Vec<_>>(),
+        )?;
+        let fold_strs: Vec<Str> = folds
+            .iter()
+            .map(|(_, ids)| names[ids[0] as usize].fold)
+            .collect();
+        let mut cons: Vec<(&String, &Vec<KeyId>)> = self.by_consonants.iter().collect();
+        cons.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let (consonant_starts, consonant_keys) =
+            to_csr(&cons.iter().map(|(_, ks)| (*ks).clone()).collect::<Vec<_>>())?;
+        let cons_strs: Vec<Str> = cons
+            .iter()
+            .map(|(_, ks)| key_consonants[ks[0] as usize])
+            .collect();
+        let (key_name_starts, key_names) = to_csr(&self.key_names)?;
+        let mut grams: Vec<(u32, &Vec<KeyId>)> =
+            self.grams.iter().map(|(&g, ks)| (g, ks)).collect();
+        grams.sort_unstable_by_key(|&(g, _)| g);
+        let (gram_starts, gram_keys) = to_csr(
+            &grams
+                .iter()
+                .map(|(_, ks)| (*ks).clone())
+                .collect::<Vec<_>>(),
+        )?;
+        // by_len[n]: the position in the posting of the first key at least n bytes long
+        let by_len: Vec<Vec<u32>> = grams
+            .iter()
+            .map(|(_, ks)| {
+                let mut by_len = Vec::new();
+                for (i, &k) in ks.iter().enumerate() {
+                    let len = self.keys[k as usize].len();
+                    by_len.resize(by_len.len().max(len + 1), i as u32);
+                }
+                by_len
+            })
+            .collect();
+        let (gram_len_starts, gram_lens) = to_csr(&by_len)?;
+        let gram_codes: Vec<u32> = grams.iter().map(|&(g, _)| g).collect();
+        let mut b = Builder::default();
+        b.push(Tag::Names, &names);
+        b.push(Tag::NameHeap, heap.bytes());
+        b.push(Tag::Keys, &keys);
+        b.push(Tag::KeyNameStarts, &key_name_starts);
+        b.push(Tag::KeyNames, &key_names);
+        b.push(Tag::Folds, &fold_strs);
+        b.push(Tag::FoldStarts, &fold_starts);
+        b.push(Tag::FoldNames, &fold_names);
+        b.push(Tag::Consonants, &cons_strs);
+        b.push(Tag::ConsonantStarts, &consonant_starts);
+        b.push(Tag::ConsonantKeys, &consonant_keys);
+        b.push(Tag::Grams, &gram_codes);
+        b.push(Tag::GramStarts, &gram_starts);
+        b.push(Tag::GramKeys, &gram_keys);
+        b.push(Tag::GramLenStarts, &gram_len_starts);
+        b.push(Tag::GramLens, &gram_lens);
+        b.push(Tag::PlaceNameStarts, &self.place_starts);
+        let (bytes, sections) = b.finish();
+        Index::from_sections(bytes, &sections)
     }
 }
 
@@ -365,7 +713,7 @@ impl Index {
 /// way (positional filter) and not handed on; without, near misses are handed on too.
 /// `counts` is zero on entry and on return.
 fn count_shared(
-    postings: &[&Posting],
+    postings: &[Posting],
     len: usize,
     need: usize,
     prune: bool,
@@ -424,18 +772,22 @@ fn count_shared(
 }
 
 /// The keys that have one trigram, in key order (so by length), and where each length starts.
-#[derive(Debug, Default)]
-struct Posting {
-    keys: Vec<KeyId>,
+#[derive(Debug, Clone, Copy, Default)]
+struct Posting<'a> {
+    keys: &'a [KeyId],
     /// `by_len[n]`: the position of the first key at least `n` bytes long, up to the longest
-    by_len: Vec<u32>,
+    by_len: &'a [u32],
 }
 
-impl Posting {
+impl Posting<'_> {
     /// The keys of `len` bytes.
     fn of_len(&self, len: usize) -> &[KeyId] {
-        let at = |l: usize| self.by_len.get(l).map_or(self.keys.len(), |&i| i as usize);
-        &self.keys[at(len)..at(len + 1)]
+        let at = |l: usize| {
+            self.by_len
+                .get(l)
+                .map_or(self.keys.len(), |&i| (i as usize).min(self.keys.len()))
+        };
+        self.keys.get(at(len)..at(len + 1)).unwrap_or(&[])
     }
 }
 
@@ -467,9 +819,9 @@ mod tests {
     #[test]
     fn lookups() {
         let g = gaz();
-        let idx = Index::build(&g);
+        let idx = Index::build(&g).unwrap();
         // every distinct spelling is kept, so an alternate name can match exactly
-        assert_eq!(idx.names().iter().filter(|n| n.place == 1).count(), 3);
+        assert_eq!(idx.names().filter(|n| n.place == 1).count(), 3);
         assert_eq!(idx.by_fold("baghlan").len(), 2);
         let hits = idx.by_skeleton(&skeleton("Pol-e-Hesar"));
         assert!(hits.iter().all(|&n| idx.name(n).place == 1) && !hits.is_empty());
@@ -478,7 +830,7 @@ mod tests {
     #[test]
     fn fuzzy_finds_typos_and_is_bounded() {
         let g = gaz();
-        let idx = Index::build(&g);
+        let idx = Index::build(&g).unwrap();
         let hits = idx.fuzzy(&skeleton("Kundz"), 1);
         assert_eq!(idx.name(hits[0]).place, 2);
         assert!(idx.fuzzy("", 5).len() <= 5);

@@ -2,7 +2,7 @@
 //!
 //! ```
 //! use gazmap::{Gazetteer, Resolver, Options, Status};
-//! let resolver = Resolver::new(Gazetteer::embedded().unwrap());
+//! let resolver = Resolver::new(Gazetteer::embedded().unwrap()).unwrap();
 //! let r = resolver.resolve("Koundouz", &Options::default());
 //! assert_eq!(r.status, Status::Matched);
 //! assert_eq!(resolver.gazetteer().place(r.best.unwrap().place).admin1, "Kunduz");
@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::gazetteer::{Gazetteer, Kind, PlaceId};
 use crate::index::{Index, KeyId, NameForm, NameId};
-use crate::normalize::{consonants, skeleton, skeleton_of_folded, strip_designator};
+use crate::normalize::{consonants, skeleton_of_folded, strip_designator};
 
 /// How a candidate was found, from the most to the least certain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -208,8 +208,6 @@ const MAX_FUZZY_LEN: usize = 120;
 pub struct Resolver {
     gazetteer: Gazetteer,
     index: Index,
-    /// consonant key of each place's preferred name
-    name_keys: Vec<String>,
 }
 
 struct Query {
@@ -242,18 +240,14 @@ impl Query {
 
 impl Resolver {
     /// Indexes `gazetteer` and returns a resolver over it.
-    pub fn new(gazetteer: Gazetteer) -> Resolver {
-        let index = Index::build(&gazetteer);
-        let name_keys = gazetteer
-            .places()
-            .iter()
-            .map(|p| consonants(&skeleton(&p.name)))
-            .collect();
-        Resolver {
-            gazetteer,
-            index,
-            name_keys,
-        }
+    pub fn new(gazetteer: Gazetteer) -> Result<Resolver> {
+        let index = Index::build(&gazetteer)?;
+        Ok(Resolver { gazetteer, index })
+    }
+
+    /// A resolver over a gazetteer and its index, as an index file holds them.
+    pub fn from_parts(gazetteer: Gazetteer, index: Index) -> Resolver {
+        Resolver { gazetteer, index }
     }
 
     /// The gazetteer resolved against.
@@ -285,7 +279,7 @@ impl Resolver {
         let mut queries = vec![(whole, 0.0)];
         if let Some((rest, area)) = self.split_qualifier(&queries[0].0.folded) {
             // "Surubi (Paktika)", "Kohistan, Badakhshan": the qualifier favours its places
-            favoured.push((area, self.gazetteer.place(area).name.clone()));
+            favoured.push((area, self.gazetteer.place(area).name.to_string()));
             queries.push((Query::from_folded(&rest, queries[0].0.kind), 0.0));
         } else {
             // "Jelga (Khwaja Hejran)": either name may be the one the gazetteer knows
@@ -366,8 +360,8 @@ impl Resolver {
                         place: e.place,
                         score,
                         method,
-                        matched_name: e.text.clone(),
-                        matched_key: e.fold.clone(),
+                        matched_name: e.text.to_string(),
+                        matched_key: e.fold.to_string(),
                         reason: String::new(),
                         name_id: name,
                         similarity,
@@ -438,10 +432,10 @@ impl Resolver {
             // one key's names share skeleton and consonants: compare those once per key
             let names = self.index.key_names(k);
             let first = self.index.name(names[0]);
-            let mut key_sim = ascii_similarity(&q.skeleton, &first.skeleton);
+            let mut key_sim = ascii_similarity(&q.skeleton, first.skeleton);
             if q.consonants.len() >= 3 {
                 key_sim = key_sim
-                    .max(CONSONANT_WEIGHT * ascii_similarity(&q.consonants, &first.consonants));
+                    .max(CONSONANT_WEIGHT * ascii_similarity(&q.consonants, first.consonants));
             }
             for &n in names {
                 let e = self.index.name(n);
@@ -454,8 +448,8 @@ impl Resolver {
                 }
                 let s = if key_sim >= FOLD_SIM_FLOOR {
                     let fold_sim = *fold_sims
-                        .entry(e.fold.as_str())
-                        .or_insert_with(|| ascii_similarity(&q.folded, &e.fold));
+                        .entry(e.fold)
+                        .or_insert_with(|| ascii_similarity(&q.folded, e.fold));
                     key_sim.max(fold_sim)
                 } else {
                     key_sim
@@ -516,12 +510,12 @@ impl Resolver {
         // deterministic whatever the hash order
         found.sort_by_key(|c| c.place);
         for c in found {
-            let parents = g.place(c.place).parents;
+            let parents = g.parents(c.place);
             for a in [parents.district, parents.province].into_iter().flatten() {
                 let known = scores.contains_key(&a) || extra.iter().any(|x| x.place == a);
-                let key = &self.name_keys[a as usize];
-                let same_name = *key == self.name_keys[c.place as usize]
-                    || *key == self.index.name(c.name_id).consonants;
+                let key = self.index.primary_consonants(a);
+                let same_name = key == self.index.primary_consonants(c.place)
+                    || key == self.index.name(c.name_id).consonants;
                 if !known && same_name {
                     let mut relative = c.clone();
                     relative.place = a;
@@ -579,7 +573,7 @@ impl Resolver {
                             .population
                             .cmp(&g.place(a.place).population)
                     })
-                    .then_with(|| g.place(a.place).id.cmp(&g.place(b.place).id))
+                    .then_with(|| g.place(a.place).id.cmp(g.place(b.place).id))
             })
         };
         sort(&mut cands);
@@ -671,13 +665,13 @@ impl Resolver {
     /// province) and their names, or the names that matched, share a consonant key.
     fn same_name_hierarchy(&self, a: &Candidate, b: &Candidate) -> bool {
         let g = &self.gazetteer;
-        let (pa, pb) = (g.place(a.place), g.place(b.place));
+        let (pa, pb) = (g.parents(a.place), g.parents(b.place));
         let nested = g.is_within(a.place, b.place)
             || g.is_within(b.place, a.place)
-            || (pa.parents.province.is_some() && pa.parents.province == pb.parents.province);
-        let matched_key = |c: &Candidate| &self.index.name(c.name_id).consonants;
+            || (pa.province.is_some() && pa.province == pb.province);
+        let matched_key = |c: &Candidate| self.index.name(c.name_id).consonants;
         nested
-            && (self.name_keys[a.place as usize] == self.name_keys[b.place as usize]
+            && (self.index.primary_consonants(a.place) == self.index.primary_consonants(b.place)
                 || matched_key(a) == matched_key(b))
     }
 
@@ -737,12 +731,12 @@ impl Candidate {
     pub fn record<'a>(&'a self, gazetteer: &'a Gazetteer) -> CandidateRecord<'a> {
         let p = gazetteer.place(self.place);
         CandidateRecord {
-            id: &p.id,
-            name: &p.name,
+            id: p.id,
+            name: p.name,
             kind: p.kind,
-            country: &p.country,
-            admin1: &p.admin1,
-            admin2: &p.admin2,
+            country: p.country,
+            admin1: p.admin1,
+            admin2: p.admin2,
             lat: p.lat,
             lon: p.lon,
             score: self.score,
@@ -821,14 +815,14 @@ mod tests {
             t1,Kunduz,city,AF,Kunduz,Kunduz,36.7,68.8,300000,Qunduz|Kondoz\n\
             d6,Chahar Dara,district,AF,Kunduz,,36.6,68.6,,\n\
             v1,Dowr-e Rabat,village,AF,Kunduz,Chahar Dara,36.6,68.6,,Char Darah\n";
-        Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap())
+        Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap()).unwrap()
     }
 
     fn best_id(r: &Resolver, q: &str, o: &Options) -> (Status, String) {
         let res = r.resolve(q, o);
         let id = res
             .best
-            .map(|b| r.gazetteer().place(b.place).id.clone())
+            .map(|b| r.gazetteer().place(b.place).id.to_string())
             .unwrap_or_default();
         (res.status, id)
     }

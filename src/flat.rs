@@ -1,0 +1,277 @@
+//! Flat storage shared by the gazetteer and the index: typed arrays and string heaps laid out
+//! in one 8-byte-aligned buffer, built in memory or memory-mapped from an index file, and read
+//! the same way either way.
+//!
+//! Every read is bounds-checked: a span outside the buffer reads as empty, a string that is
+//! not UTF-8 as `""`. Index files are checksummed before they get here, so that only guards
+//! against bugs and forged files, never a panic.
+
+use std::sync::Arc;
+
+use bytemuck::{Pod, Zeroable};
+
+use crate::error::{Error, Result};
+
+/// The bytes behind a gazetteer or index.
+#[derive(Debug)]
+pub(crate) enum Backing {
+    /// Built in memory; `u64` words keep every section 8-byte aligned.
+    Heap { words: Vec<u64>, len: usize },
+    /// A memory-mapped index file.
+    Map(memmap2::Mmap),
+}
+
+/// Shared handle on a [`Backing`].
+#[derive(Debug, Clone)]
+pub(crate) struct Bytes(Arc<Backing>);
+
+impl Bytes {
+    pub(crate) fn new(backing: Backing) -> Bytes {
+        Bytes(Arc::new(backing))
+    }
+
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        match &*self.0 {
+            Backing::Heap { words, len } => &bytemuck::cast_slice(words)[..*len],
+            Backing::Map(map) => map,
+        }
+    }
+
+    /// The elements of `span`, or nothing when it does not fit the buffer.
+    pub(crate) fn array<T: Pod>(&self, span: Span) -> &[T] {
+        self.as_slice()
+            .get(span.off..span.off.saturating_add(span.len))
+            .and_then(|b| bytemuck::try_cast_slice(b).ok())
+            .unwrap_or(&[])
+    }
+}
+
+/// A byte range of a [`Bytes`] buffer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) off: usize,
+    pub(crate) len: usize,
+}
+
+/// Which array a section holds; the numbers are part of the index file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u32)]
+pub(crate) enum Tag {
+    PlaceRecords = 1,
+    PlaceAltNames = 2,
+    PlaceHeap = 3,
+    PlaceById = 4,
+    Names = 16,
+    NameHeap = 17,
+    Keys = 18,
+    KeyNameStarts = 19,
+    KeyNames = 20,
+    Folds = 21,
+    FoldStarts = 22,
+    FoldNames = 23,
+    Consonants = 24,
+    ConsonantStarts = 25,
+    ConsonantKeys = 26,
+    Grams = 27,
+    GramStarts = 28,
+    GramKeys = 29,
+    GramLenStarts = 30,
+    GramLens = 31,
+    PlaceNameStarts = 32,
+}
+
+impl Tag {
+    /// Every tag, in file order.
+    pub(crate) const ALL: [Tag; 21] = [
+        Tag::PlaceRecords,
+        Tag::PlaceAltNames,
+        Tag::PlaceHeap,
+        Tag::PlaceById,
+        Tag::Names,
+        Tag::NameHeap,
+        Tag::Keys,
+        Tag::KeyNameStarts,
+        Tag::KeyNames,
+        Tag::Folds,
+        Tag::FoldStarts,
+        Tag::FoldNames,
+        Tag::Consonants,
+        Tag::ConsonantStarts,
+        Tag::ConsonantKeys,
+        Tag::Grams,
+        Tag::GramStarts,
+        Tag::GramKeys,
+        Tag::GramLenStarts,
+        Tag::GramLens,
+        Tag::PlaceNameStarts,
+    ];
+
+    pub(crate) fn from_u32(n: u32) -> Option<Tag> {
+        Tag::ALL.into_iter().find(|t| *t as u32 == n)
+    }
+}
+
+/// The sections of one buffer, by tag.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Sections(Vec<(Tag, Span)>);
+
+impl Sections {
+    pub(crate) fn push(&mut self, tag: Tag, span: Span) {
+        self.0.push((tag, span));
+    }
+
+    /// The span of `tag`, checked to hold whole `T`s.
+    pub(crate) fn get<T>(&self, tag: Tag) -> Result<Span> {
+        let span = self
+            .0
+            .iter()
+            .find(|(t, _)| *t == tag)
+            .map(|&(_, s)| s)
+            .ok_or_else(|| Error::Invalid(format!("the index lacks its {tag:?} section")))?;
+        if span.off % 8 != 0 || span.len % std::mem::size_of::<T>() != 0 {
+            return Err(Error::Invalid(format!(
+                "the index's {tag:?} section is misshapen"
+            )));
+        }
+        Ok(span)
+    }
+}
+
+/// Builds a buffer section by section.
+#[derive(Debug, Default)]
+pub(crate) struct Builder {
+    buf: Vec<u8>,
+    sections: Sections,
+}
+
+impl Builder {
+    /// Appends `data` as the section `tag`.
+    pub(crate) fn push<T: Pod>(&mut self, tag: Tag, data: &[T]) {
+        self.buf.resize(self.buf.len().next_multiple_of(8), 0);
+        let bytes: &[u8] = bytemuck::cast_slice(data);
+        self.sections.push(
+            tag,
+            Span {
+                off: self.buf.len(),
+                len: bytes.len(),
+            },
+        );
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// The finished buffer and where its sections are.
+    pub(crate) fn finish(self) -> (Bytes, Sections) {
+        let len = self.buf.len();
+        let mut words = vec![0u64; len.div_ceil(8)];
+        bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..len].copy_from_slice(&self.buf);
+        (Bytes::new(Backing::Heap { words, len }), self.sections)
+    }
+}
+
+/// A string in a heap: byte offset and length.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub(crate) struct Str {
+    off: u32,
+    len: u32,
+}
+
+impl Str {
+    /// The text of `self` in `heap`.
+    pub(crate) fn get(self, heap: &[u8]) -> &str {
+        let start = self.off as usize;
+        heap.get(start..start + self.len as usize)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+}
+
+/// A string heap being built; offsets are 32-bit, so one heap holds at most 4 GiB.
+#[derive(Debug, Default)]
+pub(crate) struct Heap(Vec<u8>);
+
+impl Heap {
+    pub(crate) fn push(&mut self, s: &str) -> Result<Str> {
+        let off = u32::try_from(self.0.len()).ok();
+        let len = u32::try_from(s.len()).ok();
+        match (off, len) {
+            (Some(off), Some(len)) if off.checked_add(len).is_some() => {
+                self.0.extend_from_slice(s.as_bytes());
+                Ok(Str { off, len })
+            }
+            _ => Err(Error::Invalid(
+                "the gazetteer's text is over 4 GiB, more than one index holds".into(),
+            )),
+        }
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// `starts[i]..starts[i + 1]` of `items`, or nothing when out of range.
+pub(crate) fn csr<'a, T>(starts: &[u32], items: &'a [T], i: usize) -> &'a [T] {
+    match (starts.get(i), starts.get(i + 1)) {
+        (Some(&a), Some(&b)) => items.get(a as usize..b as usize).unwrap_or(&[]),
+        _ => &[],
+    }
+}
+
+/// Compressed sparse rows from a list of lists: the starts (one more than the lists) and the
+/// concatenated items.
+pub(crate) fn to_csr(lists: &[Vec<u32>]) -> Result<(Vec<u32>, Vec<u32>)> {
+    let mut starts = Vec::with_capacity(lists.len() + 1);
+    let mut items = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+    starts.push(0);
+    for list in lists {
+        items.extend_from_slice(list);
+        starts.push(u32::try_from(items.len()).map_err(|_| {
+            Error::Invalid("the gazetteer has more names than one index holds".into())
+        })?);
+    }
+    Ok((starts, items))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_round_trip_and_bad_spans_read_empty() {
+        let mut b = Builder::default();
+        let mut heap = Heap::default();
+        let s = heap.push("Kābul").unwrap();
+        b.push(Tag::PlaceHeap, heap.bytes());
+        b.push(Tag::Keys, &[s, s]);
+        b.push(Tag::Grams, &[7u32, 8, 9]);
+        let (bytes, sections) = b.finish();
+        let heap_span = sections.get::<u8>(Tag::PlaceHeap).unwrap();
+        let keys: &[Str] = bytes.array(sections.get::<Str>(Tag::Keys).unwrap());
+        assert_eq!(keys[1].get(bytes.array(heap_span)), "Kābul");
+        let grams: &[u32] = bytes.array(sections.get::<u32>(Tag::Grams).unwrap());
+        assert_eq!(grams, [7, 8, 9]);
+        assert!(sections.get::<u32>(Tag::Names).is_err());
+        assert!(
+            sections.get::<Str>(Tag::Grams).is_err(),
+            "12 bytes are not whole Strs"
+        );
+        let outside = Span {
+            off: 1 << 20,
+            len: 8,
+        };
+        assert!(bytes.array::<u32>(outside).is_empty());
+        let torn = Str { off: 2, len: 2 }; // from inside the two-byte ā
+        assert_eq!(torn.get(bytes.array(heap_span)), "");
+    }
+
+    #[test]
+    fn csr_reads_rows_and_tolerates_bad_starts() {
+        let (starts, items) = to_csr(&[vec![1, 2], vec![], vec![3]]).unwrap();
+        assert_eq!(csr(&starts, &items, 0), [1, 2]);
+        assert!(csr(&starts, &items, 1).is_empty());
+        assert_eq!(csr(&starts, &items, 2), [3]);
+        assert!(csr(&starts, &items, 3).is_empty());
+        assert!(csr(&[5, 1], &items, 0).is_empty());
+    }
+}

@@ -1,0 +1,226 @@
+//! Index files (`.gzi`): a gazetteer and its [`Index`] in one file that opens by
+//! memory-mapping, with no parsing and no copying.
+//!
+//! Layout, every integer in the byte order of the machine that wrote it (checked on open):
+//!
+//! | bytes | content |
+//! |-------|---------|
+//! | 0..64 | header: magic `GAZMAPIX`, format version, byte-order mark, hash of the normalization code, file length, section count, checksums of the section table and of the header |
+//! | 64.. | section table: per section its tag, offset, length and xxh3 checksum (32 bytes each) |
+//! | then | the sections, each 8-byte aligned: place records, alternate names, string heaps, name records, sorted key tables and compressed posting lists |
+//!
+//! Opening checks the header, the table and every section's checksum, so a truncated,
+//! corrupted, foreign or outdated file is refused with a message saying which, before a
+//! query can read it.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+
+use bytemuck::{Pod, Zeroable};
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::Index;
+use crate::error::{Error, Result};
+use crate::export::atomic;
+use crate::flat::{Backing, Bytes, Sections, Span, Tag};
+use crate::gazetteer::Gazetteer;
+
+/// The first eight bytes of every index file.
+pub const MAGIC: [u8; 8] = *b"GAZMAPIX";
+
+/// The layout version this gazmap writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+const BYTE_ORDER_MARK: u32 = 0x0102_0304;
+
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
+struct Header {
+    magic: [u8; 8],
+    version: u32,
+    byte_order: u32,
+    rules_hash: u64,
+    file_len: u64,
+    section_count: u32,
+    reserved: u32,
+    table_checksum: u64,
+    /// of the header's first 48 bytes
+    header_checksum: u64,
+    reserved2: u64,
+}
+
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
+struct SectionEntry {
+    tag: u32,
+    reserved: u32,
+    offset: u64,
+    len: u64,
+    checksum: u64,
+}
+
+const HEADER_LEN: usize = std::mem::size_of::<Header>();
+const ENTRY_LEN: usize = std::mem::size_of::<SectionEntry>();
+
+/// A hash of the code that makes the index's keys (normalization and key derivation): an
+/// index built by a gazmap that folds or keys names differently would give wrong answers.
+pub fn rules_hash() -> u64 {
+    let sources = [
+        include_str!("../normalize/mod.rs"),
+        include_str!("../normalize/rules.rs"),
+        include_str!("../normalize/designators.rs"),
+        include_str!("mod.rs"),
+    ];
+    xxh3_64(sources.concat().as_bytes())
+}
+
+/// True when the file at `path` is named like an index file or starts like one.
+pub fn is_index_file(path: &Path) -> bool {
+    if path.extension().is_some_and(|e| e == "gzi") {
+        return true;
+    }
+    let mut magic = [0u8; 8];
+    File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .is_ok_and(|()| magic == MAGIC)
+}
+
+/// Writes `gazetteer` and its `index` to `path` (atomically: a failed write leaves no file).
+pub fn write(path: &Path, gazetteer: &Gazetteer, index: &Index) -> Result<()> {
+    let mut sections = gazetteer.sections();
+    sections.extend(index.sections());
+    let mut entries = Vec::with_capacity(sections.len());
+    let mut offset = (HEADER_LEN + ENTRY_LEN * sections.len()).next_multiple_of(8) as u64;
+    for (tag, bytes) in &sections {
+        entries.push(SectionEntry {
+            tag: *tag as u32,
+            reserved: 0,
+            offset,
+            len: bytes.len() as u64,
+            checksum: xxh3_64(bytes),
+        });
+        offset = (offset + bytes.len() as u64).next_multiple_of(8);
+    }
+    let table: &[u8] = bytemuck::cast_slice(&entries);
+    let mut header = Header {
+        magic: MAGIC,
+        version: FORMAT_VERSION,
+        byte_order: BYTE_ORDER_MARK,
+        rules_hash: rules_hash(),
+        file_len: offset,
+        section_count: entries.len() as u32,
+        reserved: 0,
+        table_checksum: xxh3_64(table),
+        header_checksum: 0,
+        reserved2: 0,
+    };
+    header.header_checksum = xxh3_64(&bytemuck::bytes_of(&header)[..48]);
+    atomic::write_file(path, |f| {
+        let io = |e| Error::io(path, e);
+        f.write_all(bytemuck::bytes_of(&header)).map_err(io)?;
+        f.write_all(table).map_err(io)?;
+        let mut at = (HEADER_LEN + table.len()) as u64;
+        for ((_, bytes), entry) in sections.iter().zip(&entries) {
+            let pad = (entry.offset - at) as usize;
+            f.write_all(&[0u8; 8][..pad]).map_err(io)?;
+            f.write_all(bytes).map_err(io)?;
+            at = entry.offset + entry.len;
+        }
+        f.write_all(&[0u8; 8][..(offset - at) as usize]).map_err(io)
+    })
+}
+
+/// Opens an index file: the gazetteer and the index it holds.
+pub fn open(path: &Path) -> Result<(Gazetteer, Index)> {
+    let refuse = |why: String| Error::Invalid(format!("{}: {why}", path.display()));
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let actual_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if actual_len < HEADER_LEN as u64 {
+        return Err(refuse(format!(
+            "not a gazmap index file (only {actual_len} bytes)"
+        )));
+    }
+    // SAFETY: the map is read-only and every read through it is bounds-checked; like any
+    // memory-mapped reader we rely on the file not being truncated while it is open, which
+    // the index writer never does (it replaces files by renaming).
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
+    let header: Header = bytemuck::pod_read_unaligned(&map[..HEADER_LEN]);
+    if header.magic != MAGIC {
+        return Err(refuse(
+            "not a gazmap index file (build one with `gazmap index build`)".into(),
+        ));
+    }
+    if header.byte_order != BYTE_ORDER_MARK {
+        return Err(refuse(
+            "an index file written on a machine of the other byte order: rebuild it here".into(),
+        ));
+    }
+    if header.version != FORMAT_VERSION {
+        return Err(refuse(format!(
+            "index format version {} (this gazmap reads version {FORMAT_VERSION}): rebuild it with `gazmap index build`",
+            header.version
+        )));
+    }
+    if xxh3_64(&map[..48]) != header.header_checksum {
+        return Err(refuse("corrupted index file (header checksum)".into()));
+    }
+    if header.file_len != actual_len {
+        return Err(refuse(format!(
+            "truncated or damaged index file: {actual_len} bytes where the header says {}",
+            header.file_len
+        )));
+    }
+    if header.rules_hash != rules_hash() {
+        return Err(refuse(
+            "index built by a gazmap with other normalization rules: rebuild it with `gazmap index build`"
+                .into(),
+        ));
+    }
+    let count = header.section_count as usize;
+    let table = map
+        .get(HEADER_LEN..HEADER_LEN + count.saturating_mul(ENTRY_LEN))
+        .ok_or_else(|| refuse("corrupted index file (section table)".into()))?;
+    if xxh3_64(table) != header.table_checksum {
+        return Err(refuse(
+            "corrupted index file (section table checksum)".into(),
+        ));
+    }
+    let mut sections = Sections::default();
+    for i in 0..count {
+        let e: SectionEntry =
+            bytemuck::pod_read_unaligned(&table[i * ENTRY_LEN..(i + 1) * ENTRY_LEN]);
+        let tag = Tag::from_u32(e.tag)
+            .ok_or_else(|| refuse(format!("unknown section {} in the index file", e.tag)))?;
+        let bytes = usize::try_from(e.offset)
+            .ok()
+            .zip(usize::try_from(e.len).ok())
+            .and_then(|(off, len)| Some((off, map.get(off..off.checked_add(len)?)?)))
+            .filter(|(off, _)| off % 8 == 0);
+        let Some((off, bytes)) = bytes else {
+            return Err(refuse(format!(
+                "corrupted index file ({tag:?} section bounds)"
+            )));
+        };
+        if xxh3_64(bytes) != e.checksum {
+            return Err(refuse(format!(
+                "corrupted index file ({tag:?} section checksum)"
+            )));
+        }
+        sections.push(
+            tag,
+            Span {
+                off,
+                len: bytes.len(),
+            },
+        );
+    }
+    let bytes = Bytes::new(Backing::Map(map));
+    let gazetteer =
+        Gazetteer::from_sections(bytes.clone(), &sections).map_err(|e| refuse(e.to_string()))?;
+    let index = Index::from_sections(bytes, &sections).map_err(|e| refuse(e.to_string()))?;
+    if index.place_count() != gazetteer.len() {
+        return Err(refuse("the index and its places disagree".into()));
+    }
+    Ok((gazetteer, index))
+}
