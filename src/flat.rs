@@ -177,12 +177,40 @@ pub(crate) struct Str {
 }
 
 impl Str {
-    /// The text of `self` in `heap`.
-    pub(crate) fn get(self, heap: &[u8]) -> &str {
+    /// The text of `self` in `heap`; `""` when it is outside or splits a character.
+    pub(crate) fn get(self, heap: &str) -> &str {
         let start = self.off as usize;
-        heap.get(start..start + self.len as usize)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or("")
+        heap.get(start..start + self.len as usize).unwrap_or("")
+    }
+}
+
+/// A span of a buffer found to be UTF-8 when the buffer was built or opened, so its strings
+/// are read without checking them again.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct TextSpan(Span);
+
+impl TextSpan {
+    /// Checks that `span` of `bytes` is UTF-8.
+    pub(crate) fn check(bytes: &Bytes, span: Span) -> Result<TextSpan> {
+        match std::str::from_utf8(bytes.array::<u8>(span)) {
+            Ok(_) => Ok(TextSpan(span)),
+            Err(e) => Err(Error::Invalid(format!(
+                "the index's text is not UTF-8 at byte {}",
+                span.off + e.valid_up_to()
+            ))),
+        }
+    }
+
+    pub(crate) fn span(self) -> Span {
+        self.0
+    }
+
+    /// The text; `bytes` must be the buffer given to [`TextSpan::check`].
+    pub(crate) fn text(self, bytes: &Bytes) -> &str {
+        let b = bytes.array::<u8>(self.0);
+        // SAFETY: `check` found exactly these bytes UTF-8, and a buffer never changes once
+        // built or mapped (index files are replaced by renaming, never rewritten in place)
+        unsafe { std::str::from_utf8_unchecked(b) }
     }
 }
 
@@ -246,9 +274,9 @@ mod tests {
         b.push(Tag::Keys, &[s, s]);
         b.push(Tag::Grams, &[7u32, 8, 9]);
         let (bytes, sections) = b.finish();
-        let heap_span = sections.get::<u8>(Tag::PlaceHeap).unwrap();
+        let heap = TextSpan::check(&bytes, sections.get::<u8>(Tag::PlaceHeap).unwrap()).unwrap();
         let keys: &[Str] = bytes.array(sections.get::<Str>(Tag::Keys).unwrap());
-        assert_eq!(keys[1].get(bytes.array(heap_span)), "Kābul");
+        assert_eq!(keys[1].get(heap.text(&bytes)), "Kābul");
         let grams: &[u32] = bytes.array(sections.get::<u32>(Tag::Grams).unwrap());
         assert_eq!(grams, [7, 8, 9]);
         assert!(sections.get::<u32>(Tag::Names).is_err());
@@ -262,7 +290,9 @@ mod tests {
         };
         assert!(bytes.array::<u32>(outside).is_empty());
         let torn = Str { off: 2, len: 2 }; // from inside the two-byte ā
-        assert_eq!(torn.get(bytes.array(heap_span)), "");
+        assert_eq!(torn.get(heap.text(&bytes)), "");
+        // a heap that is not UTF-8 is refused when checked
+        assert!(TextSpan::check(&bytes, Span { off: 0, len: 2 }).is_err());
     }
 
     #[test]

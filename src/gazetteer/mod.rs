@@ -15,7 +15,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::flat::{Builder, Bytes, Heap, Sections, Span, Str, Tag};
+use crate::flat::{Builder, Bytes, Heap, Sections, Span, Str, Tag, TextSpan};
 use crate::normalize::fold;
 
 pub use csv_loader::CSV_COLUMNS;
@@ -168,7 +168,7 @@ pub struct Gazetteer {
     bytes: Bytes,
     records: Span,
     alt_names: Span,
-    heap: Span,
+    heap: TextSpan,
     by_id: Span,
 }
 
@@ -226,7 +226,7 @@ pub struct PlaceRef<'a> {
     /// Links to the country, province and district that contain this place.
     pub parents: Parents,
     alt_names: &'a [Str],
-    heap: &'a [u8],
+    heap: &'a str,
 }
 
 impl<'a> PlaceRef<'a> {
@@ -360,7 +360,7 @@ impl Gazetteer {
         let g = Gazetteer {
             records: sections.get::<PlaceRecord>(Tag::PlaceRecords)?,
             alt_names: sections.get::<Str>(Tag::PlaceAltNames)?,
-            heap: sections.get::<u8>(Tag::PlaceHeap)?,
+            heap: TextSpan::check(&bytes, sections.get::<u8>(Tag::PlaceHeap)?)?,
             by_id: sections.get::<u32>(Tag::PlaceById)?,
             bytes,
         };
@@ -377,7 +377,7 @@ impl Gazetteer {
         [
             (Tag::PlaceRecords, self.records),
             (Tag::PlaceAltNames, self.alt_names),
-            (Tag::PlaceHeap, self.heap),
+            (Tag::PlaceHeap, self.heap.span()),
             (Tag::PlaceById, self.by_id),
         ]
         .into_iter()
@@ -408,7 +408,7 @@ impl Gazetteer {
     /// The place with this index.
     pub fn place(&self, id: PlaceId) -> PlaceRef<'_> {
         let r = self.record(id);
-        let heap: &[u8] = self.bytes.array(self.heap);
+        let heap = self.heap.text(&self.bytes);
         let has = |flag: u8| r.flags & flag != 0;
         let alts: &[Str] = self.bytes.array(self.alt_names);
         let alt_start = r.alt_start as usize;

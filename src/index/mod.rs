@@ -11,7 +11,7 @@ use bytemuck::{Pod, Zeroable};
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
-use crate::flat::{csr, to_csr, Builder, Bytes, Heap, Sections, Span, Str, Tag};
+use crate::flat::{csr, to_csr, Builder, Bytes, Heap, Sections, Span, Str, Tag, TextSpan};
 use crate::gazetteer::{Gazetteer, PlaceId};
 use crate::normalize::{bare_name, consonants, fold, skeleton_of_folded};
 
@@ -117,7 +117,7 @@ struct Spans {
     /// [`NameRecord`]s
     names: Span,
     /// the text of names and keys
-    heap: Span,
+    heap: TextSpan,
     /// distinct skeletons ([`Str`]), ordered by length then text, and the names that have each
     keys: Span,
     key_name_starts: Span,
@@ -144,7 +144,7 @@ impl Spans {
     fn all(&self) -> [(Tag, Span); 17] {
         [
             (Tag::Names, self.names),
-            (Tag::NameHeap, self.heap),
+            (Tag::NameHeap, self.heap.span()),
             (Tag::Keys, self.keys),
             (Tag::KeyNameStarts, self.key_name_starts),
             (Tag::KeyNames, self.key_names),
@@ -233,7 +233,7 @@ impl Index {
     pub(crate) fn from_sections(bytes: Bytes, sections: &Sections) -> Result<Index> {
         let spans = Spans {
             names: sections.get::<NameRecord>(Tag::Names)?,
-            heap: sections.get::<u8>(Tag::NameHeap)?,
+            heap: TextSpan::check(&bytes, sections.get::<u8>(Tag::NameHeap)?)?,
             keys: sections.get::<Str>(Tag::Keys)?,
             key_name_starts: sections.get::<u32>(Tag::KeyNameStarts)?,
             key_names: sections.get::<u32>(Tag::KeyNames)?,
@@ -290,8 +290,8 @@ impl Index {
         self.bytes.array(span)
     }
 
-    fn heap(&self) -> &[u8] {
-        self.bytes.array(self.spans.heap)
+    fn heap(&self) -> &str {
+        self.spans.heap.text(&self.bytes)
     }
 
     fn records(&self) -> &[NameRecord] {
@@ -417,7 +417,7 @@ impl Index {
     }
 
     /// Distinct skeleton keys that share the most trigrams with `skeleton`: at most `limit`,
-    /// best Dice coefficient first, ties broken by the key text.
+    /// best Dice coefficient first, ties broken by the key id (shorter, then alphabetical).
     ///
     /// The keys sharing a third of the query's trigrams, of a length that allows a Dice
     /// coefficient of one half; near misses when too few do.
@@ -488,8 +488,7 @@ impl Index {
             scored.retain(|&(_, _, n)| usize::from(n) >= min_shared);
         }
         let by_score = |a: &(f64, KeyId, u16), b: &(f64, KeyId, u16)| {
-            b.0.total_cmp(&a.0)
-                .then_with(|| self.key(a.1).cmp(self.key(b.1)))
+            b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1))
         };
         if scored.len() > limit {
             scored.select_nth_unstable_by(limit, by_score);

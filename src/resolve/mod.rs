@@ -289,7 +289,17 @@ impl Resolver {
         }
         for (q, penalty) in &queries {
             kind_hint = kind_hint.or(q.kind);
-            for mut c in self.score_query(q, options) {
+            // what the context may add to a fuzzy candidate's score over a name match's
+            let slack = if favoured.is_empty() {
+                0.0
+            } else {
+                CONTEXT_BONUS
+            } + if kind_hint.is_some() {
+                DESIGNATOR_BONUS
+            } else {
+                0.0
+            };
+            for mut c in self.score_query(q, options, slack) {
                 c.score -= penalty;
                 let keep = scores.get(&c.place).is_none_or(|old| better(&c, old));
                 if keep {
@@ -330,7 +340,7 @@ impl Resolver {
         self.decide(query, cands, options, kind_hint)
     }
 
-    fn score_query(&self, q: &Query, options: &Options) -> Vec<Candidate> {
+    fn score_query(&self, q: &Query, options: &Options, slack: f64) -> Vec<Candidate> {
         let mut best: FxHashMap<PlaceId, Candidate> = FxHashMap::default();
         if q.folded.is_empty() {
             return Vec::new();
@@ -383,10 +393,15 @@ impl Resolver {
             offer(&mut best, n, SCORE_SKELETON, Method::Skeleton, 1.0);
         }
         // a fuzzy score stays well below a fold match's, so with one in hand (or a query too
-        // long to be a name) the fuzzy pass could only add weaker candidates
-        let settled = best
+        // long to be a name) the fuzzy pass could only add weaker candidates; so it does with a
+        // skeleton match when no fuzzy score can come within the margin of it
+        let named = best
             .values()
-            .any(|c| c.score >= SCORE_FOLD && self.passes_filters(c.place, options));
+            .filter(|c| self.passes_filters(c.place, options))
+            .map(|c| c.score)
+            .fold(0.0, f64::max);
+        let ceiling = SCORE_SKELETON * fuzzy_ceiling(q.folded.len().max(q.skeleton.len())) + slack;
+        let settled = named >= SCORE_FOLD || named - options.margin > ceiling + 1e-9;
         if settled || q.folded.len() > MAX_FUZZY_LEN {
             return best.into_values().collect();
         }
@@ -533,20 +548,20 @@ impl Resolver {
     }
 
     fn passes_filters(&self, id: PlaceId, o: &Options) -> bool {
-        let p = self.gazetteer.place(id);
-        o.country
-            .as_ref()
-            .is_none_or(|c| p.country.eq_ignore_ascii_case(c))
-            && o.kind.is_none_or(|k| p.kind == k)
-            && o.within.is_none_or(|w| self.gazetteer.is_within(id, w))
+        let g = &self.gazetteer;
+        o.kind.is_none_or(|k| g.kind(id) == k)
+            && o.within.is_none_or(|w| g.is_within(id, w))
+            && o.country
+                .as_ref()
+                .is_none_or(|c| g.place(id).country.eq_ignore_ascii_case(c))
     }
 
     fn rank_key(&self, c: &Candidate, prefer: &[Kind], hint: Option<Kind>) -> (usize, usize) {
-        let p = self.gazetteer.place(c.place);
-        let hinted = usize::from(hint != Some(p.kind));
+        let kind = self.gazetteer.kind(c.place);
+        let hinted = usize::from(hint != Some(kind));
         let pos = prefer
             .iter()
-            .position(|k| *k == p.kind)
+            .position(|k| *k == kind)
             .unwrap_or(prefer.len());
         (hinted, pos)
     }
@@ -568,11 +583,7 @@ impl Resolver {
                         self.rank_key(a, &o.prefer, hint)
                             .cmp(&self.rank_key(b, &o.prefer, hint))
                     })
-                    .then_with(|| {
-                        g.place(b.place)
-                            .population
-                            .cmp(&g.place(a.place).population)
-                    })
+                    .then_with(|| g.population(b.place).cmp(&g.population(a.place)))
                     .then_with(|| g.place(a.place).id.cmp(g.place(b.place).id))
             })
         };
@@ -772,6 +783,13 @@ fn paren_variants(query: &str) -> Vec<String> {
 }
 
 /// Mean of Jaro-Winkler and normalized Levenshtein on the bytes of two keys (keys are ASCII).
+/// The highest [`ascii_similarity`] a key other than the query's own can reach (as a key or
+/// a fold of `len` bytes at most, or an equal consonant key): an edit at least makes the
+/// Levenshtein half at most `1 - 1 / (len + 1)`.
+fn fuzzy_ceiling(len: usize) -> f64 {
+    (1.0 - 0.5 / (len + 1) as f64).max(CONSONANT_WEIGHT)
+}
+
 fn ascii_similarity(a: &str, b: &str) -> f64 {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let longest = a.len().max(b.len());
