@@ -78,11 +78,13 @@ pub(crate) enum Tag {
     GramLenStarts = 30,
     GramLens = 31,
     PlaceNameStarts = 32,
+    DeletionStarts = 33,
+    DeletionKeys = 34,
 }
 
 impl Tag {
     /// Every tag, in file order.
-    pub(crate) const ALL: [Tag; 21] = [
+    pub(crate) const ALL: [Tag; 23] = [
         Tag::PlaceRecords,
         Tag::PlaceAltNames,
         Tag::PlaceHeap,
@@ -104,6 +106,8 @@ impl Tag {
         Tag::GramLenStarts,
         Tag::GramLens,
         Tag::PlaceNameStarts,
+        Tag::DeletionStarts,
+        Tag::DeletionKeys,
     ];
 
     pub(crate) fn from_u32(n: u32) -> Option<Tag> {

@@ -1,6 +1,8 @@
 //! Candidate generation: which names of a [`Gazetteer`] could a query mean.
 //!
-//! Exact, fold, skeleton and consonant keys are hash lookups; fuzzy candidates come from a
+//! Exact, fold, skeleton and consonant keys are lookups in sorted tables; the keys one edit
+//! away from a query come from a deletion-neighbourhood table (each key filed under itself and
+//! every one-byte deletion of it, as SymSpell does); other fuzzy candidates come from a
 //! trigram index over the distinct skeletons, scanning posting lists from the rarest gram
 //! and bounding the number of keys it considers, so a query never compares itself with
 //! every name.
@@ -9,6 +11,7 @@ pub mod file;
 
 use bytemuck::{Pod, Zeroable};
 use rustc_hash::FxHashMap;
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::{Error, Result};
 use crate::flat::{csr, to_csr, Builder, Bytes, Heap, Sections, Span, Str, Tag, TextSpan};
@@ -138,10 +141,13 @@ struct Spans {
     gram_lens: Span,
     /// where each place's names start, in place order
     place_starts: Span,
+    /// hash buckets of keys filed under themselves and their one-byte deletions
+    deletion_starts: Span,
+    deletion_keys: Span,
 }
 
 impl Spans {
-    fn all(&self) -> [(Tag, Span); 17] {
+    fn all(&self) -> [(Tag, Span); 19] {
         [
             (Tag::Names, self.names),
             (Tag::NameHeap, self.heap.span()),
@@ -160,6 +166,8 @@ impl Spans {
             (Tag::GramLenStarts, self.gram_len_starts),
             (Tag::GramLens, self.gram_lens),
             (Tag::PlaceNameStarts, self.place_starts),
+            (Tag::DeletionStarts, self.deletion_starts),
+            (Tag::DeletionKeys, self.deletion_keys),
         ]
     }
 }
@@ -249,6 +257,8 @@ impl Index {
             gram_len_starts: sections.get::<u32>(Tag::GramLenStarts)?,
             gram_lens: sections.get::<u32>(Tag::GramLens)?,
             place_starts: sections.get::<u32>(Tag::PlaceNameStarts)?,
+            deletion_starts: sections.get::<u32>(Tag::DeletionStarts)?,
+            deletion_keys: sections.get::<u32>(Tag::DeletionKeys)?,
         };
         let mut index = Index {
             bytes,
@@ -261,6 +271,7 @@ impl Index {
             || !rows(spans.consonant_starts, spans.consonants)
             || index.u32s(spans.gram_starts).len() != index.u32s(spans.grams).len() + 1
             || index.u32s(spans.gram_len_starts).len() != index.u32s(spans.grams).len() + 1
+            || !(index.u32s(spans.deletion_starts).len().saturating_sub(1)).is_power_of_two()
         {
             return Err(Error::Invalid(
                 "the index's tables disagree in length".into(),
@@ -423,6 +434,33 @@ impl Index {
     /// coefficient of one half; near misses when too few do.
     pub fn fuzzy_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
         self.keys_by_dice(skeleton, limit, limit)
+    }
+
+    /// Keys one edit (an insertion, a deletion, a substitution or a swap of neighbours) from
+    /// `skeleton`, in key order; none for keys longer than [`MAX_DELETION_KEY`] bytes, which
+    /// the trigrams serve.
+    pub fn near_keys(&self, skeleton: &str) -> Vec<KeyId> {
+        let q = skeleton.as_bytes();
+        let mut found = Vec::new();
+        if !skeleton.is_ascii() || q.len() > MAX_DELETION_KEY + 1 {
+            return found;
+        }
+        let starts = self.u32s(self.spans.deletion_starts);
+        let keys = self.u32s(self.spans.deletion_keys);
+        // one slot more than the buckets: the mask is that minus one
+        let mask = (starts.len().saturating_sub(1)).saturating_sub(1) as u64;
+        deletions(q, |variant| {
+            let bucket = (xxh3_64(variant) & mask) as usize;
+            for &k in csr(starts, keys, bucket) {
+                let key = self.key(k).as_bytes();
+                if key != q && within_one_edit(q, key) {
+                    found.push(k);
+                }
+            }
+        });
+        found.sort_unstable();
+        found.dedup();
+        found
     }
 
     /// Like [`Index::fuzzy_keys`], but only the keys of the first Dice coefficient (0.8, 0.65,
@@ -698,6 +736,9 @@ impl Build {
         b.push(Tag::GramLenStarts, &gram_len_starts);
         b.push(Tag::GramLens, &gram_lens);
         b.push(Tag::PlaceNameStarts, &self.place_starts);
+        let (deletion_starts, deletion_keys) = deletion_table(&self.keys)?;
+        b.push(Tag::DeletionStarts, &deletion_starts);
+        b.push(Tag::DeletionKeys, &deletion_keys);
         let (bytes, sections) = b.finish();
         Index::from_sections(bytes, &sections)
     }
@@ -790,6 +831,76 @@ impl Posting<'_> {
     }
 }
 
+/// Longest key, in bytes, filed in the deletion table: longer names are rarely mistyped in
+/// a way only one edit away that the trigrams miss, and each byte adds a filing.
+pub const MAX_DELETION_KEY: usize = 24;
+
+/// Hands `key` and each distinct one-byte deletion of it to `f`.
+fn deletions(key: &[u8], mut f: impl FnMut(&[u8])) {
+    f(key);
+    let mut variant = Vec::with_capacity(key.len());
+    for i in 0..key.len() {
+        // deleting either of two equal neighbours gives the same variant
+        if i > 0 && key[i] == key[i - 1] {
+            continue;
+        }
+        variant.clear();
+        variant.extend_from_slice(&key[..i]);
+        variant.extend_from_slice(&key[i + 1..]);
+        f(&variant);
+    }
+}
+
+/// True when `a` and `b` differ by at most one insertion, deletion, substitution or swap of
+/// neighbouring bytes (optimal string alignment distance at most one).
+fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if b.len() - a.len() > 1 {
+        return false;
+    }
+    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    if p == a.len() {
+        return true;
+    }
+    if a.len() < b.len() {
+        return a[p..] == b[p + 1..];
+    }
+    a[p + 1..] == b[p + 1..]
+        || (p + 1 < a.len() && a[p] == b[p + 1] && a[p + 1] == b[p] && a[p + 2..] == b[p + 2..])
+}
+
+/// The deletion table of `keys` (ASCII keys up to [`MAX_DELETION_KEY`] bytes): hash buckets,
+/// a power of two of them, as compressed rows of key ids.
+fn deletion_table(keys: &[String]) -> Result<(Vec<u32>, Vec<u32>)> {
+    let filed = |k: &String| k.is_ascii() && k.len() <= MAX_DELETION_KEY;
+    let entries: usize = keys.iter().filter(|k| filed(k)).map(|k| k.len() + 1).sum();
+    let buckets = (entries / 2).max(1).next_power_of_two();
+    let mask = (buckets - 1) as u64;
+    let mut counts = vec![0u32; buckets + 1];
+    for k in keys.iter().filter(|k| filed(k)) {
+        deletions(k.as_bytes(), |v| {
+            counts[(xxh3_64(v) & mask) as usize + 1] += 1
+        });
+    }
+    for i in 1..counts.len() {
+        counts[i] = counts[i - 1]
+            .checked_add(counts[i])
+            .ok_or_else(|| Error::Invalid("too many keys for one index".into()))?;
+    }
+    let starts = counts.clone();
+    let mut items = vec![0u32; *counts.last().unwrap_or(&0) as usize];
+    for (id, k) in keys.iter().enumerate() {
+        if filed(k) {
+            deletions(k.as_bytes(), |v| {
+                let b = (xxh3_64(v) & mask) as usize;
+                items[counts[b] as usize] = id as u32;
+                counts[b] += 1;
+            });
+        }
+    }
+    Ok((starts, items))
+}
+
 /// Trigrams of `^key$`, each packed into a u32.
 fn trigrams(key: &str) -> impl Iterator<Item = u32> + '_ {
     let bytes: Vec<u8> = std::iter::once(b'^')
@@ -824,6 +935,63 @@ mod tests {
         assert_eq!(idx.by_fold("baghlan").len(), 2);
         let hits = idx.by_skeleton(&skeleton("Pol-e-Hesar"));
         assert!(hits.iter().all(|&n| idx.name(n).place == 1) && !hits.is_empty());
+    }
+
+    #[test]
+    fn one_edit_is_insertion_deletion_substitution_or_swap() {
+        for (a, b) in [
+            ("kabul", "kabol"),
+            ("kabul", "kabl"),
+            ("kabul", "kaabul"),
+            ("kabul", "kbaul"),
+            ("", "k"),
+        ] {
+            assert!(within_one_edit(a.as_bytes(), b.as_bytes()), "{a} {b}");
+            assert!(within_one_edit(b.as_bytes(), a.as_bytes()), "{b} {a}");
+        }
+        for (a, b) in [
+            ("kabul", "kbal"),
+            ("kabul", "kabulli"),
+            ("kabul", "lubak"),
+            ("kabul", "kbula"),
+        ] {
+            assert!(!within_one_edit(a.as_bytes(), b.as_bytes()), "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn near_keys_are_the_keys_one_edit_away() {
+        let g = gaz();
+        let idx = Index::build(&g).unwrap();
+        let near = |q: &str| -> Vec<String> {
+            idx.near_keys(q)
+                .into_iter()
+                .map(|k| idx.key(k).to_string())
+                .collect()
+        };
+        let kunduz = skeleton("Kunduz");
+        let typo = format!("{}x", kunduz);
+        assert_eq!(near(&typo), std::slice::from_ref(&kunduz));
+        let swapped: String = {
+            let mut b = kunduz.clone().into_bytes();
+            b.swap(1, 2);
+            String::from_utf8(b).unwrap()
+        };
+        assert_eq!(near(&swapped), std::slice::from_ref(&kunduz));
+        // the key itself is no neighbour (the skeleton lookup has it); two edits are too far
+        assert!(near(&kunduz).iter().all(|k| *k != kunduz));
+        assert!(near(&format!("xx{kunduz}")).is_empty());
+        // every key of the embedded gazetteer is found from each of its one-byte deletions
+        let g = Gazetteer::embedded().unwrap();
+        let idx = Index::build(&g).unwrap();
+        for k in 0..idx.key_count() as KeyId {
+            let key = idx.key(k);
+            if key.len() < 2 || key.len() > MAX_DELETION_KEY {
+                continue;
+            }
+            let shorter = &key[..key.len() - 1];
+            assert!(idx.near_keys(shorter).contains(&k), "{key} from {shorter}");
+        }
     }
 
     #[test]

@@ -195,8 +195,9 @@ const AREA_THRESHOLD: f64 = 0.9;
 const FUZZY_KEYS_FILTERED: usize = 256;
 const CONTEXT_BONUS: f64 = 0.04;
 const DESIGNATOR_BONUS: f64 = 0.01;
-/// Similarity of a fuzzy match sure enough that keys sharing fewer trigrams than the close
-/// ones are not looked for (an equal consonant key gives [`CONSONANT_WEIGHT`]).
+/// Similarity of a fuzzy match sure enough that no further keys are looked for: after the
+/// keys one edit away, no trigram search; after the close trigram keys, none of the keys
+/// sharing fewer trigrams (an equal consonant key gives [`CONSONANT_WEIGHT`]).
 const SURE_SIMILARITY: f64 = 0.94;
 /// Distinct skeletons scored per fuzzy query.
 const FUZZY_KEYS: usize = 48;
@@ -413,13 +414,23 @@ impl Resolver {
         } else {
             FUZZY_KEYS
         };
+        let sure = |best: &FxHashMap<PlaceId, Candidate>| {
+            best.values().any(|c| {
+                c.score >= SCORE_SKELETON * SURE_SIMILARITY && self.passes_filters(c.place, options)
+            })
+        };
+        // the keys one edit away first: a sure match among them makes the trigram search moot
+        let near = self.index.near_keys(&q.skeleton);
+        if !near.is_empty() {
+            self.score_fuzzy(q, near, &mut best, &offer);
+        }
+        if sure(&best) {
+            return best.into_values().collect();
+        }
         let close = self.index.close_keys(&q.skeleton, limit);
         self.score_fuzzy(q, close, &mut best, &offer);
         // close keys that give no sure match may hide a closer spelling with fewer trigrams
-        let sure = best.values().any(|c| {
-            c.score >= SCORE_SKELETON * SURE_SIMILARITY && self.passes_filters(c.place, options)
-        });
-        if !sure {
+        if !sure(&best) {
             let keys = self.index.fuzzy_keys(&q.skeleton, limit);
             self.score_fuzzy(q, keys, &mut best, &offer);
         }
