@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use bytemuck::{Pod, Zeroable};
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::{Error, Result};
 
@@ -80,11 +81,14 @@ pub(crate) enum Tag {
     PlaceNameStarts = 32,
     DeletionStarts = 33,
     DeletionKeys = 34,
+    FoldSlots = 35,
+    KeySlots = 36,
+    ConsonantSlots = 37,
 }
 
 impl Tag {
     /// Every tag, in file order.
-    pub(crate) const ALL: [Tag; 23] = [
+    pub(crate) const ALL: [Tag; 26] = [
         Tag::PlaceRecords,
         Tag::PlaceAltNames,
         Tag::PlaceHeap,
@@ -108,6 +112,9 @@ impl Tag {
         Tag::PlaceNameStarts,
         Tag::DeletionStarts,
         Tag::DeletionKeys,
+        Tag::FoldSlots,
+        Tag::KeySlots,
+        Tag::ConsonantSlots,
     ];
 
     pub(crate) fn from_u32(n: u32) -> Option<Tag> {
@@ -181,6 +188,9 @@ pub(crate) struct Str {
 }
 
 impl Str {
+    /// The empty string.
+    pub(crate) const EMPTY: Str = Str { off: 0, len: 0 };
+
     /// The text of `self` in `heap`; `""` when it is outside or splits a character.
     pub(crate) fn get(self, heap: &str) -> &str {
         let start = self.off as usize;
@@ -242,6 +252,41 @@ impl Heap {
     }
 }
 
+/// An open-addressing hash table of `texts` (distinct): a power of two of slots, at most half
+/// full, each holding a text's position plus one, or zero.
+pub(crate) fn hash_slots<'a>(texts: impl ExactSizeIterator<Item = &'a str>) -> Vec<u32> {
+    let slots = (texts.len() * 2).max(2).next_power_of_two();
+    let mask = slots - 1;
+    let mut table = vec![0u32; slots];
+    for (i, t) in texts.enumerate() {
+        let mut at = xxh3_64(t.as_bytes()) as usize & mask;
+        while table[at] != 0 {
+            at = (at + 1) & mask;
+        }
+        table[at] = i as u32 + 1;
+    }
+    table
+}
+
+/// The position of `text` in the hash table `slots` of texts that `text_of` gives.
+pub(crate) fn hash_find<'a>(
+    slots: &[u32],
+    text: &str,
+    text_of: impl Fn(usize) -> &'a str,
+) -> Option<usize> {
+    let mask = slots.len().checked_sub(1)?;
+    let mut at = xxh3_64(text.as_bytes()) as usize & mask;
+    // a table is never full, but a damaged one might be: look at each slot once at most
+    for _ in 0..slots.len() {
+        match slots[at] {
+            0 => return None,
+            n if text_of(n as usize - 1) == text => return Some(n as usize - 1),
+            _ => at = (at + 1) & mask,
+        }
+    }
+    None
+}
+
 /// `starts[i]..starts[i + 1]` of `items`, or nothing when out of range.
 pub(crate) fn csr<'a, T>(starts: &[u32], items: &'a [T], i: usize) -> &'a [T] {
     match (starts.get(i), starts.get(i + 1)) {
@@ -297,6 +342,20 @@ mod tests {
         assert_eq!(torn.get(heap.text(&bytes)), "");
         // a heap that is not UTF-8 is refused when checked
         assert!(TextSpan::check(&bytes, Span { off: 0, len: 2 }).is_err());
+    }
+
+    #[test]
+    fn hash_tables_find_every_text_and_nothing_else() {
+        let texts: Vec<String> = (0..500).map(|i| format!("name{i}")).collect();
+        let slots = hash_slots(texts.iter().map(String::as_str));
+        assert!(slots.len().is_power_of_two() && slots.len() >= 1000);
+        for (i, t) in texts.iter().enumerate() {
+            assert_eq!(hash_find(&slots, t, |j| &texts[j]), Some(i));
+        }
+        assert_eq!(hash_find(&slots, "name500", |j| &texts[j]), None);
+        assert_eq!(hash_find(&[], "name1", |j| &texts[j]), None);
+        // a damaged table, full and pointing nowhere useful, ends the search
+        assert_eq!(hash_find(&[1, 1, 1, 1], "x", |j| &texts[j]), None);
     }
 
     #[test]

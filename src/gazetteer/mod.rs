@@ -200,6 +200,25 @@ const HAS_POPULATION: u8 = 4;
 const HAS_GEOMETRY: u8 = 8;
 const NO_PARENT: u32 = u32::MAX;
 
+/// What an id outside the gazetteer reads as.
+static EMPTY_RECORD: PlaceRecord = PlaceRecord {
+    id: Str::EMPTY,
+    name: Str::EMPTY,
+    country: Str::EMPTY,
+    admin1: Str::EMPTY,
+    admin2: Str::EMPTY,
+    geometry: Str::EMPTY,
+    lat: 0.0,
+    lon: 0.0,
+    population: 0,
+    alt_start: 0,
+    alt_len: 0,
+    parents: [NO_PARENT; 3],
+    kind: Kind::Other as u8,
+    flags: 0,
+    pad: [0; 2],
+};
+
 /// A place of a [`Gazetteer`], borrowed from its arrays.
 #[derive(Debug, Clone, Copy)]
 pub struct PlaceRef<'a> {
@@ -393,11 +412,8 @@ impl Gazetteer {
         self.bytes.array(self.by_id)
     }
 
-    fn record(&self, id: PlaceId) -> PlaceRecord {
-        self.records()
-            .get(id as usize)
-            .copied()
-            .unwrap_or_else(PlaceRecord::zeroed)
+    fn record(&self, id: PlaceId) -> &PlaceRecord {
+        self.records().get(id as usize).unwrap_or(&EMPTY_RECORD)
     }
 
     /// All places, in load order.

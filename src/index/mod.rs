@@ -1,6 +1,6 @@
 //! Candidate generation: which names of a [`Gazetteer`] could a query mean.
 //!
-//! Exact, fold, skeleton and consonant keys are lookups in sorted tables; the keys one edit
+//! Exact, fold, skeleton and consonant keys are hash-table lookups; the keys one edit
 //! away from a query come from a deletion-neighbourhood table (each key filed under itself and
 //! every one-byte deletion of it, as SymSpell does); other fuzzy candidates come from a
 //! trigram index over the distinct skeletons, scanning posting lists from the rarest gram
@@ -14,7 +14,9 @@ use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::{Error, Result};
-use crate::flat::{csr, to_csr, Builder, Bytes, Heap, Sections, Span, Str, Tag, TextSpan};
+use crate::flat::{
+    csr, hash_find, hash_slots, to_csr, Builder, Bytes, Heap, Sections, Span, Str, Tag, TextSpan,
+};
 use crate::gazetteer::{Gazetteer, PlaceId};
 use crate::normalize::{bare_name, consonants, fold, skeleton_of_folded};
 
@@ -144,10 +146,14 @@ struct Spans {
     /// hash buckets of keys filed under themselves and their one-byte deletions
     deletion_starts: Span,
     deletion_keys: Span,
+    /// hash tables of the folds, keys and consonant keys
+    fold_slots: Span,
+    key_slots: Span,
+    consonant_slots: Span,
 }
 
 impl Spans {
-    fn all(&self) -> [(Tag, Span); 19] {
+    fn all(&self) -> [(Tag, Span); 22] {
         [
             (Tag::Names, self.names),
             (Tag::NameHeap, self.heap.span()),
@@ -168,6 +174,9 @@ impl Spans {
             (Tag::PlaceNameStarts, self.place_starts),
             (Tag::DeletionStarts, self.deletion_starts),
             (Tag::DeletionKeys, self.deletion_keys),
+            (Tag::FoldSlots, self.fold_slots),
+            (Tag::KeySlots, self.key_slots),
+            (Tag::ConsonantSlots, self.consonant_slots),
         ]
     }
 }
@@ -259,6 +268,9 @@ impl Index {
             place_starts: sections.get::<u32>(Tag::PlaceNameStarts)?,
             deletion_starts: sections.get::<u32>(Tag::DeletionStarts)?,
             deletion_keys: sections.get::<u32>(Tag::DeletionKeys)?,
+            fold_slots: sections.get::<u32>(Tag::FoldSlots)?,
+            key_slots: sections.get::<u32>(Tag::KeySlots)?,
+            consonant_slots: sections.get::<u32>(Tag::ConsonantSlots)?,
         };
         let mut index = Index {
             bytes,
@@ -324,6 +336,13 @@ impl Index {
         self.strs(self.spans.keys).len()
     }
 
+    /// The consonant key of a name.
+    pub fn name_consonants(&self, id: NameId) -> &str {
+        self.records()
+            .get(id as usize)
+            .map_or("", |r| r.consonants.get(self.heap()))
+    }
+
     /// The name with this id.
     pub fn name(&self, id: NameId) -> NameEntry<'_> {
         let r = self
@@ -363,11 +382,11 @@ impl Index {
 
     /// The consonant key of a place's preferred name ("" when it has none).
     pub fn primary_consonants(&self, place: PlaceId) -> &str {
-        self.place_names(place)
-            .next()
-            .map(|n| self.name(n))
-            .filter(|e| e.primary)
-            .map_or("", |e| e.consonants)
+        let first = self.place_names(place).next();
+        match first.and_then(|n| self.records().get(n as usize)) {
+            Some(r) if r.flags & 1 != 0 => r.consonants.get(self.heap()),
+            _ => "",
+        }
     }
 
     /// All names, in index order.
@@ -377,30 +396,22 @@ impl Index {
 
     /// Names whose fold equals `folded`.
     pub fn by_fold(&self, folded: &str) -> &[NameId] {
-        let heap = self.heap();
-        match self
-            .strs(self.spans.folds)
-            .binary_search_by(|s| s.get(heap).cmp(folded))
-        {
-            Ok(i) => csr(
+        let (heap, folds) = (self.heap(), self.strs(self.spans.folds));
+        let text_of = |i: usize| folds.get(i).map_or("", |s| s.get(heap));
+        match hash_find(self.u32s(self.spans.fold_slots), folded, text_of) {
+            Some(i) => csr(
                 self.u32s(self.spans.fold_starts),
                 self.u32s(self.spans.fold_names),
                 i,
             ),
-            Err(_) => &[],
+            None => &[],
         }
     }
 
     /// The key whose text is `skeleton`.
     fn find_key(&self, skeleton: &str) -> Option<KeyId> {
-        let heap = self.heap();
-        self.strs(self.spans.keys)
-            .binary_search_by(|s| {
-                let k = s.get(heap);
-                k.len().cmp(&skeleton.len()).then_with(|| k.cmp(skeleton))
-            })
-            .ok()
-            .map(|i| i as KeyId)
+        let text_of = |i: usize| self.key(i as KeyId);
+        hash_find(self.u32s(self.spans.key_slots), skeleton, text_of).map(|i| i as KeyId)
     }
 
     /// Names whose skeleton equals `skeleton`.
@@ -546,17 +557,19 @@ impl Index {
 
     /// Keys whose consonant key equals `consonant_key`.
     pub fn consonant_keys(&self, consonant_key: &str) -> &[KeyId] {
-        let heap = self.heap();
-        match self
-            .strs(self.spans.consonants)
-            .binary_search_by(|s| s.get(heap).cmp(consonant_key))
-        {
-            Ok(i) => csr(
+        let (heap, cons) = (self.heap(), self.strs(self.spans.consonants));
+        let text_of = |i: usize| cons.get(i).map_or("", |s| s.get(heap));
+        match hash_find(
+            self.u32s(self.spans.consonant_slots),
+            consonant_key,
+            text_of,
+        ) {
+            Some(i) => csr(
                 self.u32s(self.spans.consonant_starts),
                 self.u32s(self.spans.consonant_keys),
                 i,
             ),
-            Err(_) => &[],
+            None => &[],
         }
     }
 
@@ -739,6 +752,18 @@ impl Build {
         let (deletion_starts, deletion_keys) = deletion_table(&self.keys)?;
         b.push(Tag::DeletionStarts, &deletion_starts);
         b.push(Tag::DeletionKeys, &deletion_keys);
+        b.push(
+            Tag::FoldSlots,
+            &hash_slots(folds.iter().map(|(f, _)| f.as_str())),
+        );
+        b.push(
+            Tag::KeySlots,
+            &hash_slots(self.keys.iter().map(String::as_str)),
+        );
+        b.push(
+            Tag::ConsonantSlots,
+            &hash_slots(cons.iter().map(|(c, _)| c.as_str())),
+        );
         let (bytes, sections) = b.finish();
         Index::from_sections(bytes, &sections)
     }

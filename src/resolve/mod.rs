@@ -419,12 +419,16 @@ impl Resolver {
                 c.score >= SCORE_SKELETON * SURE_SIMILARITY && self.passes_filters(c.place, options)
             })
         };
-        // the keys one edit away first: a sure match among them makes the trigram search moot
+        // the keys one edit away first: a match among them ends the search, as a spelling
+        // checker offers the nearest words only; a sure fuzzy match found so far does too
         let near = self.index.near_keys(&q.skeleton);
         if !near.is_empty() {
             self.score_fuzzy(q, near, &mut best, &offer);
         }
-        if sure(&best) {
+        let near_match = best
+            .values()
+            .any(|c| c.score >= options.threshold && self.passes_filters(c.place, options));
+        if near_match || sure(&best) {
             return best.into_values().collect();
         }
         let close = self.index.close_keys(&q.skeleton, limit);
@@ -541,7 +545,7 @@ impl Resolver {
                 let known = scores.contains_key(&a) || extra.iter().any(|x| x.place == a);
                 let key = self.index.primary_consonants(a);
                 let same_name = key == self.index.primary_consonants(c.place)
-                    || key == self.index.name(c.name_id).consonants;
+                    || key == self.index.name_consonants(c.name_id);
                 if !known && same_name {
                     let mut relative = c.clone();
                     relative.place = a;
@@ -688,13 +692,15 @@ impl Resolver {
     fn same_name_hierarchy(&self, a: &Candidate, b: &Candidate) -> bool {
         let g = &self.gazetteer;
         let (pa, pb) = (g.parents(a.place), g.parents(b.place));
-        let nested = g.is_within(a.place, b.place)
-            || g.is_within(b.place, a.place)
+        let nested = pa.iter().any(|p| p == b.place)
+            || pb.iter().any(|p| p == a.place)
             || (pa.province.is_some() && pa.province == pb.province);
-        let matched_key = |c: &Candidate| self.index.name(c.name_id).consonants;
-        nested
-            && (self.index.primary_consonants(a.place) == self.index.primary_consonants(b.place)
-                || matched_key(a) == matched_key(b))
+        if !nested {
+            return false;
+        }
+        let matched_key = |c: &Candidate| self.index.name_consonants(c.name_id);
+        self.index.primary_consonants(a.place) == self.index.primary_consonants(b.place)
+            || matched_key(a) == matched_key(b)
     }
 
     /// Resolves the name of an area for `--within`, preferring the broadest level.
