@@ -183,6 +183,11 @@ const SCORE_PART: f64 = 0.86;
 const VARIANT_PENALTY: f64 = 0.01;
 /// Weight of a consonant-key similarity against a full one.
 const CONSONANT_WEIGHT: f64 = 0.94;
+/// Below this similarity of skeletons, agreeing consonant keys do not count.
+const CONSONANT_FRAME_FLOOR: f64 = 0.65;
+/// Factor on the similarity of names whose first letters differ (after romanization is
+/// folded), unless one vowel stands for another or the letters are [`initials_agree`]'s pairs.
+const INITIAL_MISMATCH: f64 = 0.9;
 /// Below this similarity of skeletons, the folded names are not compared.
 const FOLD_SIM_FLOOR: f64 = 0.6;
 /// Most keys taken from one consonant-key lookup.
@@ -439,10 +444,16 @@ impl Resolver {
             let names = self.index.key_names(k);
             let first = self.index.name(names[0]);
             let mut key_sim = ascii_similarity(&q.skeleton, &first.skeleton);
-            if q.consonants.len() >= 3 {
+            // the same consonants in another frame of vowels are another word: Marja, Miraj
+            if q.consonants.len() >= 3 && key_sim >= CONSONANT_FRAME_FLOOR {
                 key_sim = key_sim
                     .max(CONSONANT_WEIGHT * ascii_similarity(&q.consonants, &first.consonants));
             }
+            let initial = if initials_agree(&q.skeleton, &first.skeleton) {
+                1.0
+            } else {
+                INITIAL_MISMATCH
+            };
             for &n in names {
                 let e = self.index.name(n);
                 // a fuzzy score never beats a skeleton match of the same place
@@ -459,7 +470,7 @@ impl Resolver {
                     key_sim.max(fold_sim)
                 } else {
                     key_sim
-                };
+                } * initial;
                 offer(best, n, SCORE_SKELETON * s, Method::Fuzzy, s);
             }
         }
@@ -777,6 +788,34 @@ fn paren_variants(query: &str) -> Vec<String> {
     out
 }
 
+/// Whether two skeletons may be one name by their first letters. Writers seldom misspell a
+/// name's first letter (Soundex keeps it, Jaro-Winkler rewards it), but romanizers vary it:
+/// any vowel for another (alef carries each), `w`/`u` and `y`/`i` (Ouardak, Wardak), a
+/// digraph written without its `h` (`kh` as `k` or `h`, `sh` as `s`, `dh` as `d`, `ph` as
+/// `p`), German `ch` for `kh` and Latin `c` for `k` (Chost, Candahar).
+fn initials_agree(a: &str, b: &str) -> bool {
+    let (Some(&x), Some(&y)) = (a.as_bytes().first(), b.as_bytes().first()) else {
+        return true;
+    };
+    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
+    // skeletons write kh as x, sh and ch as c, dh as z, ph as f
+    let (x, y) = (x.min(y), x.max(y));
+    x == y
+        || (vowel(x) && vowel(y))
+        || matches!(
+            (x, y),
+            (b'u', b'w')
+                | (b'i', b'y')
+                | (b'k', b'x')
+                | (b'h', b'x')
+                | (b'c', b's')
+                | (b'd', b'z')
+                | (b'f', b'p')
+                | (b'c', b'x')
+                | (b'c', b'k')
+        )
+}
+
 /// Mean of Jaro-Winkler and normalized Levenshtein on the bytes of two keys (keys are ASCII).
 fn ascii_similarity(a: &str, b: &str) -> f64 {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -915,6 +954,49 @@ mod tests {
             assert_eq!(res.status, Status::Unmatched, "{q:.20}");
             assert!(res.best.is_none());
         }
+    }
+
+    fn fuzzy_resolver() -> Resolver {
+        let csv = "id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\
+            c,Afghanistan,country,AF,,,33,66,,\n\
+            p1,Kandahar,province,AF,,,31.6,65.7,,\n\
+            p2,Balkh,province,AF,,,36.7,67.1,,\n\
+            p3,Ghazni,province,AF,,,33.5,68.4,,\n\
+            d1,Zhaṟêy,district,AF,Kandahar,,31.6,65.4,,Zharey\n\
+            d2,Zārī,district,AF,Balkh,,36.1,66.8,,Zari\n\
+            d3,Shōr Tepah,district,AF,Balkh,,37.3,66.5,,Shor Tepah\n\
+            d4,Shutul,district,AF,Balkh,,35.3,69.5,,\n\
+            d5,Kandahar,district,AF,Kandahar,,31.6,65.7,,kadhara\n\
+            v1,Mīray,village,AF,Ghazni,,33.3,68.4,,Miraj\n";
+        Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap())
+    }
+
+    #[test]
+    fn consonants_count_only_in_a_like_frame_of_vowels() {
+        let r = fuzzy_resolver();
+        let o = Options::default();
+        // vowels change, consonants stay: a romanization
+        assert_eq!(best_id(&r, "Zheray", &o), (Status::Matched, "d1".into()));
+        assert_eq!(best_id(&r, "Zherai", &o), (Status::Matched, "d1".into()));
+        assert_eq!(best_id(&r, "Shatal", &o), (Status::Matched, "d4".into()));
+        // the same consonants in another frame of vowels: another word
+        assert_eq!(best_id(&r, "Marja", &o).0, Status::Unmatched);
+        assert_eq!(best_id(&r, "Kohe Zor", &o).0, Status::Unmatched);
+    }
+
+    #[test]
+    fn a_different_first_letter_is_another_name() {
+        let r = fuzzy_resolver();
+        let o = Options::default();
+        assert_eq!(best_id(&r, "Gurtipa", &o).0, Status::Unmatched);
+        // a typo past the first letter, or a romanized first letter, still matches
+        assert_eq!(best_id(&r, "Shortipa", &o), (Status::Matched, "d3".into()));
+        assert_eq!(best_id(&r, "Sor Tepa", &o), (Status::Matched, "d3".into()));
+        assert!(initials_agree("argu", "urgu"));
+        assert!(initials_agree("xust", "kust"));
+        assert!(initials_agree("zanaguri", "dahanaguri"));
+        assert!(!initials_agree("gurtipa", "curtipa"));
+        assert!(!initials_agree("sanginkala", "yangikala"));
     }
 
     proptest::proptest! {
