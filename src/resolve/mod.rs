@@ -298,9 +298,22 @@ impl Resolver {
                 queries.push((Query::new(&v), VARIANT_PENALTY));
             }
         }
-        for (q, penalty) in &queries {
+        // the places each name of "A (B)" or "A - B" finds, for `favour_named_districts`
+        let mut parts: Vec<Vec<(PlaceId, f64)>> = Vec::new();
+        for (i, (q, penalty)) in queries.iter().enumerate() {
             kind_hint = kind_hint.or(q.kind);
-            for mut c in self.score_query(q, options) {
+            let found = self.score_query(q, options);
+            if i > 0 && *penalty > 0.0 {
+                let top = found.iter().map(|c| c.score).fold(0.0, f64::max) - penalty;
+                let tied = |c: &&Candidate| c.score - penalty >= top - options.margin - 1e-9;
+                parts.push(if top >= options.threshold {
+                    let tops = found.iter().filter(tied);
+                    tops.map(|c| (c.place, c.score - penalty)).collect()
+                } else {
+                    Vec::new()
+                });
+            }
+            for mut c in found {
                 c.score -= penalty;
                 let keep = scores.get(&c.place).is_none_or(|old| better(&c, old));
                 if keep {
@@ -308,6 +321,7 @@ impl Resolver {
                 }
             }
         }
+        self.favour_named_districts(&parts, &mut scores);
         // before the filters: `--kind district` keeps the district a village's name found
         self.add_same_name_ancestors(&mut scores, options.threshold);
         let mut cands: Vec<Candidate> = scores
@@ -515,6 +529,45 @@ impl Resolver {
             }
         }
         None
+    }
+
+    /// "Terezayi (Ali Sher)", "Ali Khel (Jaji)": when one name of a query finds a district
+    /// and another a place inside it (official lists name a district with its centre), the
+    /// district is meant: it takes the better of the two scores and [`CONTEXT_BONUS`].
+    fn favour_named_districts(
+        &self,
+        parts: &[Vec<(PlaceId, f64)>],
+        scores: &mut FxHashMap<PlaceId, Candidate>,
+    ) {
+        let g = &self.gazetteer;
+        let mut named: Vec<(PlaceId, PlaceId, f64)> = Vec::new();
+        for (i, districts) in parts.iter().enumerate() {
+            for &(d, _) in districts {
+                if g.place(d).kind != Kind::District || named.iter().any(|n| n.0 == d) {
+                    continue;
+                }
+                let inside = parts
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != i)
+                    .flat_map(|(_, members)| members.iter())
+                    .filter(|&&(m, _)| g.is_within(m, d))
+                    .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
+                if let Some(&(m, score)) = inside {
+                    named.push((d, m, score));
+                }
+            }
+        }
+        for (d, m, score) in named {
+            if let Some(c) = scores.get_mut(&d) {
+                c.score = c.score.max(score) + CONTEXT_BONUS;
+                let member = g.place(m);
+                c.reason.push_str(&format!(
+                    "; named with {}, a {} inside it",
+                    member.name, member.kind
+                ));
+            }
+        }
     }
 
     /// Adds a candidate's ancestors of the same name (Kunduz city → Kunduz district), or named
@@ -967,7 +1020,10 @@ mod tests {
             d3,Shōr Tepah,district,AF,Balkh,,37.3,66.5,,Shor Tepah\n\
             d4,Shutul,district,AF,Balkh,,35.3,69.5,,\n\
             d5,Kandahar,district,AF,Kandahar,,31.6,65.7,,kadhara\n\
-            v1,Mīray,village,AF,Ghazni,,33.3,68.4,,Miraj\n";
+            v1,Mīray,village,AF,Ghazni,,33.3,68.4,,Miraj\n\
+            p4,Khowst,province,AF,,,33.3,69.9,,\n\
+            d6,Têrayzaī,district,AF,Khowst,,33.4,70.1,,Terayzai\n\
+            v2,‘Alī Shēr ‘Alāqahdārī,village,AF,Khowst,Têrayzaī,33.4,70.1,,`Ali Sher\n";
         Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap())
     }
 
@@ -997,6 +1053,20 @@ mod tests {
         assert!(initials_agree("zanaguri", "dahanaguri"));
         assert!(!initials_agree("gurtipa", "curtipa"));
         assert!(!initials_agree("sanginkala", "yangikala"));
+    }
+
+    #[test]
+    fn a_district_named_with_a_place_inside_it_is_the_district() {
+        let r = fuzzy_resolver();
+        let o = Options::default();
+        // the village matches better than the misspelt district, but lies inside it
+        assert_eq!(
+            best_id(&r, "TEREZAYI(ALI SHER)", &o),
+            (Status::Matched, "d6".into())
+        );
+        assert_eq!(best_id(&r, "Ali Sher", &o), (Status::Matched, "v2".into()));
+        // two names of places apart: nothing says which is meant
+        assert_eq!(best_id(&r, "Ali Sher (Shutul)", &o).0, Status::Ambiguous);
     }
 
     proptest::proptest! {
