@@ -174,6 +174,8 @@ pub struct Context {
 const SCORE_EXACT: f64 = 1.0;
 const SCORE_ALTERNATE: f64 = 0.99;
 const SCORE_FOLD: f64 = 0.98;
+/// Equal folds once spaces are removed: the words are split differently.
+const SCORE_JOINED: f64 = 0.97;
 const SCORE_SKELETON: f64 = 0.93;
 /// Most candidates kept for the decision.
 const MAX_CANDIDATES: usize = 200;
@@ -405,7 +407,13 @@ impl Resolver {
             offer(&mut best, n, score, method, 1.0);
         }
         for &n in self.index.by_skeleton(&q.skeleton) {
-            offer(&mut best, n, SCORE_SKELETON, Method::Skeleton, 1.0);
+            // "Du Ab" and "Duab", "Dawlat Abad" and "Dawlatabad": the same letters, split
+            // into words differently, are surer than a romanization variant
+            if same_letters(&self.index.name(n).fold, &q.folded) {
+                offer(&mut best, n, SCORE_JOINED, Method::Fold, 1.0);
+            } else {
+                offer(&mut best, n, SCORE_SKELETON, Method::Skeleton, 1.0);
+            }
         }
         // a fuzzy score stays well below a fold match's, so with one in hand (or a query too
         // long to be a name) the fuzzy pass could only add weaker candidates
@@ -841,6 +849,12 @@ fn paren_variants(query: &str) -> Vec<String> {
     out
 }
 
+/// Whether two folded names have the same letters, whatever their spaces.
+fn same_letters(a: &str, b: &str) -> bool {
+    let space = |c: &u8| *c != b' ';
+    a.bytes().filter(space).eq(b.bytes().filter(space))
+}
+
 /// Whether two skeletons may be one name by their first letters. Writers seldom misspell a
 /// name's first letter (Soundex keeps it, Jaro-Winkler rewards it), but romanizers vary it:
 /// any vowel for another (alef carries each), `w`/`u` and `y`/`i` (Ouardak, Wardak), a
@@ -1023,7 +1037,9 @@ mod tests {
             v1,Mīray,village,AF,Ghazni,,33.3,68.4,,Miraj\n\
             p4,Khowst,province,AF,,,33.3,69.9,,\n\
             d6,Têrayzaī,district,AF,Khowst,,33.4,70.1,,Terayzai\n\
-            v2,‘Alī Shēr ‘Alāqahdārī,village,AF,Khowst,Têrayzaī,33.4,70.1,,`Ali Sher\n";
+            v2,‘Alī Shēr ‘Alāqahdārī,village,AF,Khowst,Têrayzaī,33.4,70.1,,`Ali Sher\n\
+            d7,Dū Āb,district,AF,Khowst,,35.3,70.7,,\n\
+            v3,Dūāb,village,AF,Balkh,Shōr Tepah,35.6,67.8,,\n";
         Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap())
     }
 
@@ -1067,6 +1083,19 @@ mod tests {
         assert_eq!(best_id(&r, "Ali Sher", &o), (Status::Matched, "v2".into()));
         // two names of places apart: nothing says which is meant
         assert_eq!(best_id(&r, "Ali Sher (Shutul)", &o).0, Status::Ambiguous);
+    }
+
+    #[test]
+    fn the_same_letters_split_otherwise_are_surer_than_a_variant() {
+        let r = fuzzy_resolver();
+        let o = Options::default();
+        // the district "Du Ab" is as good a reading of "Duab" as the village "Duab"
+        let res = r.resolve("Duab", &o);
+        assert_eq!(res.status, Status::Ambiguous);
+        assert_eq!(res.candidates[0].method, Method::Fold);
+        assert_eq!(best_id(&r, "Du-Ab", &o).0, Status::Ambiguous);
+        assert!(same_letters("du ab", "duab"));
+        assert!(!same_letters("doab", "duab"));
     }
 
     proptest::proptest! {
