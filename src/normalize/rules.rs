@@ -66,6 +66,8 @@ pub static RULES: &[Rule] = &[
     rule("doubled y", "yy", "y", Anywhere, &["Sayyidabad", "Sayidabad"], ("Sayyid", "Said")),
     rule("french tch", "tch", "c", Anywhere, &["Tcharikar", "Charikar"], ("Charikar", "Sharan")),
     rule("french dj", "dj", "j", Anywhere, &["Djalalabad", "Jalalabad"], ("Jalalabad", "Dalalabad")),
+    // French writes the w of Dawud between a and ou not at all: Daoud, Dehraoud
+    rule("french aou", "aou", "awu", Anywhere, &["Daoud", "Dawud"], ("Daoud", "Dud")),
     rule("french ou", "ou", "u", Anywhere, &["Koundouz", "Kunduz"], ("Kunduz", "Kandahar")),
     // before sh/ch become c: the c of Chichkah's "chk" or Kushk's "shk" is no English "ck"
     rule("ck as k", "ck", "k", Anywhere, &["Backlan", "Baklan"], ("Chichkah", "Shikah")),
