@@ -14,8 +14,6 @@ pub enum Position {
     BeforeConsonant,
     /// Only where the previous letter is a consonant.
     AfterConsonant,
-    /// Only at the start of the word, where the next letter is not a vowel.
-    StartBeforeConsonant,
 }
 
 /// One rewrite of the romanization table.
@@ -56,7 +54,7 @@ const fn rule(
     }
 }
 
-use Position::{AfterConsonant, Anywhere, BeforeConsonant, End, StartBeforeConsonant};
+use Position::{AfterConsonant, Anywhere, BeforeConsonant, End};
 
 /// The romanization table, applied in order to each folded word.
 #[rustfmt::skip]
@@ -94,8 +92,6 @@ pub static RULES: &[Rule] = &[
     rule("o as u", "o", "u", Anywhere, &["Pol", "Pul"], ("Pul", "Pal")),
     rule("y after consonant as i", "y", "i", AfterConsonant, &["Paktya", "Paktia"], ("Paktya", "Pakta")),
     rule("y before consonant as i", "y", "i", BeforeConsonant, &["Aybak", "Aibak"], ("Aibak", "Abak")),
-    // Persian and Pashto put a vowel before s and a consonant, and some writers keep it
-    rule("prothetic i before s", "is", "s", StartBeforeConsonant, &["Espin Boldak", "Ispin Boldak", "Spin Boldak"], ("Isa Khel", "Sa Khel")),
 ];
 
 /// Words that official lists write in Persian or Arabic interchangeably (lower, upper, first,
@@ -178,12 +174,6 @@ impl Rule {
                 }
                 out
             }
-            Position::StartBeforeConsonant => match word.strip_prefix(self.from) {
-                Some(rest) if rest.bytes().next().is_some_and(|b| !is_vowel(b)) => {
-                    format!("{}{rest}", self.to)
-                }
-                _ => word.to_string(),
-            },
             Position::BeforeConsonant => {
                 let bytes = word.as_bytes();
                 let mut out = String::with_capacity(word.len());
@@ -284,13 +274,5 @@ mod tests {
         let ah = RULES.iter().find(|r| r.name == "final h after a").unwrap();
         assert_eq!(ah.apply("salah"), "sala");
         assert_eq!(ah.apply("ahmad"), "ahmad");
-        let is = RULES
-            .iter()
-            .find(|r| r.name == "prothetic i before s")
-            .unwrap();
-        assert_eq!(is.apply("ispin"), "spin");
-        assert_eq!(is.apply("isa"), "isa");
-        assert_eq!(is.apply("is"), "is");
-        assert_eq!(is.apply("kispin"), "kispin");
     }
 }
