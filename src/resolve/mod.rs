@@ -190,6 +190,9 @@ const CONSONANT_FRAME_FLOOR: f64 = 0.65;
 /// Factor on the similarity of names whose first letters differ (after romanization is
 /// folded), unless one vowel stands for another or the letters are [`initials_agree`]'s pairs.
 const INITIAL_MISMATCH: f64 = 0.9;
+/// Factor on the similarity of consonant keys that begin with different vowels: an alef
+/// carries any, but most spellings of one name agree on it.
+const OTHER_INITIAL_VOWEL: f64 = 0.97;
 /// Below this similarity of skeletons, the folded names are not compared.
 const FOLD_SIM_FLOOR: f64 = 0.6;
 /// Most keys taken from one consonant-key lookup.
@@ -467,10 +470,13 @@ impl Resolver {
             let first = self.index.name(names[0]);
             let mut key_sim = ascii_similarity(&q.skeleton, &first.skeleton);
             // the same consonants in another frame of vowels are another word: Marja, Miraj
-            if q.consonants.len() >= 3 && key_sim >= CONSONANT_FRAME_FLOOR {
-                key_sim = key_sim
-                    .max(CONSONANT_WEIGHT * ascii_similarity(&q.consonants, &first.consonants));
-            }
+            let framed = q.consonants.len() >= 3 && key_sim >= CONSONANT_FRAME_FLOOR;
+            let consonant_sim = if framed {
+                consonant_similarity(&q.consonants, &first.consonants)
+            } else {
+                0.0
+            };
+            key_sim = key_sim.max(CONSONANT_WEIGHT * consonant_sim);
             let initial = if initials_agree(&q.skeleton, &first.skeleton) {
                 1.0
             } else {
@@ -849,6 +855,17 @@ fn paren_variants(query: &str) -> Vec<String> {
     out
 }
 
+/// [`ascii_similarity`] of two consonant keys, whose first letters may be two vowels: an
+/// alef carries any, so Urgo (`urg`) and Argo (`arg`) nearly agree.
+fn consonant_similarity(a: &str, b: &str) -> f64 {
+    let vowel = |k: &str| k.starts_with(['a', 'e', 'i', 'o', 'u']);
+    if vowel(a) && vowel(b) && a.as_bytes()[0] != b.as_bytes()[0] {
+        OTHER_INITIAL_VOWEL * ascii_similarity(&a[1..], &b[1..])
+    } else {
+        ascii_similarity(a, b)
+    }
+}
+
 /// Whether two folded names have the same letters, whatever their spaces.
 fn same_letters(a: &str, b: &str) -> bool {
     let space = |c: &u8| *c != b' ';
@@ -859,12 +876,18 @@ fn same_letters(a: &str, b: &str) -> bool {
 /// name's first letter (Soundex keeps it, Jaro-Winkler rewards it), but romanizers vary it:
 /// any vowel for another (alef carries each), `w`/`u` and `y`/`i` (Ouardak, Wardak), a
 /// digraph written without its `h` (`kh` as `k` or `h`, `sh` as `s`, `dh` as `d`, `ph` as
-/// `p`), German `ch` for `kh` and Latin `c` for `k` (Chost, Candahar).
+/// `p`), German `ch` for `kh` and Latin `c` for `k` (Chost, Candahar), and the vowel that
+/// Persian and Pashto speakers put before an initial s (Espin, Spin).
 fn initials_agree(a: &str, b: &str) -> bool {
     let (Some(&x), Some(&y)) = (a.as_bytes().first(), b.as_bytes().first()) else {
         return true;
     };
     let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
+    // a vowel before s may be prothetic: Espin, Spin
+    let prothetic = |k: &str, s: u8| vowel(k.as_bytes()[0]) && k.as_bytes().get(1) == Some(&s);
+    if (y == b's' && prothetic(a, y)) || (x == b's' && prothetic(b, x)) {
+        return true;
+    }
     // skeletons write kh as x, sh and ch as c, dh as z, ph as f
     let (x, y) = (x.min(y), x.max(y));
     x == y
@@ -1039,7 +1062,8 @@ mod tests {
             d6,Têrayzaī,district,AF,Khowst,,33.4,70.1,,Terayzai\n\
             v2,‘Alī Shēr ‘Alāqahdārī,village,AF,Khowst,Têrayzaī,33.4,70.1,,`Ali Sher\n\
             d7,Dū Āb,district,AF,Khowst,,35.3,70.7,,\n\
-            v3,Dūāb,village,AF,Balkh,Shōr Tepah,35.6,67.8,,\n";
+            v3,Dūāb,village,AF,Balkh,Shōr Tepah,35.6,67.8,,\n\
+            d9,Argō,district,AF,Balkh,,37.1,70.4,,\n";
         Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap())
     }
 
@@ -1069,6 +1093,8 @@ mod tests {
         assert!(initials_agree("zanaguri", "dahanaguri"));
         assert!(!initials_agree("gurtipa", "curtipa"));
         assert!(!initials_agree("sanginkala", "yangikala"));
+        assert!(initials_agree("ispinbuldak", "spinbuldak"));
+        assert!(!initials_agree("ispinbuldak", "pinbuldak"));
     }
 
     #[test]
@@ -1096,6 +1122,17 @@ mod tests {
         assert_eq!(best_id(&r, "Du-Ab", &o).0, Status::Ambiguous);
         assert!(same_letters("du ab", "duab"));
         assert!(!same_letters("doab", "duab"));
+    }
+
+    #[test]
+    fn an_initial_vowel_is_any_vowel() {
+        let r = fuzzy_resolver();
+        assert_eq!(
+            best_id(&r, "Urgo", &Options::default()),
+            (Status::Matched, "d9".into())
+        );
+        assert!((consonant_similarity("urg", "arg") - OTHER_INITIAL_VOWEL).abs() < 1e-12);
+        assert!(consonant_similarity("urg", "brg") < OTHER_INITIAL_VOWEL);
     }
 
     proptest::proptest! {
