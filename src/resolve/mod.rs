@@ -477,6 +477,7 @@ impl Resolver {
                 0.0
             };
             key_sim = key_sim.max(CONSONANT_WEIGHT * consonant_sim);
+            let same_consonants = q.consonants == first.consonants;
             let initial = if initials_agree(&q.skeleton, &first.skeleton) {
                 1.0
             } else {
@@ -489,6 +490,12 @@ impl Resolver {
                     .get(&e.place)
                     .is_some_and(|c| c.score >= SCORE_SKELETON)
                 {
+                    continue;
+                }
+                // a name without letter case is a machine transliteration (another script,
+                // or GeoNames' lower-case renderings of one: "chinaru", "mandwl"); being
+                // near an approximate name is no evidence, sharing its consonants is
+                if !e.primary && !same_consonants && !has_letter_case(&e.text) {
                     continue;
                 }
                 let s = if key_sim >= FOLD_SIM_FLOOR {
@@ -866,6 +873,11 @@ fn consonant_similarity(a: &str, b: &str) -> f64 {
     }
 }
 
+/// Whether a name has a capital letter: people write names so in cased scripts.
+fn has_letter_case(text: &str) -> bool {
+    text.chars().any(char::is_uppercase)
+}
+
 /// Whether two folded names have the same letters, whatever their spaces.
 fn same_letters(a: &str, b: &str) -> bool {
     let space = |c: &u8| *c != b' ';
@@ -1063,6 +1075,8 @@ mod tests {
             v2,‘Alī Shēr ‘Alāqahdārī,village,AF,Khowst,Têrayzaī,33.4,70.1,,`Ali Sher\n\
             d7,Dū Āb,district,AF,Khowst,,35.3,70.7,,\n\
             v3,Dūāb,village,AF,Balkh,Shōr Tepah,35.6,67.8,,\n\
+            v4,Chinār,village,AF,Kandahar,Zhaṟêy,32.0,65.1,,chinaru\n\
+            d8,Mandōl,district,AF,Kandahar,,35.3,70.7,,mandwl\n\
             d9,Argō,district,AF,Balkh,,37.1,70.4,,\n";
         Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap())
     }
@@ -1122,6 +1136,17 @@ mod tests {
         assert_eq!(best_id(&r, "Du-Ab", &o).0, Status::Ambiguous);
         assert!(same_letters("du ab", "duab"));
         assert!(!same_letters("doab", "duab"));
+    }
+
+    #[test]
+    fn machine_transliterations_count_only_through_their_consonants() {
+        let r = fuzzy_resolver();
+        let o = Options::default();
+        // near the lower-case rendering "chinaru", not near Chinar itself
+        assert_eq!(best_id(&r, "Chenarto", &o).0, Status::Unmatched);
+        // the consonants of the vowelless rendering "mandwl"
+        assert_eq!(best_id(&r, "Mondawel", &o), (Status::Matched, "d8".into()));
+        assert!(has_letter_case("Chinar") && !has_letter_case("chinaru"));
     }
 
     #[test]
