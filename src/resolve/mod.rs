@@ -228,6 +228,9 @@ struct Query {
     skeleton: String,
     consonants: String,
     kind: Option<Kind>,
+    /// written in a script without letter case (Arabic): its names without case are
+    /// transliterated as it is
+    caseless: bool,
 }
 
 impl Query {
@@ -235,6 +238,9 @@ impl Query {
         let d = strip_designator(text);
         let mut q = Query::from_folded(&d.folded, d.kind);
         q.raw = text.trim().to_string();
+        q.caseless = text
+            .chars()
+            .any(|c| c.is_alphabetic() && !c.is_uppercase() && !c.is_lowercase());
         q
     }
 
@@ -246,6 +252,7 @@ impl Query {
             folded: folded.to_string(),
             skeleton,
             kind,
+            caseless: false,
         }
     }
 }
@@ -296,7 +303,9 @@ impl Resolver {
         if let Some((rest, area)) = self.split_qualifier(&queries[0].0.folded) {
             // "Surubi (Paktika)", "Kohistan, Badakhshan": the qualifier favours its places
             favoured.push((area, self.gazetteer.place(area).name.clone()));
-            queries.push((Query::from_folded(&rest, queries[0].0.kind), 0.0));
+            let mut rest = Query::from_folded(&rest, queries[0].0.kind);
+            rest.caseless = queries[0].0.caseless;
+            queries.push((rest, 0.0));
         } else {
             // "Jelga (Khwaja Hejran)": either name may be the one the gazetteer knows
             for v in paren_variants(query) {
@@ -492,10 +501,12 @@ impl Resolver {
                 {
                     continue;
                 }
-                // a name without letter case is a machine transliteration (another script,
-                // or GeoNames' lower-case renderings of one: "chinaru", "mandwl"); being
-                // near an approximate name is no evidence, sharing its consonants is
-                if !e.primary && !same_consonants && !has_letter_case(&e.text) {
+                // to a query in Latin letters, a name without letter case is a machine
+                // transliteration (another script, or GeoNames' lower-case renderings of
+                // one: "chinaru", "mandwl"); being near an approximate name is no
+                // evidence, sharing its consonants is
+                let approximate = !q.caseless && !has_letter_case(&e.text);
+                if !e.primary && !same_consonants && approximate {
                     continue;
                 }
                 let s = if key_sim >= FOLD_SIM_FLOOR {
@@ -1147,6 +1158,8 @@ mod tests {
         // the consonants of the vowelless rendering "mandwl"
         assert_eq!(best_id(&r, "Mondawel", &o), (Status::Matched, "d8".into()));
         assert!(has_letter_case("Chinar") && !has_letter_case("chinaru"));
+        // a query in Arabic script is transliterated like the names in it
+        assert!(Query::new("چنارتو").caseless && !Query::new("chenarto").caseless);
     }
 
     #[test]
