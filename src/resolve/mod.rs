@@ -300,9 +300,12 @@ impl Resolver {
         let mut favoured = context.favoured.clone();
         let whole = Query::new(query);
         let mut queries = vec![(whole, 0.0)];
+        let mut qualifier = None;
         if let Some((rest, area)) = self.split_qualifier(&queries[0].0.folded) {
-            // "Surubi (Paktika)", "Kohistan, Badakhshan": the qualifier favours its places
+            // "Surubi (Paktika)", "Kohistan, Badakhshan": the qualifier favours its places,
+            // and the query's own words speak against the places outside it
             favoured.push((area, self.gazetteer.place(area).name.clone()));
+            qualifier = Some(area);
             let mut rest = Query::from_folded(&rest, queries[0].0.kind);
             rest.caseless = queries[0].0.caseless;
             queries.push((rest, 0.0));
@@ -351,6 +354,12 @@ impl Resolver {
                 c.score += CONTEXT_BONUS;
                 c.reason
                     .push_str(&format!("; in {label}, named in the text"));
+            }
+            if let Some(area) = qualifier.filter(|&a| !self.gazetteer.is_within(c.place, a)) {
+                c.score -= CONTEXT_BONUS;
+                let label = &self.gazetteer.place(area).name;
+                c.reason
+                    .push_str(&format!("; not in {label}, named with it"));
             }
             match kind_hint {
                 Some(k) if k == place.kind => {
@@ -1088,7 +1097,10 @@ mod tests {
             v3,Dūāb,village,AF,Balkh,Shōr Tepah,35.6,67.8,,\n\
             v4,Chinār,village,AF,Kandahar,Zhaṟêy,32.0,65.1,,chinaru\n\
             d8,Mandōl,district,AF,Kandahar,,35.3,70.7,,mandwl\n\
-            d9,Argō,district,AF,Balkh,,37.1,70.4,,\n";
+            d9,Argō,district,AF,Balkh,,37.1,70.4,,\n\
+            p5,Oruzgan,province,AF,,,32.9,66.6,,Uruzgan\n\
+            d10,Khāş Uruzgān,district,AF,Oruzgan,,33.2,66.3,,Khas Uruzgan\n\
+            t2,Khāsh,town,AF,Kandahar,,31.5,62.8,,Khas\n";
         Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap())
     }
 
@@ -1160,6 +1172,18 @@ mod tests {
         assert!(has_letter_case("Chinar") && !has_letter_case("chinaru"));
         // a query in Arabic script is transliterated like the names in it
         assert!(Query::new("چنارتو").caseless && !Query::new("chenarto").caseless);
+    }
+
+    #[test]
+    fn a_trailing_province_speaks_against_places_outside_it() {
+        let r = fuzzy_resolver();
+        let o = Options::default();
+        // "Khas" alone is the town elsewhere; with Uruzgan it is the district there
+        assert_eq!(best_id(&r, "Khas", &o), (Status::Matched, "t2".into()));
+        assert_eq!(
+            best_id(&r, "KHAS UROZGAN", &o),
+            (Status::Matched, "d10".into())
+        );
     }
 
     #[test]
