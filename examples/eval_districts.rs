@@ -5,12 +5,35 @@
 //! ```
 //!
 //! The CSV has columns `group,province,query,source`; a query is a hit when its best place is
-//! a district of `province`. Prints the hit rates without and with `--within PROVINCE`, the
+//! a district of `province`. Prints the hit rates without and with `--within PROVINCE`, what
+//! the misses were (unmatched, ambiguous, or a wrong place matched: the costly kind), the
 //! groups whose spellings land on different places, and every miss.
 
 use std::collections::BTreeMap;
 
 use gazmap::{Gazetteer, Kind, Options, Resolver, Status};
+
+/// What the misses of one mode were.
+#[derive(Default)]
+struct Misses {
+    /// hits whose status is ambiguous: the right place leads a tie
+    ambiguous_hits: usize,
+    unmatched: usize,
+    ambiguous: usize,
+    wrong: usize,
+}
+
+impl Misses {
+    fn count(&mut self, ok: bool, status: Status) {
+        match (ok, status) {
+            (true, Status::Ambiguous) => self.ambiguous_hits += 1,
+            (true, _) => {}
+            (false, Status::Unmatched) => self.unmatched += 1,
+            (false, Status::Ambiguous) => self.ambiguous += 1,
+            (false, Status::Matched) => self.wrong += 1,
+        }
+    }
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
@@ -19,7 +42,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let resolver = Resolver::new(Gazetteer::embedded()?)?;
     let g = resolver.gazetteer();
     let mut rdr = csv::Reader::from_path(&path)?;
-    let (mut total, mut hits, mut hits_within, mut ambiguous) = (0, 0, 0, 0);
+    let (mut total, mut hits, mut hits_within) = (0, 0, 0);
+    let (mut plain, mut within) = (Misses::default(), Misses::default());
     let mut groups: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
     let mut misses = Vec::new();
     for row in rdr.records() {
@@ -39,9 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             )
         };
         let (ok, r, got) = hit(&Options::default());
-        if r.status == Status::Ambiguous {
-            ambiguous += 1;
-        }
+        plain.count(ok, r.status);
         if let Some(b) = &r.best {
             groups
                 .entry(group.to_string())
@@ -56,6 +78,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..Options::default()
         });
         hits_within += usize::from(ok_w);
+        within.count(ok_w, r_w.status);
         if !ok || !ok_w {
             misses.push(format!(
                 "{group} {province:<12} {query:<28} plain: {} {} | within: {} {}",
@@ -73,7 +96,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "right province, --within PROV: {hits_within} ({:.1}%)",
         pct(hits_within)
     );
-    println!("ambiguous without --within:    {ambiguous}");
+    for (mode, m) in [("no --within:  ", &plain), ("--within PROV:", &within)] {
+        println!(
+            "misses, {mode} {} unmatched, {} ambiguous, {} wrong place matched \
+             (hits that lead an ambiguous tie: {})",
+            m.unmatched, m.ambiguous, m.wrong, m.ambiguous_hits
+        );
+    }
     let split: Vec<_> = groups
         .iter()
         .filter(|(_, places)| places.len() > 1)

@@ -105,13 +105,17 @@ pub fn skeleton_of_folded(folded: &str) -> String {
 
 /// A looser key: the [`skeleton`] without vowels, `h` and `y` (the first letter kept), as
 /// Persian script writes short vowels not at all and romanizers drop or add `h` and `y`
-/// freely (Chahar/Char Asyab, Jalrez/Jalrayz).
+/// freely (Chahar/Char Asyab, Jalrez/Jalrayz). The `h` of `zh` stays: ژ is not ز, and
+/// Zhari is not Zari.
 pub fn consonants(skeleton: &str) -> String {
     let mut out = String::with_capacity(skeleton.len());
+    let mut prev = None;
     for (i, c) in skeleton.chars().enumerate() {
-        if i == 0 || !matches!(c, 'a' | 'i' | 'u' | 'h' | 'y') {
+        let zh = c == 'h' && prev == Some('z');
+        if i == 0 || zh || !matches!(c, 'a' | 'i' | 'u' | 'h' | 'y') {
             out.push(c);
         }
+        prev = Some(c);
     }
     dedup_letters(&out)
 }
@@ -231,6 +235,14 @@ mod tests {
             consonants(&skeleton("Jalrayz"))
         );
         assert_ne!(consonants(&skeleton("Herat")), consonants(&skeleton("Rat")));
+        assert_eq!(
+            consonants(&skeleton("Zheray")),
+            consonants(&skeleton("Zhari"))
+        );
+        assert_ne!(
+            consonants(&skeleton("Zhari")),
+            consonants(&skeleton("Zari"))
+        );
     }
 
     proptest! {

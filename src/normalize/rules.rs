@@ -64,7 +64,11 @@ pub static RULES: &[Rule] = &[
     rule("doubled y", "yy", "y", Anywhere, &["Sayyidabad", "Sayidabad"], ("Sayyid", "Said")),
     rule("french tch", "tch", "c", Anywhere, &["Tcharikar", "Charikar"], ("Charikar", "Sharan")),
     rule("french dj", "dj", "j", Anywhere, &["Djalalabad", "Jalalabad"], ("Jalalabad", "Dalalabad")),
+    // French writes the w of Dawud between a and ou not at all: Daoud, Dehraoud
+    rule("french aou", "aou", "awu", Anywhere, &["Daoud", "Dawud"], ("Daoud", "Dud")),
     rule("french ou", "ou", "u", Anywhere, &["Koundouz", "Kunduz"], ("Kunduz", "Kandahar")),
+    // before sh/ch become c: the c of Chichkah's "chk" or Kushk's "shk" is no English "ck"
+    rule("ck as k", "ck", "k", Anywhere, &["Backlan", "Baklan"], ("Chichkah", "Shikah")),
     rule("sh as ch", "sh", "c", Anywhere, &["Shindand", "Chindand"], ("Shindand", "Sindand")),
     rule("ch", "ch", "c", Anywhere, &["Chaghcharan", "Tchaghtcharan"], ("Chahar", "Kahar")),
     rule("kh", "kh", "x", Anywhere, &["Khanabad", "Khaanabad"], ("Khost", "Kost")),
@@ -73,7 +77,6 @@ pub static RULES: &[Rule] = &[
     rule("dh as z", "dh", "z", Anywhere, &["Dhakir", "Zakir"], ("Zari", "Dari")),
     rule("ph as f", "ph", "f", Anywhere, &["Pharah", "Farah"], ("Farah", "Parah")),
     rule("q as k", "q", "k", Anywhere, &["Qunduz", "Kunduz"], ("Qarqin", "Khaqin")),
-    rule("ck as k", "ck", "k", Anywhere, &["Backlan", "Baklan"], ("Baklan", "Baghlan")),
     rule("ow before consonant", "ow", "u", BeforeConsonant, &["Ghowr", "Ghor"], ("Ghor", "Gahar")),
     rule("aw before consonant", "aw", "u", BeforeConsonant, &["Dawlatabad", "Dowlatabad"], ("Dawlat", "Dalat")),
     rule("au before consonant", "au", "u", BeforeConsonant, &["Daulatabad", "Dowlatabad"], ("Daulat", "Dalat")),

@@ -174,6 +174,8 @@ pub struct Context {
 const SCORE_EXACT: f64 = 1.0;
 const SCORE_ALTERNATE: f64 = 0.99;
 const SCORE_FOLD: f64 = 0.98;
+/// Equal folds once spaces are removed: the words are split differently.
+const SCORE_JOINED: f64 = 0.97;
 const SCORE_SKELETON: f64 = 0.93;
 /// Most candidates kept for the decision.
 const MAX_CANDIDATES: usize = 200;
@@ -183,6 +185,14 @@ const SCORE_PART: f64 = 0.86;
 const VARIANT_PENALTY: f64 = 0.01;
 /// Weight of a consonant-key similarity against a full one.
 const CONSONANT_WEIGHT: f64 = 0.94;
+/// Below this similarity of skeletons, agreeing consonant keys do not count.
+const CONSONANT_FRAME_FLOOR: f64 = 0.65;
+/// Factor on the similarity of names whose first letters differ (after romanization is
+/// folded), unless one vowel stands for another or the letters are [`initials_agree`]'s pairs.
+const INITIAL_MISMATCH: f64 = 0.9;
+/// Factor on the similarity of consonant keys that begin with different vowels: an alef
+/// carries any, but most spellings of one name agree on it.
+const OTHER_INITIAL_VOWEL: f64 = 0.97;
 /// Below this similarity of skeletons, the folded names are not compared.
 const FOLD_SIM_FLOOR: f64 = 0.6;
 /// Most keys taken from one consonant-key lookup.
@@ -217,6 +227,9 @@ struct Query {
     skeleton: String,
     consonants: String,
     kind: Option<Kind>,
+    /// written in a script without letter case (Arabic): its names without case are
+    /// transliterated as it is
+    caseless: bool,
 }
 
 impl Query {
@@ -224,6 +237,9 @@ impl Query {
         let d = strip_designator(text);
         let mut q = Query::from_folded(&d.folded, d.kind);
         q.raw = text.trim().to_string();
+        q.caseless = text
+            .chars()
+            .any(|c| c.is_alphabetic() && !c.is_uppercase() && !c.is_lowercase());
         q
     }
 
@@ -235,6 +251,7 @@ impl Query {
             folded: folded.to_string(),
             skeleton,
             kind,
+            caseless: false,
         }
     }
 }
@@ -278,17 +295,24 @@ impl Resolver {
         let mut favoured = context.favoured.clone();
         let whole = Query::new(query);
         let mut queries = vec![(whole, 0.0)];
+        let mut qualifier = None;
         if let Some((rest, area)) = self.split_qualifier(&queries[0].0.folded) {
-            // "Surubi (Paktika)", "Kohistan, Badakhshan": the qualifier favours its places
+            // "Surubi (Paktika)", "Kohistan, Badakhshan": the qualifier favours its places,
+            // and the query's own words speak against the places outside it
             favoured.push((area, self.gazetteer.place(area).name.to_string()));
-            queries.push((Query::from_folded(&rest, queries[0].0.kind), 0.0));
+            qualifier = Some(area);
+            let mut rest = Query::from_folded(&rest, queries[0].0.kind);
+            rest.caseless = queries[0].0.caseless;
+            queries.push((rest, 0.0));
         } else {
             // "Jelga (Khwaja Hejran)": either name may be the one the gazetteer knows
             for v in paren_variants(query) {
                 queries.push((Query::new(&v), VARIANT_PENALTY));
             }
         }
-        for (q, penalty) in &queries {
+        // the places each name of "A (B)" or "A - B" finds, for `favour_named_districts`
+        let mut parts: Vec<Vec<(PlaceId, f64)>> = Vec::new();
+        for (i, (q, penalty)) in queries.iter().enumerate() {
             kind_hint = kind_hint.or(q.kind);
             // what the context may add to a fuzzy candidate's score over a name match's
             let slack = if favoured.is_empty() {
@@ -300,7 +324,18 @@ impl Resolver {
             } else {
                 0.0
             };
-            for mut c in self.score_query(q, options, slack) {
+            let found = self.score_query(q, options, slack);
+            if i > 0 && *penalty > 0.0 {
+                let top = found.iter().map(|c| c.score).fold(0.0, f64::max) - penalty;
+                let tied = |c: &&Candidate| c.score - penalty >= top - options.margin - 1e-9;
+                parts.push(if top >= options.threshold {
+                    let tops = found.iter().filter(tied);
+                    tops.map(|c| (c.place, c.score - penalty)).collect()
+                } else {
+                    Vec::new()
+                });
+            }
+            for mut c in found {
                 c.score -= penalty;
                 let keep = scores.get(&c.place).is_none_or(|old| better(&c, old));
                 if keep {
@@ -308,6 +343,7 @@ impl Resolver {
                 }
             }
         }
+        self.favour_named_districts(&parts, &mut scores);
         // before the filters: `--kind district` keeps the district a village's name found
         self.add_same_name_ancestors(&mut scores, options.threshold);
         let mut cands: Vec<Candidate> = scores
@@ -323,6 +359,12 @@ impl Resolver {
                 c.score += CONTEXT_BONUS;
                 c.reason
                     .push_str(&format!("; in {label}, named in the text"));
+            }
+            if let Some(area) = qualifier.filter(|&a| !self.gazetteer.is_within(c.place, a)) {
+                c.score -= CONTEXT_BONUS;
+                let label = &self.gazetteer.place(area).name;
+                c.reason
+                    .push_str(&format!("; not in {label}, named with it"));
             }
             match kind_hint {
                 Some(k) if k == place.kind => {
@@ -391,7 +433,13 @@ impl Resolver {
             offer(&mut best, n, score, method, 1.0);
         }
         for &n in self.index.by_skeleton(&q.skeleton) {
-            offer(&mut best, n, SCORE_SKELETON, Method::Skeleton, 1.0);
+            // "Du Ab" and "Duab", "Dawlat Abad" and "Dawlatabad": the same letters, split
+            // into words differently, are surer than a romanization variant
+            if same_letters(self.index.name(n).fold, &q.folded) {
+                offer(&mut best, n, SCORE_JOINED, Method::Fold, 1.0);
+            } else {
+                offer(&mut best, n, SCORE_SKELETON, Method::Skeleton, 1.0);
+            }
         }
         // a fuzzy score stays well below a fold match's, so with one in hand (or a query too
         // long to be a name) the fuzzy pass could only add weaker candidates; so it does with a
@@ -463,10 +511,20 @@ impl Resolver {
             let names = self.index.key_names(k);
             let first = self.index.name(names[0]);
             let mut key_sim = ascii_similarity(&q.skeleton, first.skeleton);
-            if q.consonants.len() >= 3 {
-                key_sim = key_sim
-                    .max(CONSONANT_WEIGHT * ascii_similarity(&q.consonants, first.consonants));
-            }
+            // the same consonants in another frame of vowels are another word: Marja, Miraj
+            let framed = q.consonants.len() >= 3 && key_sim >= CONSONANT_FRAME_FLOOR;
+            let consonant_sim = if framed {
+                consonant_similarity(&q.consonants, first.consonants)
+            } else {
+                0.0
+            };
+            key_sim = key_sim.max(CONSONANT_WEIGHT * consonant_sim);
+            let same_consonants = q.consonants == first.consonants;
+            let initial = if initials_agree(&q.skeleton, first.skeleton) {
+                1.0
+            } else {
+                INITIAL_MISMATCH
+            };
             for &n in names {
                 let e = self.index.name(n);
                 // a fuzzy score never beats a skeleton match of the same place
@@ -476,6 +534,14 @@ impl Resolver {
                 {
                     continue;
                 }
+                // to a query in Latin letters, a name without letter case is a machine
+                // transliteration (another script, or GeoNames' lower-case renderings of
+                // one: "chinaru", "mandwl"); being near an approximate name is no
+                // evidence, sharing its consonants is
+                let approximate = !q.caseless && !has_letter_case(e.text);
+                if !e.primary && !same_consonants && approximate {
+                    continue;
+                }
                 let s = if key_sim >= FOLD_SIM_FLOOR {
                     let fold_sim = *fold_sims
                         .entry(e.fold)
@@ -483,7 +549,7 @@ impl Resolver {
                     key_sim.max(fold_sim)
                 } else {
                     key_sim
-                };
+                } * initial;
                 offer(best, n, SCORE_SKELETON * s, Method::Fuzzy, s);
             }
         }
@@ -528,6 +594,45 @@ impl Resolver {
             }
         }
         None
+    }
+
+    /// "Terezayi (Ali Sher)", "Ali Khel (Jaji)": when one name of a query finds a district
+    /// and another a place inside it (official lists name a district with its centre), the
+    /// district is meant: it takes the better of the two scores and [`CONTEXT_BONUS`].
+    fn favour_named_districts(
+        &self,
+        parts: &[Vec<(PlaceId, f64)>],
+        scores: &mut FxHashMap<PlaceId, Candidate>,
+    ) {
+        let g = &self.gazetteer;
+        let mut named: Vec<(PlaceId, PlaceId, f64)> = Vec::new();
+        for (i, districts) in parts.iter().enumerate() {
+            for &(d, _) in districts {
+                if g.place(d).kind != Kind::District || named.iter().any(|n| n.0 == d) {
+                    continue;
+                }
+                let inside = parts
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != i)
+                    .flat_map(|(_, members)| members.iter())
+                    .filter(|&&(m, _)| g.is_within(m, d))
+                    .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
+                if let Some(&(m, score)) = inside {
+                    named.push((d, m, score));
+                }
+            }
+        }
+        for (d, m, score) in named {
+            if let Some(c) = scores.get_mut(&d) {
+                c.score = c.score.max(score) + CONTEXT_BONUS;
+                let member = g.place(m);
+                c.reason.push_str(&format!(
+                    "; named with {}, a {} inside it",
+                    member.name, member.kind
+                ));
+            }
+        }
     }
 
     /// Adds a candidate's ancestors of the same name (Kunduz city → Kunduz district), or named
@@ -799,6 +904,62 @@ fn paren_variants(query: &str) -> Vec<String> {
     out
 }
 
+/// [`ascii_similarity`] of two consonant keys, whose first letters may be two vowels: an
+/// alef carries any, so Urgo (`urg`) and Argo (`arg`) nearly agree.
+fn consonant_similarity(a: &str, b: &str) -> f64 {
+    let vowel = |k: &str| k.starts_with(['a', 'e', 'i', 'o', 'u']);
+    if vowel(a) && vowel(b) && a.as_bytes()[0] != b.as_bytes()[0] {
+        OTHER_INITIAL_VOWEL * ascii_similarity(&a[1..], &b[1..])
+    } else {
+        ascii_similarity(a, b)
+    }
+}
+
+/// Whether a name has a capital letter: people write names so in cased scripts.
+fn has_letter_case(text: &str) -> bool {
+    text.chars().any(char::is_uppercase)
+}
+
+/// Whether two folded names have the same letters, whatever their spaces.
+fn same_letters(a: &str, b: &str) -> bool {
+    let space = |c: &u8| *c != b' ';
+    a.bytes().filter(space).eq(b.bytes().filter(space))
+}
+
+/// Whether two skeletons may be one name by their first letters. Writers seldom misspell a
+/// name's first letter (Soundex keeps it, Jaro-Winkler rewards it), but romanizers vary it:
+/// any vowel for another (alef carries each), `w`/`u` and `y`/`i` (Ouardak, Wardak), a
+/// digraph written without its `h` (`kh` as `k` or `h`, `sh` as `s`, `dh` as `d`, `ph` as
+/// `p`), German `ch` for `kh` and Latin `c` for `k` (Chost, Candahar), and the vowel that
+/// Persian and Pashto speakers put before an initial s (Espin, Spin).
+fn initials_agree(a: &str, b: &str) -> bool {
+    let (Some(&x), Some(&y)) = (a.as_bytes().first(), b.as_bytes().first()) else {
+        return true;
+    };
+    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
+    // a vowel before s may be prothetic: Espin, Spin
+    let prothetic = |k: &str, s: u8| vowel(k.as_bytes()[0]) && k.as_bytes().get(1) == Some(&s);
+    if (y == b's' && prothetic(a, y)) || (x == b's' && prothetic(b, x)) {
+        return true;
+    }
+    // skeletons write kh as x, sh and ch as c, dh as z, ph as f
+    let (x, y) = (x.min(y), x.max(y));
+    x == y
+        || (vowel(x) && vowel(y))
+        || matches!(
+            (x, y),
+            (b'u', b'w')
+                | (b'i', b'y')
+                | (b'k', b'x')
+                | (b'h', b'x')
+                | (b'c', b's')
+                | (b'd', b'z')
+                | (b'f', b'p')
+                | (b'c', b'x')
+                | (b'c', b'k')
+        )
+}
+
 /// Mean of Jaro-Winkler and normalized Levenshtein on the bytes of two keys (keys are ASCII).
 /// The highest [`ascii_similarity`] a key other than the query's own can reach (as a key or
 /// a fold of `len` bytes at most, or an equal consonant key): an edit at least makes the
@@ -944,6 +1105,125 @@ mod tests {
             assert_eq!(res.status, Status::Unmatched, "{q:.20}");
             assert!(res.best.is_none());
         }
+    }
+
+    fn fuzzy_resolver() -> Resolver {
+        let csv = "id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\
+            c,Afghanistan,country,AF,,,33,66,,\n\
+            p1,Kandahar,province,AF,,,31.6,65.7,,\n\
+            p2,Balkh,province,AF,,,36.7,67.1,,\n\
+            p3,Ghazni,province,AF,,,33.5,68.4,,\n\
+            d1,Zhaṟêy,district,AF,Kandahar,,31.6,65.4,,Zharey\n\
+            d2,Zārī,district,AF,Balkh,,36.1,66.8,,Zari\n\
+            d3,Shōr Tepah,district,AF,Balkh,,37.3,66.5,,Shor Tepah\n\
+            d4,Shutul,district,AF,Balkh,,35.3,69.5,,\n\
+            d5,Kandahar,district,AF,Kandahar,,31.6,65.7,,kadhara\n\
+            v1,Mīray,village,AF,Ghazni,,33.3,68.4,,Miraj\n\
+            p4,Khowst,province,AF,,,33.3,69.9,,\n\
+            d6,Têrayzaī,district,AF,Khowst,,33.4,70.1,,Terayzai\n\
+            v2,‘Alī Shēr ‘Alāqahdārī,village,AF,Khowst,Têrayzaī,33.4,70.1,,`Ali Sher\n\
+            d7,Dū Āb,district,AF,Khowst,,35.3,70.7,,\n\
+            v3,Dūāb,village,AF,Balkh,Shōr Tepah,35.6,67.8,,\n\
+            v4,Chinār,village,AF,Kandahar,Zhaṟêy,32.0,65.1,,chinaru\n\
+            d8,Mandōl,district,AF,Kandahar,,35.3,70.7,,mandwl\n\
+            d9,Argō,district,AF,Balkh,,37.1,70.4,,\n\
+            p5,Oruzgan,province,AF,,,32.9,66.6,,Uruzgan\n\
+            d10,Khāş Uruzgān,district,AF,Oruzgan,,33.2,66.3,,Khas Uruzgan\n\
+            t2,Khāsh,town,AF,Kandahar,,31.5,62.8,,Khas\n";
+        Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn consonants_count_only_in_a_like_frame_of_vowels() {
+        let r = fuzzy_resolver();
+        let o = Options::default();
+        // vowels change, consonants stay: a romanization
+        assert_eq!(best_id(&r, "Zheray", &o), (Status::Matched, "d1".into()));
+        assert_eq!(best_id(&r, "Zherai", &o), (Status::Matched, "d1".into()));
+        assert_eq!(best_id(&r, "Shatal", &o), (Status::Matched, "d4".into()));
+        // the same consonants in another frame of vowels: another word
+        assert_eq!(best_id(&r, "Marja", &o).0, Status::Unmatched);
+        assert_eq!(best_id(&r, "Kohe Zor", &o).0, Status::Unmatched);
+    }
+
+    #[test]
+    fn a_different_first_letter_is_another_name() {
+        let r = fuzzy_resolver();
+        let o = Options::default();
+        assert_eq!(best_id(&r, "Gurtipa", &o).0, Status::Unmatched);
+        // a typo past the first letter, or a romanized first letter, still matches
+        assert_eq!(best_id(&r, "Shortipa", &o), (Status::Matched, "d3".into()));
+        assert_eq!(best_id(&r, "Sor Tepa", &o), (Status::Matched, "d3".into()));
+        assert!(initials_agree("argu", "urgu"));
+        assert!(initials_agree("xust", "kust"));
+        assert!(initials_agree("zanaguri", "dahanaguri"));
+        assert!(!initials_agree("gurtipa", "curtipa"));
+        assert!(!initials_agree("sanginkala", "yangikala"));
+        assert!(initials_agree("ispinbuldak", "spinbuldak"));
+        assert!(!initials_agree("ispinbuldak", "pinbuldak"));
+    }
+
+    #[test]
+    fn a_district_named_with_a_place_inside_it_is_the_district() {
+        let r = fuzzy_resolver();
+        let o = Options::default();
+        // the village matches better than the misspelt district, but lies inside it
+        assert_eq!(
+            best_id(&r, "TEREZAYI(ALI SHER)", &o),
+            (Status::Matched, "d6".into())
+        );
+        assert_eq!(best_id(&r, "Ali Sher", &o), (Status::Matched, "v2".into()));
+        // two names of places apart: nothing says which is meant
+        assert_eq!(best_id(&r, "Ali Sher (Shutul)", &o).0, Status::Ambiguous);
+    }
+
+    #[test]
+    fn the_same_letters_split_otherwise_are_surer_than_a_variant() {
+        let r = fuzzy_resolver();
+        let o = Options::default();
+        // the district "Du Ab" is as good a reading of "Duab" as the village "Duab"
+        let res = r.resolve("Duab", &o);
+        assert_eq!(res.status, Status::Ambiguous);
+        assert_eq!(res.candidates[0].method, Method::Fold);
+        assert_eq!(best_id(&r, "Du-Ab", &o).0, Status::Ambiguous);
+        assert!(same_letters("du ab", "duab"));
+        assert!(!same_letters("doab", "duab"));
+    }
+
+    #[test]
+    fn machine_transliterations_count_only_through_their_consonants() {
+        let r = fuzzy_resolver();
+        let o = Options::default();
+        // near the lower-case rendering "chinaru", not near Chinar itself
+        assert_eq!(best_id(&r, "Chenarto", &o).0, Status::Unmatched);
+        // the consonants of the vowelless rendering "mandwl"
+        assert_eq!(best_id(&r, "Mondawel", &o), (Status::Matched, "d8".into()));
+        assert!(has_letter_case("Chinar") && !has_letter_case("chinaru"));
+        // a query in Arabic script is transliterated like the names in it
+        assert!(Query::new("چنارتو").caseless && !Query::new("chenarto").caseless);
+    }
+
+    #[test]
+    fn a_trailing_province_speaks_against_places_outside_it() {
+        let r = fuzzy_resolver();
+        let o = Options::default();
+        // "Khas" alone is the town elsewhere; with Uruzgan it is the district there
+        assert_eq!(best_id(&r, "Khas", &o), (Status::Matched, "t2".into()));
+        assert_eq!(
+            best_id(&r, "KHAS UROZGAN", &o),
+            (Status::Matched, "d10".into())
+        );
+    }
+
+    #[test]
+    fn an_initial_vowel_is_any_vowel() {
+        let r = fuzzy_resolver();
+        assert_eq!(
+            best_id(&r, "Urgo", &Options::default()),
+            (Status::Matched, "d9".into())
+        );
+        assert!((consonant_similarity("urg", "arg") - OTHER_INITIAL_VOWEL).abs() < 1e-12);
+        assert!(consonant_similarity("urg", "brg") < OTHER_INITIAL_VOWEL);
     }
 
     proptest::proptest! {
