@@ -410,7 +410,8 @@ impl Index {
 
     /// The key whose text is `skeleton`.
     fn find_key(&self, skeleton: &str) -> Option<KeyId> {
-        let text_of = |i: usize| self.key(i as KeyId);
+        let (texts, heap) = (self.strs(self.spans.keys), self.heap());
+        let text_of = |i: usize| texts.get(i).map_or("", |s| s.get(heap));
         hash_find(self.u32s(self.spans.key_slots), skeleton, text_of).map(|i| i as KeyId)
     }
 
@@ -458,12 +459,13 @@ impl Index {
         }
         let starts = self.u32s(self.spans.deletion_starts);
         let keys = self.u32s(self.spans.deletion_keys);
+        let (texts, heap) = (self.strs(self.spans.keys), self.heap());
         // one slot more than the buckets: the mask is that minus one
         let mask = (starts.len().saturating_sub(1)).saturating_sub(1) as u64;
         deletions(q, |variant| {
             let bucket = (xxh3_64(variant) & mask) as usize;
             for &k in csr(starts, keys, bucket) {
-                let key = self.key(k).as_bytes();
+                let key = texts.get(k as usize).map_or("", |s| s.get(heap)).as_bytes();
                 if key != q && within_one_edit(q, key) {
                     found.push(k);
                 }

@@ -351,7 +351,7 @@ impl Resolver {
             .filter(|c| self.passes_filters(c.place, options))
             .collect();
         for c in &mut cands {
-            let place = self.gazetteer.place(c.place);
+            let kind = self.gazetteer.kind(c.place);
             if let Some((_, label)) = favoured
                 .iter()
                 .find(|(a, _)| self.gazetteer.is_within(c.place, *a))
@@ -367,10 +367,9 @@ impl Resolver {
                     .push_str(&format!("; not in {label}, named with it"));
             }
             match kind_hint {
-                Some(k) if k == place.kind => {
+                Some(k) if k == kind => {
                     c.score += DESIGNATOR_BONUS;
-                    c.reason
-                        .push_str(&format!("; the text calls it a {}", place.kind));
+                    c.reason.push_str(&format!("; the text calls it a {kind}"));
                 }
                 // "Baghlan province" is no fuzzy match for a district of a similar name
                 Some(k) if c.method == Method::Fuzzy => {
