@@ -156,3 +156,19 @@ fn usage_errors_exit_2() {
         .code(1)
         .stderr(predicate::str::contains("--within \"Atlantis\""));
 }
+
+#[test]
+fn official_list_spellings_with_qualifiers_and_centres() {
+    // a trailing province qualifies; a dashed "centre of" names the same place again
+    let lines = resolve_json(&[
+        "Surubi (Paktika)",
+        "SURUBI (KABUL)",
+        "KUNDUZ - CENTER OF KUNDUZ",
+    ]);
+    let admin1 = |l: &serde_json::Value| l["best"]["admin1"].as_str().unwrap_or("").to_string();
+    for (line, province) in lines.iter().zip(["Paktika", "Kabul", "Kunduz"]) {
+        assert_eq!(line["status"], "matched", "{line}");
+        let a = admin1(line);
+        assert!(a == province || line["best"]["name"] == province, "{line}");
+    }
+}

@@ -304,8 +304,10 @@ impl Resolver {
             let mut rest = Query::from_folded(&rest, queries[0].0.kind);
             rest.caseless = queries[0].0.caseless;
             queries.push((rest, 0.0));
-        } else {
-            // "Jelga (Khwaja Hejran)": either name may be the one the gazetteer knows
+        }
+        // "Jelga (Khwaja Hejran)", "Kunduz - center of Kunduz": either name may be the one the
+        // gazetteer knows (a province in parentheses is a qualifier, not another name)
+        if qualifier.is_none() || query.contains(" - ") {
             for v in paren_variants(query) {
                 queries.push((Query::new(&v), VARIANT_PENALTY));
             }
