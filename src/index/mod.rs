@@ -336,6 +336,11 @@ impl Index {
         self.strs(self.spans.keys).len()
     }
 
+    /// The place a name belongs to.
+    pub fn name_place(&self, id: NameId) -> PlaceId {
+        self.records().get(id as usize).map_or(0, |r| r.place)
+    }
+
     /// The consonant key of a name.
     pub fn name_consonants(&self, id: NameId) -> &str {
         self.records()

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::gazetteer::{Gazetteer, Kind, PlaceId};
-use crate::index::{Index, KeyId, NameForm, NameId};
+use crate::index::{Index, KeyId, NameEntry, NameForm, NameId};
 use crate::normalize::{consonants, skeleton_of_folded, strip_designator};
 
 /// How a candidate was found, from the most to the least certain.
@@ -392,10 +392,10 @@ impl Resolver {
         // a candidate (and its strings) is made only when it beats the place's best so far
         let offer = |best: &mut FxHashMap<PlaceId, Candidate>,
                      name: NameId,
+                     e: &NameEntry,
                      score: f64,
                      method: Method,
                      similarity: f64| {
-            let e = self.index.name(name);
             let score = if e.form == NameForm::Part {
                 score.min(SCORE_PART)
             } else {
@@ -431,15 +431,16 @@ impl Resolver {
                 (true, false) => (SCORE_ALTERNATE, Method::Alternate),
                 _ => (SCORE_FOLD, Method::Fold),
             };
-            offer(&mut best, n, score, method, 1.0);
+            offer(&mut best, n, &e, score, method, 1.0);
         }
         for &n in self.index.by_skeleton(&q.skeleton) {
             // "Du Ab" and "Duab", "Dawlat Abad" and "Dawlatabad": the same letters, split
             // into words differently, are surer than a romanization variant
-            if same_letters(self.index.name(n).fold, &q.folded) {
-                offer(&mut best, n, SCORE_JOINED, Method::Fold, 1.0);
+            let e = self.index.name(n);
+            if same_letters(e.fold, &q.folded) {
+                offer(&mut best, n, &e, SCORE_JOINED, Method::Fold, 1.0);
             } else {
-                offer(&mut best, n, SCORE_SKELETON, Method::Skeleton, 1.0);
+                offer(&mut best, n, &e, SCORE_SKELETON, Method::Skeleton, 1.0);
             }
         }
         // a fuzzy score stays well below a fold match's, so with one in hand (or a query too
@@ -496,7 +497,7 @@ impl Resolver {
         q: &Query,
         mut keys: Vec<KeyId>,
         best: &mut FxHashMap<PlaceId, Candidate>,
-        offer: &impl Fn(&mut FxHashMap<PlaceId, Candidate>, NameId, f64, Method, f64),
+        offer: &impl Fn(&mut FxHashMap<PlaceId, Candidate>, NameId, &NameEntry, f64, Method, f64),
     ) {
         let same_consonants = self.index.consonant_keys(&q.consonants);
         // a consonant key shared by very many names says little; the trigrams decide then
@@ -527,14 +528,14 @@ impl Resolver {
                 INITIAL_MISMATCH
             };
             for &n in names {
-                let e = self.index.name(n);
                 // a fuzzy score never beats a skeleton match of the same place
                 if best
-                    .get(&e.place)
+                    .get(&self.index.name_place(n))
                     .is_some_and(|c| c.score >= SCORE_SKELETON)
                 {
                     continue;
                 }
+                let e = self.index.name(n);
                 // to a query in Latin letters, a name without letter case is a machine
                 // transliteration (another script, or GeoNames' lower-case renderings of
                 // one: "chinaru", "mandwl"); being near an approximate name is no
@@ -551,7 +552,7 @@ impl Resolver {
                 } else {
                     key_sim
                 } * initial;
-                offer(best, n, SCORE_SKELETON * s, Method::Fuzzy, s);
+                offer(best, n, &e, SCORE_SKELETON * s, Method::Fuzzy, s);
             }
         }
     }
