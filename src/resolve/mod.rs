@@ -414,8 +414,9 @@ impl Resolver {
                         place: e.place,
                         score,
                         method,
-                        matched_name: e.text.to_string(),
-                        matched_key: e.fold.to_string(),
+                        // filled in for the candidates a resolution keeps
+                        matched_name: String::new(),
+                        matched_key: String::new(),
                         reason: String::new(),
                         name_id: name,
                         similarity,
@@ -729,6 +730,9 @@ impl Resolver {
         let clamp = |mut c: Candidate| {
             c.score = (c.score.clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
             c.reason = self.explain(&c);
+            let e = self.index.name(c.name_id);
+            c.matched_name = e.text.to_string();
+            c.matched_key = e.fold.to_string();
             c
         };
         let Some(top) = cands.first().map(|c| c.score) else {
