@@ -109,8 +109,8 @@ fn parse_unit(s: &str) -> Result<f64, String> {
 pub fn load_resolver(global: &GlobalArgs) -> Result<Resolver> {
     if let [path] = global.gazetteer.as_slice() {
         if file::is_index_file(path) {
-            let (gazetteer, index) = file::open(path)
-                .with_context(|| format!("opening the index {}", path.display()))?;
+            // the error names the file
+            let (gazetteer, index) = file::open(path)?;
             return Ok(Resolver::from_parts(gazetteer, index));
         }
     }

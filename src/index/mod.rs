@@ -10,6 +10,7 @@
 pub mod file;
 
 use bytemuck::{Pod, Zeroable};
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -198,47 +199,16 @@ struct Build {
 impl Index {
     /// Builds the index of every name and alternate name in `gazetteer`.
     pub fn build(gazetteer: &Gazetteer) -> Result<Index> {
+        // the keys of each place's names, in parallel; then into the tables in place order
+        let per_place: Vec<Vec<NewName>> = (0..gazetteer.len() as PlaceId)
+            .into_par_iter()
+            .map(|pid| names_of(gazetteer, pid))
+            .collect();
         let mut index = Build::default();
-        for (pid, place) in gazetteer.places().enumerate() {
+        for names in per_place {
             index.place_starts.push(index.names.len() as u32);
-            let mut seen: Vec<String> = Vec::new();
-            let names = std::iter::once(place.name).chain(place.alt_names());
-            for (i, text) in names.enumerate() {
-                let f = fold(text);
-                if f.is_empty() {
-                    continue;
-                }
-                let mut forms = vec![(f.clone(), NameForm::Full)];
-                if let Some(bare) = bare_name(text).filter(|b| !b.is_empty()) {
-                    forms.push((bare, NameForm::Bare));
-                }
-                let compound = forms.last().map(|(k, _)| k.clone()).unwrap_or_default();
-                if let Some((a, b)) = compound.split_once(" wa ") {
-                    forms.push((a.to_string(), NameForm::Part));
-                    forms.push((b.to_string(), NameForm::Part));
-                }
-                for (key, form) in forms {
-                    // one entry per distinct text (exact matching) and per distinct derived key
-                    let tag = if form == NameForm::Full {
-                        text.to_string()
-                    } else {
-                        format!("\0{key}")
-                    };
-                    if seen.contains(&tag) || (form != NameForm::Full && seen.contains(&key)) {
-                        continue;
-                    }
-                    seen.push(tag);
-                    seen.push(key.clone());
-                    let skel = skeleton_of_folded(&key);
-                    index.add(NewName {
-                        place: pid as PlaceId,
-                        text: text.to_string(),
-                        fold: key,
-                        skeleton: skel,
-                        primary: i == 0,
-                        form,
-                    });
-                }
+            for name in names {
+                index.add(name);
             }
         }
         index.place_starts.push(index.names.len() as u32);
@@ -863,6 +833,52 @@ impl Posting<'_> {
     }
 }
 
+/// The index entries of a place's names: each distinct text, and the distinct keys of its
+/// designator-less and compound parts.
+fn names_of(gazetteer: &Gazetteer, pid: PlaceId) -> Vec<NewName> {
+    let place = gazetteer.place(pid);
+    let mut out = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    let names = std::iter::once(place.name).chain(place.alt_names());
+    for (i, text) in names.enumerate() {
+        let f = fold(text);
+        if f.is_empty() {
+            continue;
+        }
+        let mut forms = vec![(f.clone(), NameForm::Full)];
+        if let Some(bare) = bare_name(text).filter(|b| !b.is_empty()) {
+            forms.push((bare, NameForm::Bare));
+        }
+        let compound = forms.last().map(|(k, _)| k.clone()).unwrap_or_default();
+        if let Some((a, b)) = compound.split_once(" wa ") {
+            forms.push((a.to_string(), NameForm::Part));
+            forms.push((b.to_string(), NameForm::Part));
+        }
+        for (key, form) in forms {
+            // one entry per distinct text (exact matching) and per distinct derived key
+            let tag = if form == NameForm::Full {
+                text.to_string()
+            } else {
+                format!("\0{key}")
+            };
+            if seen.contains(&tag) || (form != NameForm::Full && seen.contains(&key)) {
+                continue;
+            }
+            seen.push(tag);
+            seen.push(key.clone());
+            out.push(NewName {
+                place: pid,
+                text: text.to_string(),
+                skeleton: skeleton_of_folded(&key),
+                fold: key,
+                primary: i == 0,
+                form,
+            });
+        }
+    }
+    out
+}
+
 /// Longest key, in bytes, filed in the deletion table: longer names are rarely mistyped in
 /// a way only one edit away that the trigrams miss, and each byte adds a filing.
 pub const MAX_DELETION_KEY: usize = 24;
@@ -908,11 +924,20 @@ fn deletion_table(keys: &[String]) -> Result<(Vec<u32>, Vec<u32>)> {
     let entries: usize = keys.iter().filter(|k| filed(k)).map(|k| k.len() + 1).sum();
     let buckets = (entries / 2).max(1).next_power_of_two();
     let mask = (buckets - 1) as u64;
+    // each key's buckets, hashed in parallel, then filed by counting
+    let filings: Vec<Vec<u32>> = keys
+        .par_iter()
+        .map(|k| {
+            let mut bs = Vec::new();
+            if filed(k) {
+                deletions(k.as_bytes(), |v| bs.push((xxh3_64(v) & mask) as u32));
+            }
+            bs
+        })
+        .collect();
     let mut counts = vec![0u32; buckets + 1];
-    for k in keys.iter().filter(|k| filed(k)) {
-        deletions(k.as_bytes(), |v| {
-            counts[(xxh3_64(v) & mask) as usize + 1] += 1
-        });
+    for &b in filings.iter().flatten() {
+        counts[b as usize + 1] += 1;
     }
     for i in 1..counts.len() {
         counts[i] = counts[i - 1]
@@ -921,13 +946,10 @@ fn deletion_table(keys: &[String]) -> Result<(Vec<u32>, Vec<u32>)> {
     }
     let starts = counts.clone();
     let mut items = vec![0u32; *counts.last().unwrap_or(&0) as usize];
-    for (id, k) in keys.iter().enumerate() {
-        if filed(k) {
-            deletions(k.as_bytes(), |v| {
-                let b = (xxh3_64(v) & mask) as usize;
-                items[counts[b] as usize] = id as u32;
-                counts[b] += 1;
-            });
+    for (id, bs) in filings.iter().enumerate() {
+        for &b in bs {
+            items[counts[b as usize] as usize] = id as u32;
+            counts[b as usize] += 1;
         }
     }
     Ok((starts, items))
