@@ -144,7 +144,8 @@ struct Spans {
     gram_lens: Span,
     /// where each place's names start, in place order
     place_starts: Span,
-    /// hash buckets of keys filed under themselves and their one-byte deletions
+    /// hash buckets of keys filed under themselves and their one-byte deletions: key id and
+    /// the high half of the variant's hash
     deletion_starts: Span,
     deletion_keys: Span,
     /// hash tables of the folds, keys and consonant keys
@@ -237,7 +238,7 @@ impl Index {
             gram_lens: sections.get::<u32>(Tag::GramLens)?,
             place_starts: sections.get::<u32>(Tag::PlaceNameStarts)?,
             deletion_starts: sections.get::<u32>(Tag::DeletionStarts)?,
-            deletion_keys: sections.get::<u32>(Tag::DeletionKeys)?,
+            deletion_keys: sections.get::<[u32; 2]>(Tag::DeletionKeys)?,
             fold_slots: sections.get::<u32>(Tag::FoldSlots)?,
             key_slots: sections.get::<u32>(Tag::KeySlots)?,
             consonant_slots: sections.get::<u32>(Tag::ConsonantSlots)?,
@@ -433,13 +434,15 @@ impl Index {
             return found;
         }
         let starts = self.u32s(self.spans.deletion_starts);
-        let keys = self.u32s(self.spans.deletion_keys);
+        let keys: &[[u32; 2]] = self.bytes.array(self.spans.deletion_keys);
         let (texts, heap) = (self.strs(self.spans.keys), self.heap());
         // one slot more than the buckets: the mask is that minus one
         let mask = (starts.len().saturating_sub(1)).saturating_sub(1) as u64;
         deletions(q, |variant| {
-            let bucket = (xxh3_64(variant) & mask) as usize;
-            for &k in csr(starts, keys, bucket) {
+            let hash = xxh3_64(variant);
+            let (bucket, print) = ((hash & mask) as usize, (hash >> 32) as u32);
+            // the fingerprint spares reading the keys of other variants in the bucket
+            for &[k, _] in csr(starts, keys, bucket).iter().filter(|e| e[1] == print) {
                 let key = texts.get(k as usize).map_or("", |s| s.get(heap)).as_bytes();
                 if key != q && within_one_edit(q, key) {
                     found.push(k);
@@ -918,26 +921,27 @@ fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The deletion table of `keys` (ASCII keys up to [`MAX_DELETION_KEY`] bytes): hash buckets,
-/// a power of two of them, as compressed rows of key ids.
-fn deletion_table(keys: &[String]) -> Result<(Vec<u32>, Vec<u32>)> {
+/// a power of two of them, as compressed rows of key ids with the high half of the hash of
+/// the variant each is filed under.
+fn deletion_table(keys: &[String]) -> Result<(Vec<u32>, Vec<[u32; 2]>)> {
     let filed = |k: &String| k.is_ascii() && k.len() <= MAX_DELETION_KEY;
     let entries: usize = keys.iter().filter(|k| filed(k)).map(|k| k.len() + 1).sum();
     let buckets = (entries / 2).max(1).next_power_of_two();
     let mask = (buckets - 1) as u64;
     // each key's buckets, hashed in parallel, then filed by counting
-    let filings: Vec<Vec<u32>> = keys
+    let filings: Vec<Vec<u64>> = keys
         .par_iter()
         .map(|k| {
-            let mut bs = Vec::new();
+            let mut hashes = Vec::new();
             if filed(k) {
-                deletions(k.as_bytes(), |v| bs.push((xxh3_64(v) & mask) as u32));
+                deletions(k.as_bytes(), |v| hashes.push(xxh3_64(v)));
             }
-            bs
+            hashes
         })
         .collect();
     let mut counts = vec![0u32; buckets + 1];
-    for &b in filings.iter().flatten() {
-        counts[b as usize + 1] += 1;
+    for &h in filings.iter().flatten() {
+        counts[(h & mask) as usize + 1] += 1;
     }
     for i in 1..counts.len() {
         counts[i] = counts[i - 1]
@@ -945,11 +949,12 @@ fn deletion_table(keys: &[String]) -> Result<(Vec<u32>, Vec<u32>)> {
             .ok_or_else(|| Error::Invalid("too many keys for one index".into()))?;
     }
     let starts = counts.clone();
-    let mut items = vec![0u32; *counts.last().unwrap_or(&0) as usize];
-    for (id, bs) in filings.iter().enumerate() {
-        for &b in bs {
-            items[counts[b as usize] as usize] = id as u32;
-            counts[b as usize] += 1;
+    let mut items = vec![[0u32; 2]; *counts.last().unwrap_or(&0) as usize];
+    for (id, hashes) in filings.iter().enumerate() {
+        for &h in hashes {
+            let b = (h & mask) as usize;
+            items[counts[b] as usize] = [id as u32, (h >> 32) as u32];
+            counts[b] += 1;
         }
     }
     Ok((starts, items))
