@@ -1,8 +1,9 @@
 //! Candidate generation: which names of a [`Gazetteer`] could a query mean.
 //!
 //! Exact, fold, skeleton and consonant keys are hash-table lookups; the keys one edit
-//! away from a query come from a deletion-neighbourhood table (each key filed under itself and
-//! every one-byte deletion of it, as SymSpell does); other fuzzy candidates come from a
+//! away from a query (and some two edits away) come from a deletion-neighbourhood table (each
+//! key filed under itself and every one-byte deletion of it, as SymSpell does); other fuzzy
+//! candidates come from a
 //! trigram index over the distinct skeletons, scanning posting lists from the rarest gram
 //! and bounding the number of keys it considers, so a query never compares itself with
 //! every name.
@@ -454,6 +455,45 @@ impl Index {
         found
     }
 
+    /// Keys two edits from `skeleton` that two deletions from it find in the deletion table:
+    /// a key two bytes shorter, or one that a deletion on each side of one more edit
+    /// reaches (not every pair of edits: two substitutions are not found); in key order, and
+    /// none for a skeleton over [`MAX_SECOND_EDIT_KEY`] bytes.
+    pub fn second_keys(&self, skeleton: &str) -> Vec<KeyId> {
+        let q = skeleton.as_bytes();
+        let mut found = Vec::new();
+        if !skeleton.is_ascii() || q.len() > MAX_SECOND_EDIT_KEY || q.len() < 3 {
+            return found;
+        }
+        let starts = self.u32s(self.spans.deletion_starts);
+        let keys: &[[u32; 2]] = self.bytes.array(self.spans.deletion_keys);
+        let (texts, heap) = (self.strs(self.spans.keys), self.heap());
+        let mask = (starts.len().saturating_sub(1)).saturating_sub(1) as u64;
+        let mut seen: Vec<Vec<u8>> = Vec::new();
+        deletions(q, |once| {
+            if once.len() == q.len() {
+                return;
+            }
+            deletions(once, |twice| {
+                if twice.len() == once.len() || seen.iter().any(|s| s == twice) {
+                    return;
+                }
+                seen.push(twice.to_vec());
+                let hash = xxh3_64(twice);
+                let (bucket, print) = ((hash & mask) as usize, (hash >> 32) as u32);
+                for &[k, _] in csr(starts, keys, bucket).iter().filter(|e| e[1] == print) {
+                    let key = texts.get(k as usize).map_or("", |s| s.get(heap));
+                    if strsim::osa_distance(skeleton, key) == 2 {
+                        found.push(k);
+                    }
+                }
+            });
+        });
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
     /// Like [`Index::fuzzy_keys`], but only the keys of the first Dice coefficient (0.8, 0.65,
     /// 0.5) that two keys reach, when one is: a query with close keys is then not
     /// compared with distant ones. Much cheaper; it may miss a key that shares few
@@ -886,6 +926,9 @@ fn names_of(gazetteer: &Gazetteer, pid: PlaceId) -> Vec<NewName> {
 /// a way only one edit away that the trigrams miss, and each byte adds a filing.
 pub const MAX_DELETION_KEY: usize = 24;
 
+/// Longest query skeleton, in bytes, whose two-byte deletions are looked up.
+pub const MAX_SECOND_EDIT_KEY: usize = 16;
+
 /// Hands `key` and each distinct one-byte deletion of it to `f`.
 fn deletions(key: &[u8], mut f: impl FnMut(&[u8])) {
     f(key);
@@ -1051,6 +1094,29 @@ mod tests {
             let shorter = &key[..key.len() - 1];
             assert!(idx.near_keys(shorter).contains(&k), "{key} from {shorter}");
         }
+    }
+
+    #[test]
+    fn second_keys_are_two_edits_away() {
+        let g = Gazetteer::embedded().unwrap();
+        let idx = Index::build(&g).unwrap();
+        let key = skeleton("Kunduz");
+        let k = idx.find_key(&key).unwrap();
+        let bytes = key.as_bytes();
+        // two bytes added; one replaced and one added
+        let moved = format!("{}x{}", &key[..2], &key[3..]);
+        for q in [format!("{key}xy"), format!("{moved}z")] {
+            let found = idx.second_keys(&q);
+            assert!(found.contains(&k), "{q}: {found:?}");
+            assert!(found
+                .iter()
+                .all(|&f| strsim::osa_distance(&q, idx.key(f)) == 2));
+        }
+        // one edit away is the near keys' business, three is too far
+        assert!(!idx.second_keys(&format!("{key}x")).contains(&k));
+        assert!(!idx
+            .second_keys(&format!("{}xyw", &key[..bytes.len() - 1]))
+            .contains(&k));
     }
 
     #[test]

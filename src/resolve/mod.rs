@@ -471,7 +471,8 @@ impl Resolver {
             })
         };
         // the keys one edit away first: a match among them ends the search, as a spelling
-        // checker offers the nearest words only; a sure fuzzy match found so far does too
+        // checker offers the nearest words only; a sure fuzzy match found so far does too;
+        // then the keys two edits away, then the trigrams
         let near = self.index.near_keys(&q.skeleton);
         if !near.is_empty() {
             self.score_fuzzy(q, near, &mut best, &offer);
@@ -481,6 +482,17 @@ impl Resolver {
             .any(|c| c.score >= options.threshold && self.passes_filters(c.place, options));
         if near_match || sure(&best) {
             return best.into_values().collect();
+        }
+        // then the keys two edits away that the deletion table reaches
+        let second = self.index.second_keys(&q.skeleton);
+        if !second.is_empty() {
+            self.score_fuzzy(q, second, &mut best, &offer);
+            let second_match = best
+                .values()
+                .any(|c| c.score >= options.threshold && self.passes_filters(c.place, options));
+            if second_match || sure(&best) {
+                return best.into_values().collect();
+            }
         }
         let close = self.index.close_keys(&q.skeleton, limit);
         self.score_fuzzy(q, close, &mut best, &offer);
