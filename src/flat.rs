@@ -148,33 +148,37 @@ impl Sections {
     }
 }
 
-/// Builds a buffer section by section.
+/// Builds a buffer section by section, each starting on a word.
 #[derive(Debug, Default)]
 pub(crate) struct Builder {
-    buf: Vec<u8>,
+    words: Vec<u64>,
+    len: usize,
     sections: Sections,
 }
 
 impl Builder {
     /// Appends `data` as the section `tag`.
     pub(crate) fn push<T: Pod>(&mut self, tag: Tag, data: &[T]) {
-        self.buf.resize(self.buf.len().next_multiple_of(8), 0);
         let bytes: &[u8] = bytemuck::cast_slice(data);
+        let off = self.words.len() * 8;
+        self.words
+            .resize(self.words.len() + bytes.len().div_ceil(8), 0);
+        bytemuck::cast_slice_mut::<u64, u8>(&mut self.words)[off..off + bytes.len()]
+            .copy_from_slice(bytes);
         self.sections.push(
             tag,
             Span {
-                off: self.buf.len(),
+                off,
                 len: bytes.len(),
             },
         );
-        self.buf.extend_from_slice(bytes);
+        self.len = off + bytes.len();
     }
 
     /// The finished buffer and where its sections are.
-    pub(crate) fn finish(self) -> (Bytes, Sections) {
-        let len = self.buf.len();
-        let mut words = vec![0u64; len.div_ceil(8)];
-        bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..len].copy_from_slice(&self.buf);
+    pub(crate) fn finish(mut self) -> (Bytes, Sections) {
+        self.words.shrink_to_fit();
+        let (words, len) = (self.words, self.len);
         (Bytes::new(Backing::Heap { words, len }), self.sections)
     }
 }
@@ -300,18 +304,21 @@ pub(crate) fn csr<'a, T>(starts: &[u32], items: &'a [T], i: usize) -> &'a [T] {
     }
 }
 
-/// Compressed sparse rows from a list of lists: the starts (one more than the lists) and the
+/// Compressed sparse rows from lists: the starts (one more than the lists) and the
 /// concatenated items.
-pub(crate) fn to_csr(lists: &[Vec<u32>]) -> Result<(Vec<u32>, Vec<u32>)> {
-    let mut starts = Vec::with_capacity(lists.len() + 1);
-    let mut items = Vec::with_capacity(lists.iter().map(Vec::len).sum());
-    starts.push(0);
+pub(crate) fn to_csr<L: AsRef<[u32]>>(
+    lists: impl IntoIterator<Item = L>,
+) -> Result<(Vec<u32>, Vec<u32>)> {
+    let mut starts = vec![0];
+    let mut items = Vec::new();
     for list in lists {
-        items.extend_from_slice(list);
+        items.extend_from_slice(list.as_ref());
         starts.push(u32::try_from(items.len()).map_err(|_| {
             Error::Invalid("the gazetteer has more names than one index holds".into())
         })?);
     }
+    starts.shrink_to_fit();
+    items.shrink_to_fit();
     Ok((starts, items))
 }
 
@@ -365,7 +372,7 @@ mod tests {
 
     #[test]
     fn csr_reads_rows_and_tolerates_bad_starts() {
-        let (starts, items) = to_csr(&[vec![1, 2], vec![], vec![3]]).unwrap();
+        let (starts, items) = to_csr([vec![1, 2], vec![], vec![3]]).unwrap();
         assert_eq!(csr(&starts, &items, 0), [1, 2]);
         assert!(csr(&starts, &items, 1).is_empty());
         assert_eq!(csr(&starts, &items, 2), [3]);

@@ -675,22 +675,31 @@ impl Build {
 
     /// Lays the index out in flat arrays.
     fn freeze(self) -> Result<Index> {
+        // each table goes into the buffer as soon as it is made, and what made it is dropped,
+        // so that a large gazetteer does not hold the build maps and the tables at once
+        let Build {
+            names: new_names,
+            by_fold,
+            keys: key_texts,
+            key_names,
+            by_skeleton,
+            by_consonants,
+            grams,
+            place_starts,
+        } = self;
+        let mut b = Builder::default();
         let mut heap = Heap::default();
-        let mut keys = Vec::with_capacity(self.keys.len());
-        let mut key_consonants = Vec::with_capacity(self.keys.len());
-        for k in &self.keys {
+        let mut keys = Vec::with_capacity(key_texts.len());
+        let mut key_consonants = Vec::with_capacity(key_texts.len());
+        for k in &key_texts {
             keys.push(heap.push(k)?);
             key_consonants.push(heap.push(&consonants(k))?);
         }
-        let mut names: Vec<NameRecord> = Vec::with_capacity(self.names.len());
-        for n in &self.names {
-            let key = self.by_skeleton[&n.skeleton];
+        let mut names: Vec<NameRecord> = Vec::with_capacity(new_names.len());
+        for (i, n) in new_names.iter().enumerate() {
+            let key = by_skeleton[&n.skeleton];
             let text = match names.last() {
-                Some(last)
-                    if last.place == n.place && self.names[names.len() - 1].text == n.text =>
-                {
-                    last.text
-                }
+                Some(last) if last.place == n.place && new_names[i - 1].text == n.text => last.text,
                 _ => heap.push(&n.text)?,
             };
             let fold = if n.fold == n.text {
@@ -707,83 +716,80 @@ impl Build {
                 flags: u32::from(n.primary) | (n.form as u32) << 1,
             });
         }
-        let mut folds: Vec<(&String, &Vec<NameId>)> = self.by_fold.iter().collect();
-        folds.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let (fold_starts, fold_names) = to_csr(
-            &folds
-                .iter()
-                .map(|(_, ids)| (*ids).clone())
-                .collect::<Vec<_>>(),
-        )?;
+        drop(new_names);
+        drop(by_skeleton);
+        let mut folds: Vec<(String, Vec<NameId>)> = by_fold.into_iter().collect();
+        folds.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let fold_strs: Vec<Str> = folds
             .iter()
             .map(|(_, ids)| names[ids[0] as usize].fold)
             .collect();
-        let mut cons: Vec<(&String, &Vec<KeyId>)> = self.by_consonants.iter().collect();
-        cons.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let (consonant_starts, consonant_keys) =
-            to_csr(&cons.iter().map(|(_, ks)| (*ks).clone()).collect::<Vec<_>>())?;
+        b.push(Tag::Folds, &fold_strs);
+        b.push(
+            Tag::FoldSlots,
+            &hash_slots(folds.iter().map(|(f, _)| f.as_str())),
+        );
+        let (fold_starts, fold_names) = to_csr(folds.into_iter().map(|(_, ids)| ids))?;
+        b.push(Tag::FoldStarts, &fold_starts);
+        b.push(Tag::FoldNames, &fold_names);
+        drop((fold_starts, fold_names));
+        b.push(Tag::Names, &names);
+        drop(names);
+        let mut cons: Vec<(String, Vec<KeyId>)> = by_consonants.into_iter().collect();
+        cons.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let cons_strs: Vec<Str> = cons
             .iter()
             .map(|(_, ks)| key_consonants[ks[0] as usize])
             .collect();
-        let (key_name_starts, key_names) = to_csr(&self.key_names)?;
-        let mut grams: Vec<(u32, &Vec<KeyId>)> =
-            self.grams.iter().map(|(&g, ks)| (g, ks)).collect();
+        b.push(Tag::Consonants, &cons_strs);
+        b.push(
+            Tag::ConsonantSlots,
+            &hash_slots(cons.iter().map(|(c, _)| c.as_str())),
+        );
+        let (consonant_starts, consonant_keys) = to_csr(cons.into_iter().map(|(_, ks)| ks))?;
+        b.push(Tag::ConsonantStarts, &consonant_starts);
+        b.push(Tag::ConsonantKeys, &consonant_keys);
+        drop((consonant_starts, consonant_keys));
+        let (key_name_starts, key_name_ids) = to_csr(key_names)?;
+        b.push(Tag::KeyNameStarts, &key_name_starts);
+        b.push(Tag::KeyNames, &key_name_ids);
+        drop((key_name_starts, key_name_ids));
+        let mut grams: Vec<(u32, Vec<KeyId>)> = grams.into_iter().collect();
         grams.sort_unstable_by_key(|&(g, _)| g);
-        let (gram_starts, gram_keys) = to_csr(
-            &grams
-                .iter()
-                .map(|(_, ks)| (*ks).clone())
-                .collect::<Vec<_>>(),
-        )?;
+        let gram_codes: Vec<u32> = grams.iter().map(|&(g, _)| g).collect();
+        b.push(Tag::Grams, &gram_codes);
         // by_len[n]: the position in the posting of the first key at least n bytes long
         let by_len: Vec<Vec<u32>> = grams
             .iter()
             .map(|(_, ks)| {
                 let mut by_len = Vec::new();
                 for (i, &k) in ks.iter().enumerate() {
-                    let len = self.keys[k as usize].len();
+                    let len = key_texts[k as usize].len();
                     by_len.resize(by_len.len().max(len + 1), i as u32);
                 }
                 by_len
             })
             .collect();
-        let (gram_len_starts, gram_lens) = to_csr(&by_len)?;
-        let gram_codes: Vec<u32> = grams.iter().map(|&(g, _)| g).collect();
-        let mut b = Builder::default();
-        b.push(Tag::Names, &names);
-        b.push(Tag::NameHeap, heap.bytes());
-        b.push(Tag::Keys, &keys);
-        b.push(Tag::KeyNameStarts, &key_name_starts);
-        b.push(Tag::KeyNames, &key_names);
-        b.push(Tag::Folds, &fold_strs);
-        b.push(Tag::FoldStarts, &fold_starts);
-        b.push(Tag::FoldNames, &fold_names);
-        b.push(Tag::Consonants, &cons_strs);
-        b.push(Tag::ConsonantStarts, &consonant_starts);
-        b.push(Tag::ConsonantKeys, &consonant_keys);
-        b.push(Tag::Grams, &gram_codes);
-        b.push(Tag::GramStarts, &gram_starts);
-        b.push(Tag::GramKeys, &gram_keys);
+        let (gram_len_starts, gram_lens) = to_csr(by_len)?;
         b.push(Tag::GramLenStarts, &gram_len_starts);
         b.push(Tag::GramLens, &gram_lens);
-        b.push(Tag::PlaceNameStarts, &self.place_starts);
-        let (deletion_starts, deletion_keys) = deletion_table(&self.keys)?;
+        drop((gram_len_starts, gram_lens));
+        let (gram_starts, gram_keys) = to_csr(grams.into_iter().map(|(_, ks)| ks))?;
+        b.push(Tag::GramStarts, &gram_starts);
+        b.push(Tag::GramKeys, &gram_keys);
+        drop((gram_starts, gram_keys));
+        b.push(Tag::PlaceNameStarts, &place_starts);
+        let (deletion_starts, deletion_keys) = deletion_table(&key_texts)?;
         b.push(Tag::DeletionStarts, &deletion_starts);
         b.push(Tag::DeletionKeys, &deletion_keys);
-        b.push(
-            Tag::FoldSlots,
-            &hash_slots(folds.iter().map(|(f, _)| f.as_str())),
-        );
+        drop((deletion_starts, deletion_keys));
         b.push(
             Tag::KeySlots,
-            &hash_slots(self.keys.iter().map(String::as_str)),
+            &hash_slots(key_texts.iter().map(String::as_str)),
         );
-        b.push(
-            Tag::ConsonantSlots,
-            &hash_slots(cons.iter().map(|(c, _)| c.as_str())),
-        );
+        b.push(Tag::Keys, &keys);
+        b.push(Tag::NameHeap, heap.bytes());
+        drop(heap);
         let (bytes, sections) = b.finish();
         Index::from_sections(bytes, &sections)
     }
