@@ -718,38 +718,19 @@ impl Build {
         }
         drop(new_names);
         drop(by_skeleton);
-        let mut folds: Vec<(String, Vec<NameId>)> = by_fold.into_iter().collect();
-        folds.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let fold_strs: Vec<Str> = folds
-            .iter()
-            .map(|(_, ids)| names[ids[0] as usize].fold)
-            .collect();
-        b.push(Tag::Folds, &fold_strs);
-        b.push(
-            Tag::FoldSlots,
-            &hash_slots(folds.iter().map(|(f, _)| f.as_str())),
-        );
-        let (fold_starts, fold_names) = to_csr(folds.into_iter().map(|(_, ids)| ids))?;
-        b.push(Tag::FoldStarts, &fold_starts);
-        b.push(Tag::FoldNames, &fold_names);
-        drop((fold_starts, fold_names));
+        let fold_text = |ids: &Vec<NameId>| names[ids[0] as usize].fold;
+        let folds = [Tag::Folds, Tag::FoldSlots, Tag::FoldStarts, Tag::FoldNames];
+        push_text_table(&mut b, folds, by_fold, fold_text)?;
         b.push(Tag::Names, &names);
         drop(names);
-        let mut cons: Vec<(String, Vec<KeyId>)> = by_consonants.into_iter().collect();
-        cons.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let cons_strs: Vec<Str> = cons
-            .iter()
-            .map(|(_, ks)| key_consonants[ks[0] as usize])
-            .collect();
-        b.push(Tag::Consonants, &cons_strs);
-        b.push(
+        let cons_text = |ks: &Vec<KeyId>| key_consonants[ks[0] as usize];
+        let cons = [
+            Tag::Consonants,
             Tag::ConsonantSlots,
-            &hash_slots(cons.iter().map(|(c, _)| c.as_str())),
-        );
-        let (consonant_starts, consonant_keys) = to_csr(cons.into_iter().map(|(_, ks)| ks))?;
-        b.push(Tag::ConsonantStarts, &consonant_starts);
-        b.push(Tag::ConsonantKeys, &consonant_keys);
-        drop((consonant_starts, consonant_keys));
+            Tag::ConsonantStarts,
+            Tag::ConsonantKeys,
+        ];
+        push_text_table(&mut b, cons, by_consonants, cons_text)?;
         let (key_name_starts, key_name_ids) = to_csr(key_names)?;
         b.push(Tag::KeyNameStarts, &key_name_starts);
         b.push(Tag::KeyNames, &key_name_ids);
@@ -880,6 +861,25 @@ impl Posting<'_> {
         };
         self.keys.get(at(len)..at(len + 1)).unwrap_or(&[])
     }
+}
+
+/// Pushes a map from texts to lists as four sections: the texts (as `text_of` finds each in
+/// the heap) in byte order, their hash table, and the lists as compressed rows.
+fn push_text_table(
+    b: &mut Builder,
+    [texts, slots, starts, items]: [Tag; 4],
+    map: FxHashMap<String, Vec<u32>>,
+    text_of: impl Fn(&Vec<u32>) -> Str,
+) -> Result<()> {
+    let mut rows: Vec<(String, Vec<u32>)> = map.into_iter().collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let strs: Vec<Str> = rows.iter().map(|(_, list)| text_of(list)).collect();
+    b.push(texts, &strs);
+    b.push(slots, &hash_slots(rows.iter().map(|(t, _)| t.as_str())));
+    let (row_starts, row_items) = to_csr(rows.into_iter().map(|(_, list)| list))?;
+    b.push(starts, &row_starts);
+    b.push(items, &row_items);
+    Ok(())
 }
 
 /// The index entries of a place's names: each distinct text, and the distinct keys of its

@@ -470,27 +470,18 @@ impl Resolver {
                 c.score >= SCORE_SKELETON * SURE_SIMILARITY && self.passes_filters(c.place, options)
             })
         };
-        // the keys one edit away first: a match among them ends the search, as a spelling
-        // checker offers the nearest words only; a sure fuzzy match found so far does too;
-        // then the keys two edits away, then the trigrams
-        let near = self.index.near_keys(&q.skeleton);
-        if !near.is_empty() {
-            self.score_fuzzy(q, near, &mut best, &offer);
-        }
-        let near_match = best
-            .values()
-            .any(|c| c.score >= options.threshold && self.passes_filters(c.place, options));
-        if near_match || sure(&best) {
-            return best.into_values().collect();
-        }
-        // then the keys two edits away that the deletion table reaches
-        let second = self.index.second_keys(&q.skeleton);
-        if !second.is_empty() {
-            self.score_fuzzy(q, second, &mut best, &offer);
-            let second_match = best
+        // the keys one edit away first, then those two edits away that the deletion table
+        // reaches, then the trigrams: a match at one distance ends the search, as a spelling
+        // checker offers the nearest words only; a sure fuzzy match found so far does too
+        for keys_at in [Index::near_keys, Index::second_keys] {
+            let keys = keys_at(&self.index, &q.skeleton);
+            if !keys.is_empty() {
+                self.score_fuzzy(q, keys, &mut best, &offer);
+            }
+            let matched = best
                 .values()
                 .any(|c| c.score >= options.threshold && self.passes_filters(c.place, options));
-            if second_match || sure(&best) {
+            if matched || sure(&best) {
                 return best.into_values().collect();
             }
         }
