@@ -30,7 +30,9 @@ use crate::gazetteer::Gazetteer;
 /// The first eight bytes of every index file.
 pub const MAGIC: [u8; 8] = *b"GAZMAPIX";
 
-/// The layout version this gazmap writes and reads.
+/// The layout version this gazmap writes and reads: to be raised with any change to the
+/// header, the section table or a section's layout (changes to how keys are made are caught
+/// by [`rules_hash`]).
 pub const FORMAT_VERSION: u32 = 1;
 
 const BYTE_ORDER_MARK: u32 = 0x0102_0304;
