@@ -10,6 +10,7 @@
 //! groups whose spellings land on different places, and every miss.
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 
 use gazmap::{Gazetteer, Kind, Options, Resolver, Status};
 
@@ -90,33 +91,42 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let pct = |n: usize| 100.0 * n as f64 / total as f64;
-    println!("queries: {total}");
-    println!("right province, no --within:   {hits} ({:.1}%)", pct(hits));
-    println!(
+    // written, not printed: `| head` closes the pipe, which is an error, not a panic
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "queries: {total}")?;
+    writeln!(
+        out,
+        "right province, no --within:   {hits} ({:.1}%)",
+        pct(hits)
+    )?;
+    writeln!(
+        out,
         "right province, --within PROV: {hits_within} ({:.1}%)",
         pct(hits_within)
-    );
+    )?;
     for (mode, m) in [("no --within:  ", &plain), ("--within PROV:", &within)] {
-        println!(
+        writeln!(
+            out,
             "misses, {mode} {} unmatched, {} ambiguous, {} wrong place matched \
              (hits that lead an ambiguous tie: {})",
             m.unmatched, m.ambiguous, m.wrong, m.ambiguous_hits
-        );
+        )?;
     }
     let split: Vec<_> = groups
         .iter()
         .filter(|(_, places)| places.len() > 1)
         .collect();
-    println!(
+    writeln!(
+        out,
         "groups whose spellings land on more than one place: {}",
         split.len()
-    );
+    )?;
     for (group, places) in &split {
-        println!("  {group}: {places:?}");
+        writeln!(out, "  {group}: {places:?}")?;
     }
-    println!("misses ({}):", misses.len());
+    writeln!(out, "misses ({}):", misses.len())?;
     for m in &misses {
-        println!("  {m}");
+        writeln!(out, "  {m}")?;
     }
     Ok(())
 }
