@@ -1,10 +1,12 @@
 //! `gazmap index build`: a prebuilt index file that `--gazetteer` opens in milliseconds.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::GlobalArgs;
 use crate::gazetteer::Gazetteer;
@@ -43,9 +45,15 @@ fn build(global: &GlobalArgs, args: &BuildArgs) -> Result<()> {
     } else {
         &args.inputs
     };
+    // a build of millions of names takes minutes: say which step it is at
+    let step = spinner(global.quiet);
+    step.set_message("loading the gazetteer");
     let gazetteer = super::load_gazetteer(inputs)?;
+    step.set_message(format!("indexing {} places", gazetteer.len()));
     let index = Index::build(&gazetteer).context("indexing the gazetteer")?;
+    step.set_message(format!("writing {}", args.output.display()));
     write_index(&args.output, &gazetteer, &index)?;
+    step.finish_and_clear();
     if !global.quiet {
         let size = std::fs::metadata(&args.output).map_or(0, |m| m.len());
         eprintln!(
@@ -59,6 +67,19 @@ fn build(global: &GlobalArgs, args: &BuildArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A spinner with a message on standard error when it is a terminal; hidden otherwise.
+fn spinner(quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.enable_steady_tick(Duration::from_millis(120));
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// Writes an index file, naming it in errors.
