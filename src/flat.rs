@@ -14,12 +14,21 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::error::{Error, Result};
 
 /// The bytes behind a gazetteer or index.
-#[derive(Debug)]
 pub(crate) enum Backing {
     /// Built in memory; `u64` words keep every section 8-byte aligned.
     Heap { words: Vec<u64>, len: usize },
     /// A memory-mapped index file.
     Map(memmap2::Mmap),
+}
+
+impl std::fmt::Debug for Backing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // the size, not the bytes: a gazetteer's may run to gigabytes
+        match self {
+            Backing::Heap { len, .. } => write!(f, "Heap({len} bytes)"),
+            Backing::Map(map) => write!(f, "Map({} bytes)", map.len()),
+        }
+    }
 }
 
 /// Shared handle on a [`Backing`].
@@ -368,6 +377,14 @@ mod tests {
         assert_eq!(hash_find(&[], "name1", |j| &texts[j]), None);
         // a damaged table, full and pointing nowhere useful, ends the search
         assert_eq!(hash_find(&[1, 1, 1, 1], "x", |j| &texts[j]), None);
+    }
+
+    #[test]
+    fn debug_shows_the_size_not_the_bytes() {
+        let mut b = Builder::default();
+        b.push(Tag::Grams, &[1u32; 1000]);
+        let (bytes, _) = b.finish();
+        assert_eq!(format!("{bytes:?}"), "Bytes(Heap(4000 bytes))");
     }
 
     #[test]
