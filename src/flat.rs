@@ -2,9 +2,10 @@
 //! in one 8-byte-aligned buffer, built in memory or memory-mapped from an index file, and read
 //! the same way either way.
 //!
-//! Every read is bounds-checked: a span outside the buffer reads as empty, a string that is
-//! not UTF-8 as `""`. Index files are checksummed before they get here, so that only guards
-//! against bugs and forged files, never a panic.
+//! Every read is bounds-checked: a span outside the buffer reads as empty, a string outside
+//! its heap or splitting a character as `""`; each heap's UTF-8 is checked once, when the
+//! buffer is built or opened. Index files are checksummed before they get here, so the checks
+//! only guard against bugs and forged files: never a panic.
 
 use std::sync::Arc;
 
@@ -42,7 +43,10 @@ impl Bytes {
 
     pub(crate) fn as_slice(&self) -> &[u8] {
         match &*self.0 {
-            Backing::Heap { words, len } => &bytemuck::cast_slice(words)[..*len],
+            Backing::Heap { words, len } => {
+                let bytes: &[u8] = bytemuck::cast_slice(words);
+                bytes.get(..*len).unwrap_or(bytes)
+            }
             Backing::Map(map) => map,
         }
     }
