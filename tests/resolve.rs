@@ -54,6 +54,9 @@ fn unrelated_same_names_are_ambiguous_until_within() {
         ("Qarabagh", "Ghazni", "Ghazni"),
         ("Arghandab", "Zabul", "Zabul"),
         ("Dawlatabad", "Balkh", "Balkh"),
+        // an alternate name of the Faryab district spells it so; the Badakhshan one is the
+        // same word in another romanization
+        ("Kohestan", "Badakhshan", "Badakhshan"),
     ];
     for (name, within, province) in cases {
         let plain = &resolve_json(&[name])[0];

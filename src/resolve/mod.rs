@@ -444,6 +444,19 @@ impl Resolver {
                 offer(&mut best, n, &e, SCORE_SKELETON, Method::Skeleton, 1.0);
             }
         }
+        // that the gazetteer lists the query's very spelling for one place and another
+        // romanization for another says which spelling it met, not which place is meant:
+        // Kohestan is an alternate name of one Kohistan district, not of the other
+        let spelled = best
+            .values()
+            .any(|c| (SCORE_FOLD..SCORE_EXACT).contains(&c.score));
+        if spelled {
+            for c in best.values_mut() {
+                if c.method == Method::Skeleton {
+                    c.score = c.score.max(SCORE_JOINED);
+                }
+            }
+        }
         // a fuzzy score stays well below a fold match's, so with one in hand (or a query too
         // long to be a name) the fuzzy pass could only add weaker candidates; so it does with a
         // skeleton match when no fuzzy score can come within the margin of it
