@@ -221,3 +221,24 @@ fn a_failed_build_leaves_no_file() {
         .stderr(predicate::str::contains("bad-lat.csv:"));
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn an_index_file_among_other_gazetteers_adds_its_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let gzi = build(dir.path(), &[data("mini.csv")]);
+    let names = "Nowhere Abad\nKhinjan\nBaghran\n";
+    let with = |first: &Path| {
+        stdout_of(
+            gazmap()
+                .arg("--gazetteer")
+                .arg(first)
+                .arg("--gazetteer")
+                .arg(data("districts-only.csv"))
+                .args(["resolve", "--format", "csv"])
+                .write_stdin(names),
+        )
+    };
+    let via_index = with(&gzi);
+    assert!(via_index == with(&data("mini.csv")));
+    assert!(via_index.contains("test:1") && via_index.contains("t:khinjan"));
+}
