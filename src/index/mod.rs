@@ -387,9 +387,28 @@ impl Index {
 
     /// The key whose text is `skeleton`.
     fn find_key(&self, skeleton: &str) -> Option<KeyId> {
-        let (texts, heap) = (self.strs(self.spans.keys), self.heap());
-        let text_of = |i: usize| texts.get(i).map_or("", |s| s.get(heap));
-        hash_find(self.u32s(self.spans.key_slots), skeleton, text_of).map(|i| i as KeyId)
+        let texts = self.key_texts();
+        hash_find(self.u32s(self.spans.key_slots), skeleton, |i| texts.get(i)).map(|i| i as KeyId)
+    }
+
+    /// The key texts, borrowed once for many lookups.
+    fn key_texts(&self) -> KeyTexts<'_> {
+        KeyTexts {
+            keys: self.strs(self.spans.keys),
+            heap: self.heap(),
+        }
+    }
+
+    /// The deletion table, borrowed once for a query's lookups.
+    fn deletion_table(&self) -> DeletionTable<'_> {
+        let starts = self.u32s(self.spans.deletion_starts);
+        DeletionTable {
+            starts,
+            entries: self.bytes.array(self.spans.deletion_keys),
+            // one slot more than the buckets: the mask is that minus one
+            mask: (starts.len().saturating_sub(1)).saturating_sub(1) as u64,
+            texts: self.key_texts(),
+        }
     }
 
     /// Names whose skeleton equals `skeleton`.
@@ -434,21 +453,13 @@ impl Index {
         if !skeleton.is_ascii() || q.len() > MAX_DELETION_KEY + 1 {
             return found;
         }
-        let starts = self.u32s(self.spans.deletion_starts);
-        let keys: &[[u32; 2]] = self.bytes.array(self.spans.deletion_keys);
-        let (texts, heap) = (self.strs(self.spans.keys), self.heap());
-        // one slot more than the buckets: the mask is that minus one
-        let mask = (starts.len().saturating_sub(1)).saturating_sub(1) as u64;
+        let table = self.deletion_table();
         deletions(q, |variant| {
-            let hash = xxh3_64(variant);
-            let (bucket, print) = ((hash & mask) as usize, (hash >> 32) as u32);
-            // the fingerprint spares reading the keys of other variants in the bucket
-            for &[k, _] in csr(starts, keys, bucket).iter().filter(|e| e[1] == print) {
-                let key = texts.get(k as usize).map_or("", |s| s.get(heap)).as_bytes();
-                if key != q && within_one_edit(q, key) {
+            table.filed_under(variant, |k, key| {
+                if key.as_bytes() != q && within_one_edit(q, key.as_bytes()) {
                     found.push(k);
                 }
-            }
+            });
         });
         found.sort_unstable();
         found.dedup();
@@ -465,10 +476,7 @@ impl Index {
         if !skeleton.is_ascii() || q.len() > MAX_SECOND_EDIT_KEY || q.len() < 3 {
             return found;
         }
-        let starts = self.u32s(self.spans.deletion_starts);
-        let keys: &[[u32; 2]] = self.bytes.array(self.spans.deletion_keys);
-        let (texts, heap) = (self.strs(self.spans.keys), self.heap());
-        let mask = (starts.len().saturating_sub(1)).saturating_sub(1) as u64;
+        let table = self.deletion_table();
         let mut seen: Vec<Vec<u8>> = Vec::new();
         deletions(q, |once| {
             if once.len() == q.len() {
@@ -479,14 +487,11 @@ impl Index {
                     return;
                 }
                 seen.push(twice.to_vec());
-                let hash = xxh3_64(twice);
-                let (bucket, print) = ((hash & mask) as usize, (hash >> 32) as u32);
-                for &[k, _] in csr(starts, keys, bucket).iter().filter(|e| e[1] == print) {
-                    let key = texts.get(k as usize).map_or("", |s| s.get(heap));
+                table.filed_under(twice, |k, key| {
                     if strsim::osa_distance(skeleton, key) == 2 {
                         found.push(k);
                     }
-                }
+                });
             });
         });
         found.sort_unstable();
@@ -595,9 +600,7 @@ impl Index {
 
     /// The skeleton text of a key.
     pub fn key(&self, key: KeyId) -> &str {
-        self.strs(self.spans.keys)
-            .get(key as usize)
-            .map_or("", |s| s.get(self.heap()))
+        self.key_texts().get(key as usize)
     }
 
     /// The names that have this skeleton key.
@@ -760,7 +763,7 @@ impl Build {
         b.push(Tag::GramKeys, &gram_keys);
         drop((gram_starts, gram_keys));
         b.push(Tag::PlaceNameStarts, &place_starts);
-        let (deletion_starts, deletion_keys) = deletion_table(&key_texts)?;
+        let (deletion_starts, deletion_keys) = build_deletion_table(&key_texts)?;
         b.push(Tag::DeletionStarts, &deletion_starts);
         b.push(Tag::DeletionKeys, &deletion_keys);
         drop((deletion_starts, deletion_keys));
@@ -932,6 +935,43 @@ fn names_of(gazetteer: &Gazetteer, pid: PlaceId) -> Vec<NewName> {
 /// a way only one edit away that the trigrams miss, and each byte adds a filing.
 pub const MAX_DELETION_KEY: usize = 24;
 
+/// The texts of an index's keys.
+#[derive(Clone, Copy)]
+struct KeyTexts<'a> {
+    keys: &'a [Str],
+    heap: &'a str,
+}
+
+impl<'a> KeyTexts<'a> {
+    /// The text of key `k` ("" when there is none).
+    fn get(self, k: usize) -> &'a str {
+        self.keys.get(k).map_or("", |s| s.get(self.heap))
+    }
+}
+
+/// An index's deletion table: buckets of keys filed under themselves and their one-byte
+/// deletions, each entry a key id and the high half of its variant's hash.
+struct DeletionTable<'a> {
+    starts: &'a [u32],
+    entries: &'a [[u32; 2]],
+    mask: u64,
+    texts: KeyTexts<'a>,
+}
+
+impl<'a> DeletionTable<'a> {
+    /// Hands each key filed under `variant`, with its text, to `found`.
+    fn filed_under(&self, variant: &[u8], mut found: impl FnMut(KeyId, &'a str)) {
+        let hash = xxh3_64(variant);
+        let (bucket, print) = ((hash & self.mask) as usize, (hash >> 32) as u32);
+        // the fingerprint spares reading the keys of other variants in the bucket
+        for &[k, p] in csr(self.starts, self.entries, bucket) {
+            if p == print {
+                found(k, self.texts.get(k as usize));
+            }
+        }
+    }
+}
+
 /// Longest query skeleton, in bytes, whose two-byte deletions are looked up.
 pub const MAX_SECOND_EDIT_KEY: usize = 16;
 
@@ -972,7 +1012,7 @@ fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
 /// The deletion table of `keys` (ASCII keys up to [`MAX_DELETION_KEY`] bytes): hash buckets,
 /// a power of two of them, as compressed rows of key ids with the high half of the hash of
 /// the variant each is filed under.
-fn deletion_table(keys: &[String]) -> Result<(Vec<u32>, Vec<[u32; 2]>)> {
+fn build_deletion_table(keys: &[String]) -> Result<(Vec<u32>, Vec<[u32; 2]>)> {
     let filed = |k: &String| k.is_ascii() && k.len() <= MAX_DELETION_KEY;
     let entries: usize = keys.iter().filter(|k| filed(k)).map(|k| k.len() + 1).sum();
     let buckets = (entries / 2).max(1).next_power_of_two();

@@ -460,11 +460,14 @@ impl Resolver {
         // a fuzzy score stays well below a fold match's, so with one in hand (or a query too
         // long to be a name) the fuzzy pass could only add weaker candidates; so it does with a
         // skeleton match when no fuzzy score can come within the margin of it
-        let named = best
-            .values()
-            .filter(|c| self.passes_filters(c.place, options))
-            .map(|c| c.score)
-            .fold(0.0, f64::max);
+        // the best score among the candidates the filters keep (none: below any threshold)
+        let top = |best: &FxHashMap<PlaceId, Candidate>| {
+            best.values()
+                .filter(|c| self.passes_filters(c.place, options))
+                .map(|c| c.score)
+                .fold(f64::NEG_INFINITY, f64::max)
+        };
+        let named = top(&best);
         let ceiling = SCORE_SKELETON * fuzzy_ceiling(q.folded.len().max(q.skeleton.len())) + slack;
         let settled = named >= SCORE_FOLD || named - options.margin > ceiling + 1e-9;
         if settled || q.folded.len() > MAX_FUZZY_LEN {
@@ -478,48 +481,50 @@ impl Resolver {
         } else {
             FUZZY_KEYS
         };
-        let sure = |best: &FxHashMap<PlaceId, Candidate>| {
-            best.values().any(|c| {
-                c.score >= SCORE_SKELETON * SURE_SIMILARITY && self.passes_filters(c.place, options)
-            })
-        };
+        let sure =
+            |best: &FxHashMap<PlaceId, Candidate>| top(best) >= SCORE_SKELETON * SURE_SIMILARITY;
+        // the query's consonant key is looked up with the first keys scored, not again
+        let mut consonants = true;
         // the keys one edit away first, then those two edits away that the deletion table
         // reaches, then the trigrams: a match at one distance ends the search, as a spelling
         // checker offers the nearest words only; a sure fuzzy match found so far does too
         for keys_at in [Index::near_keys, Index::second_keys] {
             let keys = keys_at(&self.index, &q.skeleton);
             if !keys.is_empty() {
-                self.score_fuzzy(q, keys, &mut best, &offer);
+                let with_consonants = std::mem::take(&mut consonants);
+                self.score_fuzzy(q, keys, with_consonants, &mut best, &offer);
             }
-            let matched = best
-                .values()
-                .any(|c| c.score >= options.threshold && self.passes_filters(c.place, options));
-            if matched || sure(&best) {
+            if top(&best) >= options.threshold || sure(&best) {
                 return best.into_values().collect();
             }
         }
         let close = self.index.close_keys(&q.skeleton, limit);
-        self.score_fuzzy(q, close, &mut best, &offer);
+        self.score_fuzzy(q, close, std::mem::take(&mut consonants), &mut best, &offer);
         // close keys that give no sure match may hide a closer spelling with fewer trigrams
         if !sure(&best) {
             let keys = self.index.fuzzy_keys(&q.skeleton, limit);
-            self.score_fuzzy(q, keys, &mut best, &offer);
+            self.score_fuzzy(q, keys, false, &mut best, &offer);
         }
         best.into_values().collect()
     }
 
-    /// Offers the names of `keys` and of the query's consonant key as fuzzy candidates.
+    /// Offers the names of `keys`, and `with_consonants` of the query's consonant key, as
+    /// fuzzy candidates. Offering a name again changes nothing, so later passes skip the
+    /// consonant key.
     fn score_fuzzy(
         &self,
         q: &Query,
         mut keys: Vec<KeyId>,
+        with_consonants: bool,
         best: &mut FxHashMap<PlaceId, Candidate>,
         offer: &impl Fn(&mut FxHashMap<PlaceId, Candidate>, NameId, &NameEntry, f64, Method, f64),
     ) {
-        let same_consonants = self.index.consonant_keys(&q.consonants);
-        // a consonant key shared by very many names says little; the trigrams decide then
-        if q.consonants.len() >= 3 && same_consonants.len() <= MAX_CONSONANT_KEYS {
-            keys.extend_from_slice(same_consonants);
+        if with_consonants && q.consonants.len() >= 3 {
+            let same_consonants = self.index.consonant_keys(&q.consonants);
+            // a consonant key shared by very many names says little; the trigrams decide then
+            if same_consonants.len() <= MAX_CONSONANT_KEYS {
+                keys.extend_from_slice(same_consonants);
+            }
         }
         keys.sort_unstable();
         keys.dedup();
