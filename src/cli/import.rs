@@ -172,14 +172,15 @@ fn run_geonames(global: &GlobalArgs, args: &GeonamesArgs) -> Result<()> {
             }
         }
     };
-    let imported = geonames::import(&args.dump, &options, &mut progress)
+    let mut imported = geonames::import(&args.dump, &options, &mut progress)
         .with_context(|| format!("importing {}", args.dump.display()))?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     let to_stdout = args.output.as_os_str() == "-";
     if args.output.extension().is_some_and(|e| e == "gzi") {
-        let gazetteer = Gazetteer::from_places(imported.places.clone())
+        // the places are not needed again: moved, not copied (a world dump is large)
+        let gazetteer = Gazetteer::from_places(std::mem::take(&mut imported.places))
             .context("loading the imported places")?;
         let index = Index::build(&gazetteer).context("indexing the imported places")?;
         super::index::write_index(&args.output, &gazetteer, &index)?;

@@ -47,13 +47,18 @@ fn build(global: &GlobalArgs, args: &BuildArgs) -> Result<()> {
     };
     // a build of millions of names takes minutes: say which step it is at
     let step = spinner(global.quiet);
-    step.set_message("loading the gazetteer");
-    let gazetteer = super::load_gazetteer(inputs)?;
-    step.set_message(format!("indexing {} places", gazetteer.len()));
-    let index = Index::build(&gazetteer).context("indexing the gazetteer")?;
-    step.set_message(format!("writing {}", args.output.display()));
-    write_index(&args.output, &gazetteer, &index)?;
+    let built = (|| {
+        step.set_message("loading the gazetteer");
+        let gazetteer = super::load_gazetteer(inputs)?;
+        step.set_message(format!("indexing {} places", gazetteer.len()));
+        let index = Index::build(&gazetteer).context("indexing the gazetteer")?;
+        step.set_message(format!("writing {}", args.output.display()));
+        write_index(&args.output, &gazetteer, &index)?;
+        Ok::<_, anyhow::Error>((gazetteer, index))
+    })();
+    // cleared on failure too, so that the error is not printed after a stale spinner line
     step.finish_and_clear();
+    let (gazetteer, index) = built?;
     if !global.quiet {
         let size = std::fs::metadata(&args.output).map_or(0, |m| m.len());
         eprintln!(
