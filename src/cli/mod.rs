@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::gazetteer::{geonames, Gazetteer, Kind};
+use crate::gazetteer::{geonames, read_csv_places, Gazetteer, Kind};
 use crate::index::file;
 use crate::resolve::{Options, Resolver, DEFAULT_PREFERENCE};
 
@@ -125,12 +125,6 @@ pub fn load_gazetteer(paths: &[PathBuf]) -> Result<Gazetteer> {
     if paths.is_empty() {
         return Gazetteer::embedded().context("loading the embedded gazetteer");
     }
-    if paths
-        .iter()
-        .all(|p| !geonames::is_dump(p) && !file::is_index_file(p))
-    {
-        return Gazetteer::from_csv_paths(paths).context("loading the gazetteer");
-    }
     let mut places = Vec::new();
     for path in paths {
         let ctx = || format!("loading the gazetteer {}", path.display());
@@ -145,13 +139,11 @@ pub fn load_gazetteer(paths: &[PathBuf]) -> Result<Gazetteer> {
                 );
             }
             places.extend(imported.places);
-        } else {
-            let g = if file::is_index_file(path) {
-                file::open(path).with_context(ctx)?.0
-            } else {
-                Gazetteer::from_csv_path(path).with_context(ctx)?
-            };
+        } else if file::is_index_file(path) {
+            let g = file::open(path).with_context(ctx)?.0;
             places.extend(g.places().map(|p| p.to_place()));
+        } else {
+            places.extend(read_csv_places(path).context("loading the gazetteer")?);
         }
     }
     Gazetteer::from_places(places).context("loading the gazetteer")

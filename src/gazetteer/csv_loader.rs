@@ -24,7 +24,8 @@ pub const CSV_COLUMNS: [&str; 11] = [
 
 const REQUIRED: [&str; 6] = ["id", "name", "kind", "country", "lat", "lon"];
 
-pub(super) fn read_path(path: &Path) -> Result<Vec<Place>> {
+/// The places of a gazetteer CSV file, not yet checked for duplicate ids or linked.
+pub fn read_path(path: &Path) -> Result<Vec<Place>> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     read_places(BufReader::new(file), &path.display().to_string())
 }

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::flat::{Builder, Bytes, Heap, Sections, Span, Str, Tag, TextSpan};
 use crate::normalize::fold;
 
-pub use csv_loader::CSV_COLUMNS;
+pub use csv_loader::{read_path as read_csv_places, CSV_COLUMNS};
 pub use csv_writer::write_csv;
 
 /// The embedded default gazetteer (Afghanistan), in the gazetteer CSV contract.
