@@ -13,7 +13,6 @@
 #![deny(missing_docs)]
 
 pub mod clean;
-pub mod cli;
 pub mod error;
 pub mod export;
 pub mod extract;

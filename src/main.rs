@@ -1,10 +1,14 @@
+//! The gazmap command line: flags parsed by clap, work done by the library.
+
 use std::process::ExitCode;
 
 use clap::Parser;
 
+mod cli;
+
 fn main() -> ExitCode {
-    let cli = gazmap::cli::Cli::parse();
-    match gazmap::cli::run(cli) {
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // a closed pipe (gazmap … | head) is not a failure

@@ -10,9 +10,9 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{load_resolver, options, FilterArgs, GlobalArgs};
-use crate::clean::{clean, CleanOptions, ColumnRef, Event, OutputEncoding, Summary};
-use crate::export::atomic::AtomicFile;
-use crate::input::{self, InputOptions, SourceEncoding};
+use gazmap::clean::{clean, CleanOptions, ColumnRef, Event, OutputEncoding, Summary};
+use gazmap::export::atomic::AtomicFile;
+use gazmap::input::{self, InputOptions, SourceEncoding};
 
 /// Flags of `gazmap clean`.
 #[derive(Debug, Args)]

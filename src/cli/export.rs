@@ -8,10 +8,10 @@ use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
 
 use super::{load_resolver, options, FilterArgs, GlobalArgs};
-use crate::error::Error;
-use crate::export::{write_layers, LayerBy, LayerRow};
-use crate::input::InputOptions;
-use crate::resolve::{Resolution, Status};
+use gazmap::error::Error;
+use gazmap::export::{write_layers, LayerBy, LayerRow};
+use gazmap::input::InputOptions;
+use gazmap::resolve::{Resolution, Status};
 
 /// Flags of `gazmap export`.
 #[derive(Debug, Args)]
@@ -92,7 +92,7 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
         let d = date.expect("required column");
         for (line, rec) in &table.rows {
             let value = rec.get(d).unwrap_or("");
-            crate::export::layers::date_layer(value).map_err(|m| {
+            gazmap::export::layers::date_layer(value).map_err(|m| {
                 Error::parse(
                     &table.source,
                     *line,
@@ -197,7 +197,7 @@ fn column(table: &Table, wanted: &str, flag: &str, required: bool) -> Result<Opt
 fn read_events(path: &Path) -> Result<Table, Error> {
     // the shared opener detects the encoding (UTF-8, UTF-16, Windows-1252), the BOM, the
     // delimiter and binary data; an events CSV is small enough to hold decoded
-    let input = crate::input::open(&path.to_string_lossy(), &InputOptions::default())?;
+    let input = gazmap::input::open(&path.to_string_lossy(), &InputOptions::default())?;
     let source = input.source_name.clone();
     let delimiter = input.delimiter;
     let mut bytes = Vec::new();

@@ -7,10 +7,10 @@ use anyhow::{bail, Context as _, Result};
 use clap::Args;
 
 use super::{load_resolver, options, FilterArgs, GlobalArgs};
-use crate::export::atomic::{write_file, AtomicFile};
-use crate::export::{LayerBy, LayerRow};
-use crate::extract::{self, Config, DateValue, Event, EventType, Extraction};
-use crate::resolve::{Resolver, Status};
+use gazmap::export::atomic::{write_file, AtomicFile};
+use gazmap::export::{LayerBy, LayerRow};
+use gazmap::extract::{self, Config, DateValue, Event, EventType, Extraction};
+use gazmap::resolve::{Resolver, Status};
 
 /// Flags of `gazmap extract`.
 #[derive(Debug, Args)]
@@ -110,7 +110,7 @@ fn write_layers(
     resolver: &Resolver,
     events: &[Event],
     dir: &Path,
-) -> Result<crate::export::LayerSummary> {
+) -> Result<gazmap::export::LayerSummary> {
     let g = resolver.gazetteer();
     // the export writer adds the resolved place's columns itself
     let own = ["place_id", "place_name", "kind", "admin1", "admin2"];
@@ -128,13 +128,13 @@ fn write_layers(
             resolution: e.resolution.clone(),
         })
         .collect();
-    crate::export::write_layers(g, &rows, LayerBy::Event, dir)
+    gazmap::export::write_layers(g, &rows, LayerBy::Event, dir)
         .with_context(|| format!("writing the layers to {}", dir.display()))
 }
 
 fn write_atomic(
     path: &Path,
-    write: impl FnOnce(&mut AtomicFile) -> crate::Result<()>,
+    write: impl FnOnce(&mut AtomicFile) -> gazmap::Result<()>,
 ) -> Result<()> {
     write_file(path, write).with_context(|| format!("writing {}", path.display()))
 }
@@ -155,10 +155,14 @@ fn read_article(path: &str) -> Result<(Vec<u8>, String)> {
     Ok((bytes, path.to_string()))
 }
 
-fn write_mentions(w: &mut impl Write, resolver: &Resolver, xs: &[Extraction]) -> crate::Result<()> {
+fn write_mentions(
+    w: &mut impl Write,
+    resolver: &Resolver,
+    xs: &[Extraction],
+) -> gazmap::Result<()> {
     let g = resolver.gazetteer();
     let mut csv = csv::Writer::from_writer(w);
-    let err = |e: csv::Error| crate::Error::Invalid(format!("writing the mentions CSV: {e}"));
+    let err = |e: csv::Error| gazmap::Error::Invalid(format!("writing the mentions CSV: {e}"));
     csv.write_record([
         "source",
         "start",
@@ -200,7 +204,7 @@ fn write_mentions(w: &mut impl Write, resolver: &Resolver, xs: &[Extraction]) ->
         }
     }
     csv.flush()
-        .map_err(|e| crate::Error::Invalid(format!("writing the mentions CSV: {e}")))?;
+        .map_err(|e| gazmap::Error::Invalid(format!("writing the mentions CSV: {e}")))?;
     Ok(())
 }
 

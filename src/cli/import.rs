@@ -8,11 +8,11 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::GlobalArgs;
-use crate::export::atomic::write_file;
-use crate::gazetteer::boundaries::{boundaries_to_places, read_boundaries, ImportOptions};
-use crate::gazetteer::geonames::{self, ImportOptions as GeonamesOptions};
-use crate::gazetteer::{write_csv, Gazetteer, Kind};
-use crate::index::Index;
+use gazmap::export::atomic::write_file;
+use gazmap::gazetteer::boundaries::{boundaries_to_places, read_boundaries, ImportOptions};
+use gazmap::gazetteer::geonames::{self, ImportOptions as GeonamesOptions};
+use gazmap::gazetteer::{write_csv, Gazetteer, Kind};
+use gazmap::index::Index;
 
 /// What `gazmap import` imports.
 #[derive(Debug, Subcommand)]
@@ -254,7 +254,7 @@ fn progress_bar(quiet: bool) -> Option<ProgressBar> {
 }
 
 /// Writes places as gazetteer CSV to `output` (atomically) or to standard output for `-`.
-fn write_places(places: &[crate::gazetteer::Place], output: &std::path::Path) -> Result<()> {
+fn write_places(places: &[gazmap::gazetteer::Place], output: &std::path::Path) -> Result<()> {
     if output.as_os_str() == "-" {
         let mut out = io::stdout().lock();
         write_csv(places, &mut out, "<stdout>")?;

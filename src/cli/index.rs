@@ -9,8 +9,8 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::GlobalArgs;
-use crate::gazetteer::Gazetteer;
-use crate::index::{file, Index};
+use gazmap::gazetteer::Gazetteer;
+use gazmap::index::{file, Index};
 
 /// What `gazmap index` does.
 #[derive(Debug, Subcommand)]

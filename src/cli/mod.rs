@@ -13,9 +13,9 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::gazetteer::{geonames, read_csv_places, Gazetteer, Kind};
-use crate::index::file;
-use crate::resolve::{Options, Resolver, DEFAULT_PREFERENCE};
+use gazmap::gazetteer::{geonames, read_csv_places, Gazetteer, Kind};
+use gazmap::index::file;
+use gazmap::resolve::{Options, Resolver, DEFAULT_PREFERENCE};
 
 /// Resolve messy place-name spellings against a gazetteer and turn them into map layers.
 #[derive(Debug, Parser)]

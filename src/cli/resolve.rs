@@ -7,7 +7,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{load_resolver, options, FilterArgs, Format};
-use crate::resolve::{CandidateRecord, Resolution, Resolver, Status};
+use gazmap::resolve::{CandidateRecord, Resolution, Resolver, Status};
 
 /// Flags of `gazmap resolve`.
 #[derive(Debug, Args)]
