@@ -107,6 +107,10 @@ fn layers_by_event_hold_every_drawn_row() {
             "event",
             "source",
             "input_kind",
+            "date_start",
+            "date_end",
+            "time_precision",
+            "time_precision_code",
             "place_id",
             "place_name",
             "admin1",
@@ -361,4 +365,197 @@ fn bad_input_is_an_error_with_file_and_line_and_no_output() {
         .args(["export", "--layer-by", "week", "x.csv"])
         .assert()
         .code(2);
+}
+
+#[test]
+fn time_is_data_and_undated_is_null() {
+    let tmp = tempfile::tempdir().unwrap();
+    export(
+        &data("export/events.csv"),
+        tmp.path(),
+        &["-q", "--layer-by", "none"],
+    )
+    .success();
+    let fc = read_layer(&tmp.path().join("events.geojson"));
+    let time = |id: u64| {
+        let f = fc
+            .features
+            .iter()
+            .find(|f| f.id == Some(geojson::feature::Id::Number(id.into())))
+            .unwrap();
+        (
+            f.property("date").cloned().unwrap(),
+            [
+                "date_start",
+                "date_end",
+                "time_precision",
+                "time_precision_code",
+            ]
+            .map(|k| f.property(k).cloned().unwrap()),
+        )
+    };
+    use serde_json::json;
+    // a day, a month and a year, each with the days it covers; the date as written stays
+    assert_eq!(
+        time(1),
+        (
+            json!("2021-06-22"),
+            [
+                json!("2021-06-22"),
+                json!("2021-06-22"),
+                json!("day"),
+                json!(1)
+            ]
+        )
+    );
+    assert_eq!(
+        time(2),
+        (
+            json!("2021-07"),
+            [
+                json!("2021-07-01"),
+                json!("2021-07-31"),
+                json!("month"),
+                json!(3)
+            ]
+        )
+    );
+    assert_eq!(
+        time(4),
+        (
+            json!("2021"),
+            [
+                json!("2021-01-01"),
+                json!("2021-12-31"),
+                json!("year"),
+                json!(3)
+            ]
+        )
+    );
+    // undated: null, not ""
+    assert_eq!(
+        time(9),
+        (
+            json!(""),
+            [
+                serde_json::Value::Null,
+                serde_json::Value::Null,
+                serde_json::Value::Null,
+                serde_json::Value::Null
+            ]
+        )
+    );
+    // a malformed date is an error at its line and column, whatever the layering
+    let bad = tmp.path().join("bad-date.csv");
+    fs::write(&bad, "date,place,event\n2021-02-30,Khinjan,x\n").unwrap();
+    export(&bad, &tmp.path().join("bad"), &[])
+        .code(1)
+        .stderr(predicate::str::contains(
+            "bad-date.csv:2: column 1 (date): date \"2021-02-30\"",
+        ));
+}
+
+#[test]
+fn numeric_columns_are_numbers_unless_kept_as_strings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let events = tmp.path().join("events.csv");
+    fs::write(
+        &events,
+        "date,place,event,fatalities,lat_note,code,mixed,year\n\
+         2021-07-01,Khinjan,clash,12,35.5,007,12,2021\n\
+         2021-07-02,Khinjan,clash,,-0.25,010,twelve,2020\n\
+         2021-07-03,Imam Sahib,clash,0,3,1,3,2019\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    export(&events, &out, &["-q"]).success();
+    let fc = read_layer(&out.join("clash.geojson"));
+    use serde_json::json;
+    let col = |k: &str| -> Vec<serde_json::Value> {
+        fc.features
+            .iter()
+            .map(|f| f.property(k).cloned().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        col("fatalities"),
+        [json!(12), serde_json::Value::Null, json!(0)]
+    );
+    assert_eq!(col("lat_note"), [json!(35.5), json!(-0.25), json!(3.0)]);
+    // leading zeros are codes, not numbers; a column with any text stays text
+    assert_eq!(col("code"), [json!("007"), json!("010"), json!("1")]);
+    assert_eq!(col("mixed"), [json!("12"), json!("twelve"), json!("3")]);
+    assert_eq!(col("year"), [json!(2021), json!(2020), json!(2019)]);
+    assert!(col("score").iter().all(|v| v.is_f64()));
+    assert!(col("time_precision_code").iter().all(|v| v.is_u64()));
+
+    export(&events, &out, &["-q", "--keep-strings", "fatalities,5"]).success();
+    let fc = read_layer(&out.join("clash.geojson"));
+    let f = &fc.features[0];
+    assert_eq!(f.property("fatalities"), Some(&json!("12")));
+    assert_eq!(f.property("lat_note"), Some(&json!("35.5")));
+    assert_eq!(f.property("year"), Some(&json!(2021)));
+    export(&events, &out, &["--keep-strings", "nope"])
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no column \"nope\" (--keep-strings)",
+        ));
+}
+
+/// Every polygon a layer holds, as geo geometries.
+fn polygons(fc: &geojson::FeatureCollection) -> Vec<geo::Geometry<f64>> {
+    fc.features
+        .iter()
+        .filter_map(|f| f.geometry.clone())
+        .filter(|g| !matches!(g.value, geojson::GeometryValue::Point { .. }))
+        .map(|g| g.try_into().unwrap())
+        .collect()
+}
+
+#[test]
+fn every_written_polygon_is_valid() {
+    use geo::Validation;
+    // tests/data/export/koshk.csv: Koshk district as geoBoundaries draws it (its second part
+    // collapses when rounded to 6 decimals) and a tiny polygon that collapses whole
+    let tmp = tempfile::tempdir().unwrap();
+    let events = tmp.path().join("events.csv");
+    fs::write(
+        &events,
+        "date,place,event\n2021-07-01,Koshk,clash\n2021-07-02,Tiny,clash\n",
+    )
+    .unwrap();
+    gazmap()
+        .arg("--gazetteer")
+        .arg(data("export/koshk.csv"))
+        .arg("export")
+        .arg(&events)
+        .arg("-o")
+        .arg(tmp.path())
+        .arg("-q")
+        .assert()
+        .success();
+    let fc = read_layer(&tmp.path().join("clash.geojson"));
+    assert_eq!(fc.features.len(), 2, "no row lost");
+    let polys = polygons(&fc);
+    assert_eq!(polys.len(), 1, "the tiny place is drawn as its point");
+    assert_eq!(prop(&fc.features[1], "geo_precision"), "point");
+    for p in &polys {
+        assert!(p.is_valid(), "{:?}", p.validation_errors());
+    }
+    // and the fixture's own polygons, with and without promotion
+    let out = tmp.path().join("fixture");
+    export(&data("export/events.csv"), &out, &["-q"]).success();
+    for e in fs::read_dir(&out).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "geojson") {
+            for p in polygons(&read_layer(&path)) {
+                assert!(
+                    p.is_valid(),
+                    "{}: {:?}",
+                    path.display(),
+                    p.validation_errors()
+                );
+            }
+        }
+    }
 }

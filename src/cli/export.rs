@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 
 use super::{load_resolver, options, FilterArgs, GlobalArgs};
 use gazmap::error::Error;
+use gazmap::export::layers::{ColumnType, Columns, Typing};
 use gazmap::export::{write_layers, LayerBy, LayerRow};
 use gazmap::input::InputOptions;
 use gazmap::resolve::{Resolution, Status};
@@ -34,6 +35,10 @@ pub struct ExportArgs {
     /// Column holding the event type.
     #[arg(long, value_name = "COL", default_value = "event")]
     pub event_column: String,
+    /// Columns written as text even when every value is a number (names or 1-based
+    /// numbers, comma-separated); the others are JSON numbers when all their values are.
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    pub keep_strings: Vec<String>,
     /// Filters.
     #[command(flatten)]
     pub filters: FilterArgs,
@@ -88,11 +93,10 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
         "--event-column",
         layer_by == LayerBy::Event,
     )?;
-    if layer_by == LayerBy::Date {
-        let d = date.expect("required column");
+    if let Some(d) = date {
         for (line, rec) in &table.rows {
             let value = rec.get(d).unwrap_or("");
-            gazmap::export::layers::date_layer(value).map_err(|m| {
+            gazmap::export::layers::time_span(value).map_err(|m| {
                 Error::parse(
                     &table.source,
                     *line,
@@ -102,6 +106,16 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
             })?;
         }
     }
+    let mut typing = vec![Typing::Infer; table.header.len()];
+    if let Some(d) = date {
+        // the date stays as written; its typed forms are date_start and date_end
+        typing[d] = Typing::Fixed(ColumnType::Text);
+    }
+    for name in &args.keep_strings {
+        let i = column(&table, name, "--keep-strings", true)?.expect("required column");
+        typing[i] = Typing::Fixed(ColumnType::Text);
+    }
+    let columns = Columns::new(&table.header, typing);
 
     let resolver = load_resolver(global)?;
     let opts = options(&resolver, global, &args.filters)?;
@@ -122,18 +136,13 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
         .rows
         .iter()
         .map(|(_, rec)| LayerRow {
-            properties: table
-                .header
-                .iter()
-                .cloned()
-                .zip(rec.iter().map(str::to_string))
-                .collect(),
-            date: date.and_then(|d| rec.get(d)).unwrap_or("").to_string(),
-            event: event.and_then(|e| rec.get(e)).unwrap_or("").to_string(),
-            resolution: resolved[rec.get(place).unwrap_or("")].clone(),
+            values: rec.iter().collect(),
+            date: date.and_then(|d| rec.get(d)).unwrap_or(""),
+            event: event.and_then(|e| rec.get(e)).unwrap_or(""),
+            resolution: &resolved[rec.get(place).unwrap_or("")],
         })
         .collect();
-    let summary = write_layers(resolver.gazetteer(), &rows, layer_by, &args.output)
+    let summary = write_layers(resolver.gazetteer(), columns, &rows, layer_by, &args.output)
         .with_context(|| format!("writing layers to {}", args.output.display()))?;
     if !global.quiet {
         let features: usize = summary.layers.iter().map(|l| l.features).sum();

@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::{load_resolver, options, FilterArgs, GlobalArgs};
 use gazmap::export::atomic::{write_file, AtomicFile};
+use gazmap::export::layers::{ColumnType, Columns, Typing};
 use gazmap::export::{LayerBy, LayerRow};
 use gazmap::extract::{self, Config, DateValue, Event, EventType, Extraction};
 use gazmap::resolve::{Resolver, Status};
@@ -112,23 +113,54 @@ fn write_layers(
     dir: &Path,
 ) -> Result<gazmap::export::LayerSummary> {
     let g = resolver.gazetteer();
-    // the export writer adds the resolved place's columns itself
-    let own = ["place_id", "place_name", "kind", "admin1", "admin2"];
-    let rows: Vec<LayerRow> = events
+    // the export writer adds the resolved place's columns and the time columns itself
+    let own = [
+        "place_id",
+        "place_name",
+        "kind",
+        "admin1",
+        "admin2",
+        "date_start",
+        "date_end",
+        "time_precision",
+        "time_precision_code",
+    ];
+    let keep: Vec<usize> = (0..extract::EVENTS_HEADER.len())
+        .filter(|&i| !own.contains(&extract::EVENTS_HEADER[i]))
+        .collect();
+    let header: Vec<String> = keep
         .iter()
-        .map(|e| LayerRow {
-            properties: extract::EVENTS_HEADER
-                .iter()
-                .zip(e.record(g))
-                .filter(|(h, _)| !own.contains(h))
-                .map(|(h, v)| (h.to_string(), v))
-                .collect(),
-            date: e.date.map(|d| d.to_string()).unwrap_or_default(),
-            event: e.event.as_str().to_string(),
-            resolution: e.resolution.clone(),
+        .map(|&i| extract::EVENTS_HEADER[i].to_string())
+        .collect();
+    let typing = header
+        .iter()
+        .map(|h| {
+            Typing::Fixed(match h.as_str() {
+                "confidence" => ColumnType::Real,
+                "start" | "end" => ColumnType::Integer,
+                _ => ColumnType::Text,
+            })
         })
         .collect();
-    gazmap::export::write_layers(g, &rows, LayerBy::Event, dir)
+    let records: Vec<(Vec<String>, String)> = events
+        .iter()
+        .map(|e| {
+            let rec = e.record(g);
+            let values = keep.iter().map(|&i| rec[i].clone()).collect();
+            (values, e.date.map(|d| d.to_string()).unwrap_or_default())
+        })
+        .collect();
+    let rows: Vec<LayerRow> = events
+        .iter()
+        .zip(&records)
+        .map(|(e, (values, date))| LayerRow {
+            values: values.iter().map(String::as_str).collect(),
+            date,
+            event: e.event.as_str(),
+            resolution: &e.resolution,
+        })
+        .collect();
+    gazmap::export::write_layers(g, Columns::new(&header, typing), &rows, LayerBy::Event, dir)
         .with_context(|| format!("writing the layers to {}", dir.display()))
 }
 

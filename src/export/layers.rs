@@ -29,15 +29,15 @@ use crate::resolve::{Candidate, Resolution, Status};
 
 /// One input row and what its place resolved to.
 #[derive(Debug, Clone)]
-pub struct LayerRow {
-    /// The input row's columns, in order, as (header, value).
-    pub properties: Vec<(String, String)>,
+pub struct LayerRow<'a> {
+    /// The input row's values, one per column of the [`Columns`] the layers were made with.
+    pub values: Vec<&'a str>,
     /// The row's date (ISO 8601 at day, month or year precision, or empty).
-    pub date: String,
+    pub date: &'a str,
     /// The row's event type.
-    pub event: String,
+    pub event: &'a str,
     /// What the row's place resolved to.
-    pub resolution: Resolution,
+    pub resolution: &'a Resolution,
 }
 
 /// How rows are grouped into layers.
@@ -65,7 +65,7 @@ pub struct LayerCount {
     pub polygons: usize,
 }
 
-/// What [`write_layers`] wrote.
+/// What [`write_layers`] or [`LayerWriter::finish`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LayerSummary {
     /// The layers, in file-name order.
@@ -87,7 +87,17 @@ pub const NO_DATE_LAYER: &str = "undated";
 /// The single layer of [`LayerBy::None`].
 pub const ALL_LAYER: &str = "events";
 
-/// The properties gazmap adds to each feature, after the input's columns, in order.
+/// The time properties gazmap adds to each feature, after the input's columns, in order:
+/// the first and last day the date covers, its precision (`day`, `month`, `year`) and that
+/// precision as ACLED codes it (see [`TimePrecision::acled_code`]); all null when undated.
+pub const TIME_PROPERTIES: [&str; 4] = [
+    "date_start",
+    "date_end",
+    "time_precision",
+    "time_precision_code",
+];
+
+/// The place properties gazmap adds to each feature, after the time properties, in order.
 pub const PLACE_PROPERTIES: [&str; 9] = [
     "place_id",
     "place_name",
@@ -100,6 +110,118 @@ pub const PLACE_PROPERTIES: [&str; 9] = [
     "geo_precision",
 ];
 
+/// How precisely a date is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TimePrecision {
+    /// The day: `2021-07-06`.
+    Day,
+    /// The month: `2021-07`.
+    Month,
+    /// The year: `2021`.
+    Year,
+}
+
+impl TimePrecision {
+    /// `day`, `month` or `year`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimePrecision::Day => "day",
+            TimePrecision::Month => "month",
+            TimePrecision::Year => "year",
+        }
+    }
+
+    /// ACLED's `time_precision` code: 1 for an actual day, 3 for a month or longer (ACLED's
+    /// 2, a week, is a precision gazmap's dates never have).
+    pub fn acled_code(self) -> u8 {
+        match self {
+            TimePrecision::Day => 1,
+            TimePrecision::Month | TimePrecision::Year => 3,
+        }
+    }
+}
+
+/// The days a date covers: `2021-07` is 2021-07-01 to 2021-07-31.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeSpan {
+    /// The first day.
+    pub start: jiff::civil::Date,
+    /// The last day (inclusive).
+    pub end: jiff::civil::Date,
+    /// How precisely the date was given.
+    pub precision: TimePrecision,
+}
+
+/// Parses a date as an events CSV writes it: `2021-08-10`, `2021-08` or `2021` (a date-time
+/// keeps its day); `None` when empty; an error says what is wrong with a malformed date.
+pub fn time_span(date: &str) -> std::result::Result<Option<TimeSpan>, String> {
+    use jiff::civil::Date;
+    let d = date.trim();
+    if d.is_empty() {
+        return Ok(None);
+    }
+    let bad = || {
+        format!(
+            "date {d:?} is not ISO 8601 at day, month or year precision (2021-08-10, 2021-08, 2021)"
+        )
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let parts: Vec<&str> = d.splitn(3, '-').collect();
+    let year = |y: &str| -> std::result::Result<i16, String> {
+        y.parse::<i16>()
+            .ok()
+            .filter(|y| (1..=9999).contains(y))
+            .ok_or_else(bad)
+    };
+    match parts.as_slice() {
+        [y] if y.len() == 4 && digits(y) => {
+            let yy = year(y)?;
+            Ok(Some(TimeSpan {
+                start: Date::new(yy, 1, 1).map_err(|_| bad())?,
+                end: Date::new(yy, 12, 31).map_err(|_| bad())?,
+                precision: TimePrecision::Year,
+            }))
+        }
+        [y, m] if y.len() == 4 && m.len() == 2 && digits(y) && digits(m) => {
+            let mm = m.parse::<i8>().map_err(|_| bad())?;
+            let start = Date::new(year(y)?, mm, 1).map_err(|_| bad())?;
+            Ok(Some(TimeSpan {
+                start,
+                end: start.last_of_month(),
+                precision: TimePrecision::Month,
+            }))
+        }
+        [_, _, rest] => {
+            let day = if rest.len() == 2 {
+                d.parse::<Date>().map_err(|_| bad())?
+            } else {
+                d.parse::<jiff::civil::DateTime>()
+                    .map_err(|_| bad())?
+                    .date()
+            };
+            Ok(Some(TimeSpan {
+                start: day,
+                end: day,
+                precision: TimePrecision::Day,
+            }))
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// The layer of a date as written: `2021-08-10`, `2021-08` or `2021` (a date-time keeps its
+/// day), `undated` when empty; an error says what is wrong with a malformed date.
+pub fn date_layer(date: &str) -> std::result::Result<String, String> {
+    Ok(match time_span(date)? {
+        None => NO_DATE_LAYER.to_string(),
+        Some(t) => match t.precision {
+            TimePrecision::Day => t.start.to_string(),
+            TimePrecision::Month => format!("{:04}-{:02}", t.start.year(), t.start.month()),
+            TimePrecision::Year => format!("{:04}", t.start.year()),
+        },
+    })
+}
+
 /// A safe file stem for a layer name: lowercase ASCII letters, digits and hyphens
 /// (other scripts transliterated); empty when nothing is left.
 pub fn slug(name: &str) -> String {
@@ -111,61 +233,95 @@ pub fn slug(name: &str) -> String {
 /// Longest layer name kept from an event type.
 pub const MAX_SLUG: usize = 64;
 
-/// The layer of a date as written: `2021-08-10`, `2021-08` or `2021` (a date-time keeps its
-/// day), `undated` when empty; an error says what is wrong with a malformed date.
-pub fn date_layer(date: &str) -> std::result::Result<String, String> {
-    let d = date.trim();
-    if d.is_empty() {
-        return Ok(NO_DATE_LAYER.to_string());
+/// The type a column's values are written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    /// JSON strings, as written.
+    Text,
+    /// JSON integers (64-bit); an empty value is null.
+    Integer,
+    /// JSON numbers; an empty value is null.
+    Real,
+}
+
+/// How a column's type is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Typing {
+    /// From its values: [`ColumnType::Integer`] when every non-empty value is an integer,
+    /// [`ColumnType::Real`] when every one is an integer or a decimal number, text otherwise
+    /// (see [`number_kind`]); a column with no value at all is text.
+    Infer,
+    /// Always this type.
+    Fixed(ColumnType),
+}
+
+/// The input columns of the rows: output names and types.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    header: Vec<String>,
+    names: Vec<String>,
+    typing: Vec<Typing>,
+}
+
+impl Columns {
+    /// Columns named by `header`, each typed as `typing` says. A column that has the name of
+    /// a property gazmap adds (or of an earlier column) is renamed `input_<name>` (then
+    /// `input_<name>_2`, …), so no value is lost.
+    pub fn new(header: &[String], typing: Vec<Typing>) -> Columns {
+        assert_eq!(header.len(), typing.len(), "one typing per column");
+        let reserved: Vec<&str> = TIME_PROPERTIES
+            .iter()
+            .chain(PLACE_PROPERTIES.iter())
+            .copied()
+            .collect();
+        Columns {
+            header: header.to_vec(),
+            names: unique_names(header.iter().map(String::as_str), &reserved),
+            typing,
+        }
     }
-    let bad = || {
-        format!(
-            "date {d:?} is not ISO 8601 at day, month or year precision (2021-08-10, 2021-08, 2021)"
-        )
+
+    /// The output names, in order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+/// What a value is as a number: `Some(Integer)` for `-12` or `0`, `Some(Real)` for `3.25`
+/// or `-0.5`, `None` otherwise. Only plain decimal notation counts: no `+`, exponent,
+/// thousands separator or leading zero (`007` and P-codes stay text), and an integer must
+/// fit in 64 bits. Surrounding spaces are ignored.
+pub fn number_kind(value: &str) -> Option<ColumnType> {
+    let v = value.trim();
+    let digits = v.strip_prefix('-').unwrap_or(v);
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
     };
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let parts: Vec<&str> = d.splitn(3, '-').collect();
-    match parts.as_slice() {
-        [y] if y.len() == 4 && digits(y) => Ok(y.to_string()),
-        [y, m] if y.len() == 4 && m.len() == 2 && digits(y) && digits(m) => {
-            let (yy, mm) = (y.parse::<i16>().map_err(|_| bad())?, m.parse::<i8>());
-            let mm = mm.map_err(|_| bad())?;
-            jiff::civil::Date::new(yy, mm, 1).map_err(|_| bad())?;
-            Ok(d.to_string())
-        }
-        [_, _, rest] if rest.len() == 2 => d
-            .parse::<jiff::civil::Date>()
-            .map(|x| x.to_string())
-            .map_err(|_| bad()),
-        [_, _, _] => d
-            .parse::<jiff::civil::DateTime>()
-            .map(|x| x.date().to_string())
-            .map_err(|_| bad()),
-        _ => Err(bad()),
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(int) || (int.len() > 1 && int.starts_with('0')) {
+        return None;
+    }
+    match frac {
+        None => v.parse::<i64>().ok().map(|_| ColumnType::Integer),
+        Some(f) if all_digits(f) => v
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(|_| ColumnType::Real),
+        Some(_) => None,
     }
 }
 
-/// The layer a row goes to.
-fn layer_of(row: &LayerRow, layer_by: LayerBy, number: usize) -> Result<String> {
-    Ok(match layer_by {
-        LayerBy::None => ALL_LAYER.to_string(),
-        LayerBy::Event => {
-            let s = slug(&row.event);
-            if s.is_empty() {
-                NO_EVENT_LAYER.to_string()
-            } else {
-                s
-            }
-        }
-        LayerBy::Date => {
-            date_layer(&row.date).map_err(|m| Error::Invalid(format!("row {number}: {m}")))?
-        }
-    })
+/// Per column: what its values seen so far allow.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen {
+    any: bool,
+    not_integer: bool,
+    not_number: bool,
 }
 
-/// Output names for the input columns: a column that has the name of a property gazmap adds
-/// (or of an earlier column) is renamed `input_<name>` (then `input_<name>_2`, …), so no
-/// value is lost.
+/// Output names for the input columns (see [`Columns::new`]).
 fn unique_names<'a>(names: impl Iterator<Item = &'a str>, reserved: &[&str]) -> Vec<String> {
     let mut taken: Vec<String> = reserved.iter().map(|s| s.to_string()).collect();
     let mut out = Vec::new();
@@ -185,76 +341,10 @@ fn unique_names<'a>(names: impl Iterator<Item = &'a str>, reserved: &[&str]) -> 
     out
 }
 
-/// The header of the rows' properties: every name in first-seen order.
-fn property_header(rows: &[LayerRow]) -> Vec<String> {
-    let mut header: Vec<String> = Vec::new();
-    for r in rows {
-        for (k, _) in &r.properties {
-            // a repeated header within one row is kept as a second column
-            let have = header.iter().filter(|h| *h == k).count();
-            let want = r.properties.iter().filter(|(kk, _)| kk == k).count();
-            if have < want {
-                header.push(k.clone());
-            }
-        }
-    }
-    header
-}
-
-/// A row's values aligned on `header` (the n-th occurrence of a name goes to its n-th column).
-fn aligned<'a>(header: &[String], row: &'a LayerRow) -> Vec<&'a str> {
-    let mut used = vec![false; row.properties.len()];
-    header
-        .iter()
-        .map(|h| {
-            let found = row
-                .properties
-                .iter()
-                .enumerate()
-                .find(|(i, (k, _))| !used[*i] && k == h);
-            match found {
-                Some((i, (_, v))) => {
-                    used[i] = true;
-                    v.as_str()
-                }
-                None => "",
-            }
-        })
-        .collect()
-}
-
 /// Why a row gets no place, or the place it is drawn at.
 enum Outcome {
     Drawn(PlaceId),
     Unresolved(String),
-}
-
-fn outcome(gazetteer: &Gazetteer, r: &Resolution) -> Outcome {
-    if r.query.trim().is_empty() {
-        return Outcome::Unresolved("no place given".into());
-    }
-    match (r.status, &r.best) {
-        (Status::Matched, Some(best)) => {
-            let p = gazetteer.place(best.place);
-            if p.geometry.is_some() || gazetteer.point_or_parent(best.place).is_some() {
-                Outcome::Drawn(best.place)
-            } else {
-                Outcome::Unresolved(format!(
-                    "no coordinates: {} {:?} has no point, polygon or located parent",
-                    p.id, p.name
-                ))
-            }
-        }
-        (Status::Ambiguous, _) => Outcome::Unresolved(
-            "ambiguous: unrelated places share this name (see suggestions); \
-             name the province (--within) or spell it in full"
-                .into(),
-        ),
-        _ if r.candidates.is_empty() => {
-            Outcome::Unresolved("unmatched: no place comes close".into())
-        }
-        _ => Outcome::Unresolved("unmatched: no place scores above the threshold".into()),
-    }
 }
 
 /// Every candidate of a resolution (best first), each place once.
@@ -308,189 +398,404 @@ impl Areas<'_> {
         }
         let p = self.gazetteer.place(id);
         let g = match &p.geometry {
+            // a polygon that rounding collapses whole is drawn as the place's point
             Some(wkt) if !wkt.trim().is_empty() => {
-                Some(geometry_from_geo(&area_from_wkt(wkt).map_err(|m| {
+                geometry_from_geo(&area_from_wkt(wkt).map_err(|m| {
                     Error::Invalid(format!(
                         "gazetteer place {} ({}): geometry: {m}",
                         p.id, p.name
                     ))
-                })?))
+                })?)
             }
             _ => None,
         };
         self.cache.insert(id, g.clone());
         Ok(g)
     }
+
+    fn outcome(&mut self, r: &Resolution) -> Result<Outcome> {
+        if r.query.trim().is_empty() {
+            return Ok(Outcome::Unresolved("no place given".into()));
+        }
+        Ok(match (r.status, &r.best) {
+            (Status::Matched, Some(best)) => {
+                if self.get(best.place)?.is_some()
+                    || self.gazetteer.point_or_parent(best.place).is_some()
+                {
+                    Outcome::Drawn(best.place)
+                } else {
+                    let p = self.gazetteer.place(best.place);
+                    Outcome::Unresolved(format!(
+                        "no coordinates: {} {:?} has no point, polygon or located parent",
+                        p.id, p.name
+                    ))
+                }
+            }
+            (Status::Ambiguous, _) => Outcome::Unresolved(
+                "ambiguous: unrelated places share this name (see suggestions); \
+                 name the province (--within) or spell it in full"
+                    .into(),
+            ),
+            _ if r.candidates.is_empty() => {
+                Outcome::Unresolved("unmatched: no place comes close".into())
+            }
+            _ => Outcome::Unresolved("unmatched: no place scores above the threshold".into()),
+        })
+    }
+}
+
+/// What the first pass learnt of a layer.
+#[derive(Debug, Clone, Copy, Default)]
+struct Planned {
+    multi: bool,
+}
+
+/// Map layers being made in two passes over the rows, so that memory is bounded by the
+/// number of layers, not of rows: [`Layers::plan`] sees every row once (its layer, its
+/// geometry type, its values' types), then [`Layers::start`] opens one temporary file per
+/// layer and [`LayerWriter::write`] streams every row, in the same order, to its layer.
+pub struct Layers<'g> {
+    areas: Areas<'g>,
+    columns: Columns,
+    layer_by: LayerBy,
+    dir: PathBuf,
+    layers: BTreeMap<String, Planned>,
+    seen: Vec<Seen>,
+    rows: usize,
+}
+
+impl<'g> Layers<'g> {
+    /// Layers of rows with `columns`, grouped by `layer_by`, to be written into `dir`.
+    pub fn new(gazetteer: &'g Gazetteer, columns: Columns, layer_by: LayerBy, dir: &Path) -> Self {
+        let mut layers = BTreeMap::new();
+        if layer_by == LayerBy::None {
+            layers.insert(ALL_LAYER.to_string(), Planned::default());
+        }
+        Layers {
+            areas: Areas {
+                gazetteer,
+                cache: HashMap::new(),
+            },
+            seen: vec![Seen::default(); columns.names.len()],
+            columns,
+            layer_by,
+            dir: dir.to_path_buf(),
+            layers,
+            rows: 0,
+        }
+    }
+
+    /// First pass: notes a row (rows are numbered from 1 in the order given).
+    pub fn plan(&mut self, row: &LayerRow<'_>) -> Result<()> {
+        self.rows += 1;
+        let layer = layer_of(row, self.layer_by, self.rows)?;
+        for (seen, v) in self.seen.iter_mut().zip(&row.values) {
+            if v.trim().is_empty() {
+                continue;
+            }
+            seen.any = true;
+            match number_kind(v) {
+                Some(ColumnType::Integer) => {}
+                Some(_) => seen.not_integer = true,
+                None => seen.not_number = true,
+            }
+        }
+        if let Outcome::Drawn(id) = self.areas.outcome(row.resolution)? {
+            let multi = matches!(
+                self.areas.get(id)?.map(|g| g.value),
+                Some(geojson::GeometryValue::MultiPolygon { .. })
+            );
+            let planned = self.layers.entry(layer).or_default();
+            planned.multi |= multi;
+        }
+        Ok(())
+    }
+
+    /// The type each column is written as, from its typing and the values planned.
+    pub fn column_types(&self) -> Vec<ColumnType> {
+        self.columns
+            .typing
+            .iter()
+            .zip(&self.seen)
+            .map(|(t, s)| match t {
+                Typing::Fixed(t) => *t,
+                Typing::Infer if !s.any || s.not_number => ColumnType::Text,
+                Typing::Infer if s.not_integer => ColumnType::Real,
+                Typing::Infer => ColumnType::Integer,
+            })
+            .collect()
+    }
+
+    /// The layers planned, in file-name order.
+    pub fn layer_names(&self) -> impl Iterator<Item = &str> {
+        self.layers.keys().map(String::as_str)
+    }
+
+    /// Opens the output: the directory (created if missing), a temporary file per layer and
+    /// one for `unresolved.csv`.
+    pub fn start(self) -> Result<LayerWriter<'g>> {
+        create_dir(&self.dir)?;
+        let types = self.column_types();
+        let mut sinks = BTreeMap::new();
+        for (name, planned) in &self.layers {
+            let path = self.dir.join(format!("{name}.geojson"));
+            let file = AtomicFile::create(&path)?;
+            sinks.insert(
+                name.clone(),
+                Sink {
+                    writer: GeoJsonWriter::new(file),
+                    path,
+                    promote: planned.multi,
+                    features: 0,
+                    polygons: 0,
+                },
+            );
+        }
+        let unresolved_path = self.dir.join(UNRESOLVED_FILE);
+        let mut unresolved =
+            csv::WriterBuilder::new().from_writer(AtomicFile::create(&unresolved_path)?);
+        let unresolved_names = unique_names(
+            self.columns.header.iter().map(String::as_str),
+            &["row", "reason", "suggestions"],
+        );
+        let mut record: Vec<&str> = vec!["row"];
+        record.extend(unresolved_names.iter().map(String::as_str));
+        record.extend(["reason", "suggestions"]);
+        unresolved.write_record(&record).map_err(csv_error)?;
+        Ok(LayerWriter {
+            areas: self.areas,
+            columns: self.columns,
+            types,
+            layer_by: self.layer_by,
+            sinks,
+            unresolved,
+            unresolved_path,
+            n_unresolved: 0,
+            rows: 0,
+            planned_rows: self.rows,
+        })
+    }
+}
+
+/// One layer's file being written.
+struct Sink {
+    writer: GeoJsonWriter<AtomicFile>,
+    path: PathBuf,
+    promote: bool,
+    features: usize,
+    polygons: usize,
+}
+
+/// The second pass of [`Layers`]: streams rows to their layers.
+pub struct LayerWriter<'g> {
+    areas: Areas<'g>,
+    columns: Columns,
+    types: Vec<ColumnType>,
+    layer_by: LayerBy,
+    sinks: BTreeMap<String, Sink>,
+    unresolved: csv::Writer<AtomicFile>,
+    unresolved_path: PathBuf,
+    n_unresolved: usize,
+    rows: usize,
+    planned_rows: usize,
+}
+
+impl LayerWriter<'_> {
+    /// Writes the next row (the rows planned, in the same order).
+    pub fn write(&mut self, row: &LayerRow<'_>) -> Result<()> {
+        self.rows += 1;
+        let number = self.rows;
+        let layer = layer_of(row, self.layer_by, number)?;
+        match self.areas.outcome(row.resolution)? {
+            Outcome::Drawn(id) => {
+                let mut feature = self.feature(id, row, number)?;
+                let sink = self.sinks.get_mut(&layer).ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "row {number}: layer {layer:?} was not planned (rows changed between passes)"
+                    ))
+                })?;
+                if let Some(g) = &mut feature.geometry {
+                    if !matches!(g.value, geojson::GeometryValue::Point { .. }) {
+                        sink.polygons += 1;
+                    }
+                    if sink.promote {
+                        promote_polygon(g);
+                    }
+                }
+                sink.writer.write_feature(&feature)?;
+                sink.features += 1;
+            }
+            Outcome::Unresolved(reason) => {
+                let number = number.to_string();
+                let sugg = suggestions(self.areas.gazetteer, row.resolution);
+                let mut record: Vec<&str> = vec![&number];
+                record.extend(row.values.iter().copied());
+                record.resize(1 + self.columns.names.len(), "");
+                record.push(&reason);
+                record.push(&sugg);
+                self.unresolved.write_record(&record).map_err(csv_error)?;
+                self.n_unresolved += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Finishes every file and moves them all into place.
+    pub fn finish(self) -> Result<LayerSummary> {
+        if self.rows != self.planned_rows {
+            return Err(Error::Invalid(format!(
+                "{} rows written where {} were planned",
+                self.rows, self.planned_rows
+            )));
+        }
+        let mut pending = Vec::with_capacity(self.sinks.len() + 1);
+        let mut counts = Vec::with_capacity(self.sinks.len());
+        for (name, sink) in self.sinks {
+            let mut file = sink.writer.finish_into()?;
+            file.write_all(b"\n")
+                .map_err(|e| Error::io(&sink.path, e))?;
+            pending.push(file);
+            counts.push(LayerCount {
+                name,
+                path: sink.path,
+                features: sink.features,
+                polygons: sink.polygons,
+            });
+        }
+        let file = self
+            .unresolved
+            .into_inner()
+            .map_err(|e| Error::io(&self.unresolved_path, e.into_error()))?;
+        pending.push(file);
+        for f in pending {
+            f.commit()?;
+        }
+        Ok(LayerSummary {
+            layers: counts,
+            unresolved: self.n_unresolved,
+            unresolved_path: self.unresolved_path,
+            rows: self.rows,
+        })
+    }
+
+    /// The feature of a drawn row: its geometry (polygon, own point or parent's point) and the
+    /// input's columns followed by the time and place properties.
+    fn feature(&mut self, id: PlaceId, row: &LayerRow<'_>, number: usize) -> Result<Feature> {
+        let gazetteer = self.areas.gazetteer;
+        let best = row
+            .resolution
+            .best
+            .as_ref()
+            .ok_or_else(|| Error::Invalid(format!("row {number}: drawn without a place")))?;
+        let p = gazetteer.place(id);
+        let (geometry, precision) = match self.areas.get(id)? {
+            Some(g) => (g, "polygon"),
+            None => {
+                let ((lon, lat), parent) = gazetteer.point_or_parent(id).ok_or_else(|| {
+                    Error::Invalid(format!("row {number}: {} has no point", p.id))
+                })?;
+                (
+                    point_geometry(lon, lat),
+                    if parent { "parent" } else { "point" },
+                )
+            }
+        };
+        let mut props = JsonObject::new();
+        for (i, name) in self.columns.names.iter().enumerate() {
+            let v = row.values.get(i).copied().unwrap_or("");
+            props.insert(name.clone(), typed_value(v, self.types[i]));
+        }
+        let time = time_span(row.date).map_err(|m| Error::Invalid(format!("row {number}: {m}")))?;
+        let time_values: [JsonValue; 4] = match time {
+            None => Default::default(),
+            Some(t) => [
+                t.start.to_string().into(),
+                t.end.to_string().into(),
+                t.precision.as_str().into(),
+                t.precision.acled_code().into(),
+            ],
+        };
+        for (k, v) in TIME_PROPERTIES.iter().zip(time_values) {
+            props.insert(k.to_string(), v);
+        }
+        let add = [
+            ("place_id", JsonValue::from(p.id)),
+            ("place_name", p.name.into()),
+            ("admin1", p.admin1.into()),
+            ("admin2", p.admin2.into()),
+            ("kind", p.kind.as_str().into()),
+            ("score", score_value(best.score)),
+            ("method", best.method.as_str().into()),
+            ("status", row.resolution.status.as_str().into()),
+            ("geo_precision", precision.into()),
+        ];
+        for (k, v) in add {
+            props.insert(k.to_string(), v);
+        }
+        Ok(Feature {
+            id: Some(geojson::feature::Id::Number((number as u64).into())),
+            geometry: Some(geometry),
+            properties: Some(props),
+            ..Default::default()
+        })
+    }
+}
+
+/// A value as its column's type says: numbers as JSON numbers (empty: null), text as text.
+fn typed_value(v: &str, t: ColumnType) -> JsonValue {
+    let n = v.trim();
+    match t {
+        ColumnType::Text => JsonValue::String(v.to_string()),
+        _ if n.is_empty() => JsonValue::Null,
+        ColumnType::Integer => n
+            .parse::<i64>()
+            .map(JsonValue::from)
+            .unwrap_or_else(|_| JsonValue::String(v.to_string())),
+        ColumnType::Real => n
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(JsonValue::Number)
+            .unwrap_or_else(|| JsonValue::String(v.to_string())),
+    }
+}
+
+/// The layer a row goes to.
+fn layer_of(row: &LayerRow<'_>, layer_by: LayerBy, number: usize) -> Result<String> {
+    Ok(match layer_by {
+        LayerBy::None => ALL_LAYER.to_string(),
+        LayerBy::Event => {
+            let s = slug(row.event);
+            if s.is_empty() {
+                NO_EVENT_LAYER.to_string()
+            } else {
+                s
+            }
+        }
+        LayerBy::Date => {
+            date_layer(row.date).map_err(|m| Error::Invalid(format!("row {number}: {m}")))?
+        }
+    })
 }
 
 /// Writes one GeoJSON file per layer and `unresolved.csv` into `dir` (created if missing),
 /// replacing them all together or, on error, none of them.
 pub fn write_layers(
     gazetteer: &Gazetteer,
-    rows: &[LayerRow],
+    columns: Columns,
+    rows: &[LayerRow<'_>],
     layer_by: LayerBy,
     dir: &Path,
 ) -> Result<LayerSummary> {
-    let header = property_header(rows);
-    let feature_names = unique_names(header.iter().map(String::as_str), &PLACE_PROPERTIES);
-    let unresolved_names = unique_names(
-        header.iter().map(String::as_str),
-        &["row", "reason", "suggestions"],
-    );
-
-    let mut areas = Areas {
-        gazetteer,
-        cache: HashMap::new(),
-    };
-    // pass 1: each row's layer or reason; unresolved rows written as they come
-    let mut layers: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    if layer_by == LayerBy::None {
-        layers.insert(ALL_LAYER.to_string(), Vec::new());
+    let mut layers = Layers::new(gazetteer, columns, layer_by, dir);
+    for row in rows {
+        layers.plan(row)?;
     }
-    let mut unresolved = csv::WriterBuilder::new().from_writer(Vec::new());
-    let mut record: Vec<&str> = vec!["row"];
-    record.extend(unresolved_names.iter().map(String::as_str));
-    record.extend(["reason", "suggestions"]);
-    unresolved.write_record(&record).map_err(csv_error)?;
-    let mut n_unresolved = 0;
-    let mut multi_layers: Vec<String> = Vec::new();
-    for (i, row) in rows.iter().enumerate() {
-        let number = i + 1;
-        let layer = layer_of(row, layer_by, number)?;
-        match outcome(gazetteer, &row.resolution) {
-            Outcome::Drawn(id) => {
-                let multi = matches!(
-                    areas.get(id)?.map(|g| g.value),
-                    Some(geojson::GeometryValue::MultiPolygon { .. })
-                );
-                if multi && !multi_layers.contains(&layer) {
-                    multi_layers.push(layer.clone());
-                }
-                layers.entry(layer).or_default().push(i);
-            }
-            Outcome::Unresolved(reason) => {
-                let number = number.to_string();
-                let sugg = suggestions(gazetteer, &row.resolution);
-                let mut record: Vec<&str> = vec![&number];
-                record.extend(aligned(&header, row));
-                record.push(&reason);
-                record.push(&sugg);
-                unresolved.write_record(&record).map_err(csv_error)?;
-                n_unresolved += 1;
-            }
-        }
+    let mut w = layers.start()?;
+    for row in rows {
+        w.write(row)?;
     }
-
-    // pass 2: each layer streamed to a temporary file; all renamed at the end, or none
-    create_dir(dir)?;
-    let mut pending = Vec::with_capacity(layers.len() + 1);
-    let mut counts = Vec::with_capacity(layers.len());
-    for (name, members) in layers {
-        let path = dir.join(format!("{name}.geojson"));
-        let mut file = AtomicFile::create(&path)?;
-        let mut w = GeoJsonWriter::new(&mut file);
-        let mut polygons = 0;
-        let promote = multi_layers.contains(&name);
-        for &i in &members {
-            let mut feature = feature(
-                gazetteer,
-                &mut areas,
-                &feature_names,
-                &header,
-                &rows[i],
-                i + 1,
-            )?;
-            if let Some(g) = &mut feature.geometry {
-                if !matches!(g.value, geojson::GeometryValue::Point { .. }) {
-                    polygons += 1;
-                }
-                if promote {
-                    promote_polygon(g);
-                }
-            }
-            w.write_feature(&feature)?;
-        }
-        w.finish()?;
-        file.write_all(b"\n").map_err(|e| Error::io(&path, e))?;
-        pending.push(file);
-        counts.push(LayerCount {
-            name,
-            path,
-            features: members.len(),
-            polygons,
-        });
-    }
-    let unresolved_path = dir.join(UNRESOLVED_FILE);
-    let bytes = unresolved
-        .into_inner()
-        .map_err(|e| Error::io(&unresolved_path, e.into_error()))?;
-    let mut file = AtomicFile::create(&unresolved_path)?;
-    file.write_all(&bytes)
-        .map_err(|e| Error::io(&unresolved_path, e))?;
-    pending.push(file);
-    for f in pending {
-        f.commit()?;
-    }
-    Ok(LayerSummary {
-        layers: counts,
-        unresolved: n_unresolved,
-        unresolved_path,
-        rows: rows.len(),
-    })
-}
-
-/// The feature of a drawn row: its geometry (polygon, own point or parent's point) and the
-/// input's columns followed by the place's properties.
-fn feature(
-    gazetteer: &Gazetteer,
-    areas: &mut Areas<'_>,
-    feature_names: &[String],
-    header: &[String],
-    row: &LayerRow,
-    number: usize,
-) -> Result<Feature> {
-    let best = row
-        .resolution
-        .best
-        .as_ref()
-        .expect("drawn rows have a best");
-    let p = gazetteer.place(best.place);
-    let (geometry, precision) = match areas.get(best.place)? {
-        Some(g) => (g, "polygon"),
-        None => {
-            let ((lon, lat), parent) = gazetteer
-                .point_or_parent(best.place)
-                .expect("drawn rows have a point");
-            (
-                point_geometry(lon, lat),
-                if parent { "parent" } else { "point" },
-            )
-        }
-    };
-    let mut props = JsonObject::new();
-    for (name, v) in feature_names.iter().zip(aligned(header, row)) {
-        props.insert(name.clone(), JsonValue::String(v.to_string()));
-    }
-    let add = [
-        ("place_id", JsonValue::from(p.id)),
-        ("place_name", p.name.into()),
-        ("admin1", p.admin1.into()),
-        ("admin2", p.admin2.into()),
-        ("kind", p.kind.as_str().into()),
-        ("score", score_value(best.score)),
-        ("method", best.method.as_str().into()),
-        ("status", row.resolution.status.as_str().into()),
-        ("geo_precision", precision.into()),
-    ];
-    for (k, v) in add {
-        props.insert(k.to_string(), v);
-    }
-    Ok(Feature {
-        id: Some(geojson::feature::Id::Number((number as u64).into())),
-        geometry: Some(geometry),
-        properties: Some(props),
-        ..Default::default()
-    })
+    w.finish()
 }
 
 /// A Polygon as a one-part MultiPolygon (other geometries unchanged).

@@ -31,8 +31,9 @@ pub use events::Certainty;
 pub use lang::{EventType, Tables};
 pub use mentions::Found;
 
-/// The columns of the events CSV `extract` writes, in order.
-pub const EVENTS_HEADER: [&str; 15] = [
+/// The columns of the events CSV `extract` writes, in order (the time columns, as the layers
+/// have them, come last so the earlier columns keep their positions).
+pub const EVENTS_HEADER: [&str; 19] = [
     "date",
     "place",
     "event",
@@ -48,6 +49,10 @@ pub const EVENTS_HEADER: [&str; 15] = [
     "start",
     "end",
     "sentence",
+    "date_start",
+    "date_end",
+    "time_precision",
+    "time_precision_code",
 ];
 
 /// Settings of one extraction.
@@ -130,8 +135,13 @@ impl Event {
         };
         let field =
             |f: fn(crate::gazetteer::PlaceRef<'_>) -> String| place.map(f).unwrap_or_default();
+        let date = self.date.map(|d| d.to_string()).unwrap_or_default();
+        let time = crate::export::layers::time_span(&date).ok().flatten();
+        let time_field = |f: fn(&crate::export::layers::TimeSpan) -> String| {
+            time.as_ref().map(f).unwrap_or_default()
+        };
         vec![
-            self.date.map(|d| d.to_string()).unwrap_or_default(),
+            date,
             self.place.clone(),
             self.event.as_str().to_string(),
             self.actor.to_string(),
@@ -146,6 +156,10 @@ impl Event {
             self.start.to_string(),
             self.end.to_string(),
             self.sentence.clone(),
+            time_field(|t| t.start.to_string()),
+            time_field(|t| t.end.to_string()),
+            time_field(|t| t.precision.as_str().to_string()),
+            time_field(|t| t.precision.acled_code().to_string()),
         ]
     }
 }
