@@ -559,3 +559,43 @@ fn every_written_polygon_is_valid() {
         }
     }
 }
+
+#[test]
+fn one_layer_streams_to_standard_output_and_several_are_a_usage_error() {
+    let out = gazmap()
+        .arg("--gazetteer")
+        .arg(data("export/gazetteer.csv"))
+        .arg("export")
+        .arg(data("export/events.csv"))
+        .args(["--layer-by", "none", "-o", "-", "-q"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let fc: geojson::FeatureCollection = String::from_utf8(out.stdout)
+        .unwrap()
+        .parse::<geojson::GeoJson>()
+        .unwrap()
+        .try_into()
+        .unwrap();
+    assert_eq!(ids(&fc), [1, 2, 3, 4, 9, 10]);
+    // the unresolved rows are not lost: they go to standard error as unresolved.csv holds them
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("row,date,place,event,source,kind,reason,suggestions\n"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1 + 4, "{err}");
+    let tmp = tempfile::tempdir().unwrap();
+    for layer_by in ["event", "date"] {
+        gazmap()
+            .current_dir(tmp.path())
+            .arg("export")
+            .arg(data("export/events.csv"))
+            .args(["--layer-by", layer_by, "-o", "-"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--layer-by none"));
+    }
+    assert!(!tmp.path().join("-").exists(), "no directory named -");
+}

@@ -148,7 +148,7 @@ pub fn run(global: &GlobalArgs, args: &CleanArgs) -> Result<()> {
     Ok(())
 }
 
-fn progress_bar(quiet: bool, len: Option<u64>) -> ProgressBar {
+pub(crate) fn progress_bar(quiet: bool, len: Option<u64>) -> ProgressBar {
     if quiet || !io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }

@@ -535,25 +535,48 @@ impl<'g> Layers<'g> {
     /// one for `unresolved.csv`.
     pub fn start(self) -> Result<LayerWriter<'g>> {
         create_dir(&self.dir)?;
-        let types = self.column_types();
         let mut sinks = BTreeMap::new();
         for (name, planned) in &self.layers {
             let path = self.dir.join(format!("{name}.geojson"));
-            let file = AtomicFile::create(&path)?;
-            sinks.insert(
-                name.clone(),
-                Sink {
-                    writer: GeoJsonWriter::new(file),
-                    path,
-                    promote: planned.multi,
-                    features: 0,
-                    polygons: 0,
-                },
-            );
+            let out = LayerOut::File(AtomicFile::create(&path)?);
+            sinks.insert(name.clone(), Sink::new(out, path, planned));
         }
         let unresolved_path = self.dir.join(UNRESOLVED_FILE);
-        let mut unresolved =
-            csv::WriterBuilder::new().from_writer(AtomicFile::create(&unresolved_path)?);
+        let unresolved = LayerOut::File(AtomicFile::create(&unresolved_path)?);
+        self.writer(sinks, unresolved, unresolved_path)
+    }
+
+    /// Opens streamed output: the one layer's FeatureCollection to `features`, the unresolved
+    /// rows (as `unresolved.csv` would hold them) to `unresolved`. An error when more than one
+    /// layer was planned.
+    pub fn start_streaming(
+        self,
+        features: Box<dyn Write>,
+        unresolved: Box<dyn Write>,
+    ) -> Result<LayerWriter<'g>> {
+        let (name, planned) = match self.layers.iter().next() {
+            Some((name, planned)) if self.layers.len() == 1 => (name.clone(), *planned),
+            _ => {
+                return Err(Error::Invalid(format!(
+                    "{} layers cannot share one stream; write them to a directory",
+                    self.layers.len()
+                )))
+            }
+        };
+        let mut sinks = BTreeMap::new();
+        let path = PathBuf::from("-");
+        sinks.insert(name, Sink::new(LayerOut::Stream(features), path, &planned));
+        self.writer(sinks, LayerOut::Stream(unresolved), PathBuf::from("-"))
+    }
+
+    fn writer(
+        self,
+        sinks: BTreeMap<String, Sink>,
+        unresolved: LayerOut,
+        unresolved_path: PathBuf,
+    ) -> Result<LayerWriter<'g>> {
+        let types = self.column_types();
+        let mut unresolved = csv::WriterBuilder::new().from_writer(unresolved);
         let unresolved_names = unique_names(
             self.columns.header.iter().map(String::as_str),
             &["row", "reason", "suggestions"],
@@ -577,13 +600,48 @@ impl<'g> Layers<'g> {
     }
 }
 
+/// Where a layer or `unresolved.csv` goes: a file moved into place at the end, or a stream
+/// (standard output) written as it comes.
+enum LayerOut {
+    File(AtomicFile),
+    Stream(Box<dyn Write>),
+}
+
+impl Write for LayerOut {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            LayerOut::File(f) => f.write(buf),
+            LayerOut::Stream(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            LayerOut::File(f) => f.flush(),
+            LayerOut::Stream(s) => s.flush(),
+        }
+    }
+}
+
 /// One layer's file being written.
 struct Sink {
-    writer: GeoJsonWriter<AtomicFile>,
+    writer: GeoJsonWriter<LayerOut>,
     path: PathBuf,
     promote: bool,
     features: usize,
     polygons: usize,
+}
+
+impl Sink {
+    fn new(out: LayerOut, path: PathBuf, planned: &Planned) -> Sink {
+        Sink {
+            writer: GeoJsonWriter::new(out),
+            path,
+            promote: planned.multi,
+            features: 0,
+            polygons: 0,
+        }
+    }
 }
 
 /// The second pass of [`Layers`]: streams rows to their layers.
@@ -593,7 +651,7 @@ pub struct LayerWriter<'g> {
     types: Vec<ColumnType>,
     layer_by: LayerBy,
     sinks: BTreeMap<String, Sink>,
-    unresolved: csv::Writer<AtomicFile>,
+    unresolved: csv::Writer<LayerOut>,
     unresolved_path: PathBuf,
     n_unresolved: usize,
     rows: usize,
@@ -651,10 +709,9 @@ impl LayerWriter<'_> {
         let mut pending = Vec::with_capacity(self.sinks.len() + 1);
         let mut counts = Vec::with_capacity(self.sinks.len());
         for (name, sink) in self.sinks {
-            let mut file = sink.writer.finish_into()?;
-            file.write_all(b"\n")
-                .map_err(|e| Error::io(&sink.path, e))?;
-            pending.push(file);
+            let mut out = sink.writer.finish_into()?;
+            out.write_all(b"\n").map_err(|e| Error::io(&sink.path, e))?;
+            pending.push((out, sink.path.clone()));
             counts.push(LayerCount {
                 name,
                 path: sink.path,
@@ -662,12 +719,20 @@ impl LayerWriter<'_> {
                 polygons: sink.polygons,
             });
         }
-        let file = self
+        let out = self
             .unresolved
             .into_inner()
             .map_err(|e| Error::io(&self.unresolved_path, e.into_error()))?;
-        pending.push(file);
-        for f in pending {
+        pending.push((out, self.unresolved_path.clone()));
+        // every file written in full before any is moved into place
+        let mut files = Vec::with_capacity(pending.len());
+        for (out, path) in pending {
+            match out {
+                LayerOut::File(f) => files.push(f),
+                LayerOut::Stream(mut s) => s.flush().map_err(|e| Error::io(path, e))?,
+            }
+        }
+        for f in files {
             f.commit()?;
         }
         Ok(LayerSummary {
