@@ -599,3 +599,133 @@ fn one_layer_streams_to_standard_output_and_several_are_a_usage_error() {
     }
     assert!(!tmp.path().join("-").exists(), "no directory named -");
 }
+
+#[cfg(feature = "gpkg")]
+#[test]
+fn geopackage_has_a_typed_indexed_styled_table_per_layer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = || {
+        gazmap()
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .arg("--gazetteer")
+            .arg(data("export/gazetteer.csv"))
+            .arg("export")
+            .arg(data("export/events.csv"))
+            .args(["--format", "gpkg,geojson", "-q", "-o"])
+            .arg(&out)
+            .assert()
+            .success();
+    };
+    run();
+    let first = snapshot(&out);
+    assert!(first.contains_key("layers.gpkg") && first.contains_key("armed-clash.geojson"));
+    run();
+    assert_eq!(
+        snapshot(&out),
+        first,
+        "byte-identical GeoPackage and layers"
+    );
+    let db = rusqlite::Connection::open(out.join("layers.gpkg")).unwrap();
+    let app: i64 = db
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(app, 0x4750_4B47, "'GPKG'");
+    let tables: Vec<(String, String)> = db
+        .prepare("SELECT table_name, data_type FROM gpkg_contents ORDER BY table_name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let features: Vec<&str> = tables
+        .iter()
+        .filter(|(_, t)| t == "features")
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(
+        features,
+        [
+            "air-drone-strike",
+            "armed-clash",
+            "displacement",
+            "district-captured",
+            "unspecified"
+        ]
+    );
+    assert!(tables.contains(&("layer_styles".into(), "attributes".into())));
+    // the same features as the GeoJSON layer, ids included, and an R-tree entry for each
+    let fids: Vec<i64> = db
+        .prepare("SELECT fid FROM \"armed-clash\" ORDER BY fid")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(fids, [2, 3]);
+    let indexed: i64 = db
+        .query_row("SELECT COUNT(*) FROM \"rtree_armed-clash_geom\"", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(indexed, 2);
+    // typed columns: a month's days as DATE, the code as INTEGER, the score as REAL
+    let (start, end, code, score, kind): (String, String, i64, f64, String) = db
+        .query_row(
+            "SELECT date_start, date_end, time_precision_code, score, typeof(score) FROM \"armed-clash\" WHERE fid = 2",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (start.as_str(), end.as_str(), code),
+        ("2021-07-01", "2021-07-31", 3)
+    );
+    assert!(score > 0.5 && kind == "real");
+    let decl: Vec<(String, String)> = db
+        .prepare("SELECT name, type FROM pragma_table_info('armed-clash')")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    for (col, ty) in [
+        ("geom", "MULTIPOLYGON"),
+        ("date_start", "DATE"),
+        ("time_precision_code", "INTEGER"),
+        ("score", "REAL"),
+        ("input_kind", "TEXT"),
+    ] {
+        assert!(
+            decl.contains(&(col.into(), ty.into())),
+            "{col} {ty} in {decl:?}"
+        );
+    }
+    // one default style per layer; approximate locations hollow (points) or hatched (areas)
+    let styles: Vec<(String, String)> = db
+        .prepare("SELECT f_table_name, styleQML FROM layer_styles WHERE useAsDefault ORDER BY f_table_name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(styles.len(), features.len());
+    let (_, displacement) = &styles[2];
+    assert!(displacement.contains("&apos;parent&apos;") && displacement.contains("255,255,255,0"));
+    let (_, clash) = &styles[1];
+    assert!(
+        clash.contains("b_diagonal") && clash.contains("SimpleFill"),
+        "{clash}"
+    );
+    drop(db);
+
+    // a failed run leaves the GeoPackage as it was
+    gazmap()
+        .arg("export")
+        .arg(data("export/events.csv"))
+        .args(["--format", "gpkg", "--place-column", "nope", "-o"])
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert_eq!(snapshot(&out), first);
+}

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use clap::{Args, CommandFactory, ValueEnum};
 
-use super::{load_resolver, options, FilterArgs, GlobalArgs};
+use super::{formats, load_resolver, options, FilterArgs, FormatArg, GlobalArgs};
 use gazmap::error::Error;
 use gazmap::export::layers::{ColumnType, Columns, Layers, Typing};
 use gazmap::export::{LayerBy, LayerRow};
@@ -37,6 +37,9 @@ pub struct ExportArgs {
     /// Column holding the event type.
     #[arg(long, value_name = "COL", default_value = "event")]
     pub event_column: String,
+    /// Files to write, comma-separated: geojson (a file per layer), gpkg (layers.gpkg).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "geojson")]
+    pub format: Vec<FormatArg>,
     /// Columns written as text even when every value is a number (names or 1-based
     /// numbers, comma-separated); the others are JSON numbers when all their values are.
     #[arg(long, value_name = "COLS", value_delimiter = ',')]
@@ -100,6 +103,15 @@ impl Spool {
 pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
     let layer_by = LayerBy::from(args.layer_by);
     let to_stdout = args.output.as_os_str() == "-";
+    let formats = formats(&args.format);
+    if to_stdout && (formats.gpkg || !formats.geojson) {
+        super::Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "-o - writes GeoJSON only (--format geojson): a GeoPackage needs a directory",
+            )
+            .exit();
+    }
     if to_stdout && layer_by != LayerBy::None {
         super::Cli::command()
             .error(
@@ -138,6 +150,8 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
     let opts = options(&resolver, global, &args.filters)?;
     let gazetteer = resolver.gazetteer();
     let mut layers = Layers::new(gazetteer, columns, layer_by, &args.output);
+    layers.formats(formats)?;
+    layers.event_column(event);
     // two passes over the spooled rows; the bar counts both
     let bar = super::clean::progress_bar(global.quiet, Some(spool.len * 2));
     let (header, source, len) = (spool.header.clone(), spool.source.clone(), spool.len);
@@ -224,8 +238,18 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
             if summary.layers.len() == 1 { "" } else { "s" },
             summary.unresolved,
         );
-        for l in &summary.layers {
-            eprintln!("  {:>6}  {}", l.features, l.path.display());
+        if formats.geojson {
+            for l in &summary.layers {
+                eprintln!("  {:>6}  {}", l.features, l.path.display());
+            }
+        }
+        if let Some(g) = &summary.gpkg_path {
+            eprintln!(
+                "  {:>6}  {} ({} tables)",
+                features,
+                g.display(),
+                summary.layers.len()
+            );
         }
         if !to_stdout {
             eprintln!(

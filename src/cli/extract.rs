@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context as _, Result};
 use clap::Args;
 
-use super::{load_resolver, options, FilterArgs, GlobalArgs};
+use super::{formats, load_resolver, options, FilterArgs, FormatArg, GlobalArgs};
 use gazmap::export::atomic::{write_file, AtomicFile};
 use gazmap::export::layers::{ColumnType, Columns, Typing};
 use gazmap::export::{LayerBy, LayerRow};
@@ -36,6 +36,9 @@ pub struct ExtractArgs {
     /// Where to write the events CSV (`-` for standard output) [default: DIR/events.csv].
     #[arg(long, value_name = "FILE")]
     pub events_csv: Option<PathBuf>,
+    /// Layer files to write, comma-separated: geojson (a file per layer), gpkg (layers.gpkg).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "geojson")]
+    pub format: Vec<FormatArg>,
     /// Also write every place mention found, with how it was resolved, to this CSV.
     #[arg(long, value_name = "FILE")]
     pub mentions: Option<PathBuf>,
@@ -86,7 +89,7 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
     if let Some(path) = &args.mentions {
         write_atomic(path, |w| write_mentions(w, &resolver, &extractions))?;
     }
-    let layers = write_layers(&resolver, &events, &args.output)?;
+    let layers = write_layers(&resolver, &events, &args.output, formats(&args.format))?;
     if !global.quiet {
         for x in &extractions {
             summary(&resolver, x);
@@ -94,8 +97,14 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
         if csv_path.as_os_str() != "-" {
             eprintln!("wrote {} events to {}", events.len(), csv_path.display());
         }
-        for layer in &layers.layers {
-            eprintln!("{:>8}  {}", layer.features, layer.path.display());
+        if args.format.contains(&FormatArg::Geojson) {
+            for layer in &layers.layers {
+                eprintln!("{:>8}  {}", layer.features, layer.path.display());
+            }
+        }
+        if let Some(g) = &layers.gpkg_path {
+            let n: usize = layers.layers.iter().map(|l| l.features).sum();
+            eprintln!("{n:>8}  {} ({} tables)", g.display(), layers.layers.len());
         }
         eprintln!(
             "{:>8}  {} (events with no place)",
@@ -111,6 +120,7 @@ fn write_layers(
     resolver: &Resolver,
     events: &[Event],
     dir: &Path,
+    formats: gazmap::export::Formats,
 ) -> Result<gazmap::export::LayerSummary> {
     let g = resolver.gazetteer();
     // the export writer adds the resolved place's columns and the time columns itself
@@ -160,8 +170,15 @@ fn write_layers(
             resolution: &e.resolution,
         })
         .collect();
-    gazmap::export::write_layers(g, Columns::new(&header, typing), &rows, LayerBy::Event, dir)
-        .with_context(|| format!("writing the layers to {}", dir.display()))
+    gazmap::export::write_layers(
+        g,
+        Columns::new(&header, typing),
+        &rows,
+        LayerBy::Event,
+        dir,
+        formats,
+    )
+    .with_context(|| format!("writing the layers to {}", dir.display()))
 }
 
 fn write_atomic(

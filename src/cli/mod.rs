@@ -64,6 +64,23 @@ pub enum Command {
     Index(index::IndexCommand),
 }
 
+/// `--format` values: the files `export` and `extract` write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// One `<layer>.geojson` per layer.
+    Geojson,
+    /// One `layers.gpkg` (GeoPackage) with a styled table per layer.
+    Gpkg,
+}
+
+/// The formats named by `--format`.
+pub fn formats(list: &[FormatArg]) -> gazmap::export::Formats {
+    gazmap::export::Formats {
+        geojson: list.contains(&FormatArg::Geojson),
+        gpkg: list.contains(&FormatArg::Gpkg),
+    }
+}
+
 /// Filters shared by every subcommand that resolves names.
 #[derive(Debug, Args, Clone, Default)]
 pub struct FilterArgs {

@@ -52,6 +52,24 @@ pub enum LayerBy {
     None,
 }
 
+/// Which files a run writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    /// One `<layer>.geojson` per layer.
+    pub geojson: bool,
+    /// One `layers.gpkg` with a table per layer (needs the `gpkg` feature).
+    pub gpkg: bool,
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        Formats {
+            geojson: true,
+            gpkg: false,
+        }
+    }
+}
+
 /// What one layer file holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LayerCount {
@@ -74,6 +92,8 @@ pub struct LayerSummary {
     pub unresolved: usize,
     /// The `unresolved.csv` path.
     pub unresolved_path: PathBuf,
+    /// The GeoPackage written, if any.
+    pub gpkg_path: Option<PathBuf>,
     /// Rows given.
     pub rows: usize,
 }
@@ -445,10 +465,17 @@ impl Areas<'_> {
 }
 
 /// What the first pass learnt of a layer.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct Planned {
     multi: bool,
+    points: bool,
+    polygons: bool,
+    /// Event types seen (for styles), at most [`MAX_STYLE_EVENTS`].
+    events: std::collections::BTreeSet<String>,
 }
+
+/// Most event types per layer that styles colour apart.
+const MAX_STYLE_EVENTS: usize = 24;
 
 /// Map layers being made in two passes over the rows, so that memory is bounded by the
 /// number of layers, not of rows: [`Layers::plan`] sees every row once (its layer, its
@@ -462,6 +489,8 @@ pub struct Layers<'g> {
     layers: BTreeMap<String, Planned>,
     seen: Vec<Seen>,
     rows: usize,
+    formats: Formats,
+    event_column: Option<usize>,
 }
 
 impl<'g> Layers<'g> {
@@ -482,7 +511,25 @@ impl<'g> Layers<'g> {
             dir: dir.to_path_buf(),
             layers,
             rows: 0,
+            formats: Formats::default(),
+            event_column: None,
         }
+    }
+
+    /// Sets the files to write (GeoJSON only by default).
+    pub fn formats(&mut self, formats: Formats) -> Result<()> {
+        if formats.gpkg && !cfg!(feature = "gpkg") {
+            return Err(Error::Invalid(
+                "this gazmap was built without GeoPackage output (cargo feature `gpkg`)".into(),
+            ));
+        }
+        self.formats = formats;
+        Ok(())
+    }
+
+    /// Names the input column holding the event type (styles colour by it).
+    pub fn event_column(&mut self, column: Option<usize>) {
+        self.event_column = column;
     }
 
     /// First pass: notes a row (rows are numbered from 1 in the order given).
@@ -501,12 +548,16 @@ impl<'g> Layers<'g> {
             }
         }
         if let Outcome::Drawn(id) = self.areas.outcome(row.resolution)? {
-            let multi = matches!(
-                self.areas.get(id)?.map(|g| g.value),
-                Some(geojson::GeometryValue::MultiPolygon { .. })
-            );
+            let area = self.areas.get(id)?.map(|g| g.value);
+            let multi = matches!(area, Some(geojson::GeometryValue::MultiPolygon { .. }));
             let planned = self.layers.entry(layer).or_default();
             planned.multi |= multi;
+            planned.polygons |= area.is_some();
+            planned.points |= area.is_none();
+            let event = row.event.trim();
+            if planned.events.len() < MAX_STYLE_EVENTS && !planned.events.contains(event) {
+                planned.events.insert(event.to_string());
+            }
         }
         Ok(())
     }
@@ -538,7 +589,10 @@ impl<'g> Layers<'g> {
         let mut sinks = BTreeMap::new();
         for (name, planned) in &self.layers {
             let path = self.dir.join(format!("{name}.geojson"));
-            let out = LayerOut::File(AtomicFile::create(&path)?);
+            let out = match self.formats.geojson {
+                true => Some(LayerOut::File(AtomicFile::create(&path)?)),
+                false => None,
+            };
             sinks.insert(name.clone(), Sink::new(out, path, planned));
         }
         let unresolved_path = self.dir.join(UNRESOLVED_FILE);
@@ -555,7 +609,7 @@ impl<'g> Layers<'g> {
         unresolved: Box<dyn Write>,
     ) -> Result<LayerWriter<'g>> {
         let (name, planned) = match self.layers.iter().next() {
-            Some((name, planned)) if self.layers.len() == 1 => (name.clone(), *planned),
+            Some((name, planned)) if self.layers.len() == 1 => (name.clone(), planned.clone()),
             _ => {
                 return Err(Error::Invalid(format!(
                     "{} layers cannot share one stream; write them to a directory",
@@ -565,8 +619,54 @@ impl<'g> Layers<'g> {
         };
         let mut sinks = BTreeMap::new();
         let path = PathBuf::from("-");
-        sinks.insert(name, Sink::new(LayerOut::Stream(features), path, &planned));
+        sinks.insert(
+            name,
+            Sink::new(Some(LayerOut::Stream(features)), path, &planned),
+        );
         self.writer(sinks, LayerOut::Stream(unresolved), PathBuf::from("-"))
+    }
+
+    /// The GeoPackage of the planned layers: input columns typed as `types`, then the time
+    /// and place properties.
+    #[cfg(feature = "gpkg")]
+    fn gpkg_writer(&self, types: &[ColumnType]) -> Result<super::gpkg::GpkgWriter> {
+        use super::gpkg::{GpkgWriter, SqlType, TableSpec};
+        let mut columns: Vec<(String, SqlType)> = self
+            .columns
+            .names
+            .iter()
+            .cloned()
+            .zip(types.iter().map(|t| SqlType::from(*t)))
+            .collect();
+        columns.extend([
+            ("date_start".to_string(), SqlType::Date),
+            ("date_end".to_string(), SqlType::Date),
+            ("time_precision".to_string(), SqlType::Text),
+            ("time_precision_code".to_string(), SqlType::Integer),
+        ]);
+        for p in PLACE_PROPERTIES {
+            let t = if p == "score" {
+                SqlType::Real
+            } else {
+                SqlType::Text
+            };
+            columns.push((p.to_string(), t));
+        }
+        let event_property = self.event_column.map(|i| self.columns.names[i].clone());
+        let tables = self
+            .layers
+            .iter()
+            .map(|(name, planned)| TableSpec {
+                name: name.clone(),
+                columns: columns.clone(),
+                points: planned.points,
+                polygons: planned.polygons,
+                multi: planned.multi,
+                events: planned.events.clone(),
+                event_property: event_property.clone(),
+            })
+            .collect();
+        GpkgWriter::create(&self.dir, tables)
     }
 
     fn writer(
@@ -576,6 +676,11 @@ impl<'g> Layers<'g> {
         unresolved_path: PathBuf,
     ) -> Result<LayerWriter<'g>> {
         let types = self.column_types();
+        #[cfg(feature = "gpkg")]
+        let gpkg = match self.formats.gpkg {
+            true => Some(self.gpkg_writer(&types)?),
+            false => None,
+        };
         let mut unresolved = csv::WriterBuilder::new().from_writer(unresolved);
         let unresolved_names = unique_names(
             self.columns.header.iter().map(String::as_str),
@@ -591,6 +696,8 @@ impl<'g> Layers<'g> {
             types,
             layer_by: self.layer_by,
             sinks,
+            #[cfg(feature = "gpkg")]
+            gpkg,
             unresolved,
             unresolved_path,
             n_unresolved: 0,
@@ -625,7 +732,7 @@ impl Write for LayerOut {
 
 /// One layer's file being written.
 struct Sink {
-    writer: GeoJsonWriter<LayerOut>,
+    writer: Option<GeoJsonWriter<LayerOut>>,
     path: PathBuf,
     promote: bool,
     features: usize,
@@ -633,9 +740,9 @@ struct Sink {
 }
 
 impl Sink {
-    fn new(out: LayerOut, path: PathBuf, planned: &Planned) -> Sink {
+    fn new(out: Option<LayerOut>, path: PathBuf, planned: &Planned) -> Sink {
         Sink {
-            writer: GeoJsonWriter::new(out),
+            writer: out.map(GeoJsonWriter::new),
             path,
             promote: planned.multi,
             features: 0,
@@ -651,6 +758,8 @@ pub struct LayerWriter<'g> {
     types: Vec<ColumnType>,
     layer_by: LayerBy,
     sinks: BTreeMap<String, Sink>,
+    #[cfg(feature = "gpkg")]
+    gpkg: Option<super::gpkg::GpkgWriter>,
     unresolved: csv::Writer<LayerOut>,
     unresolved_path: PathBuf,
     n_unresolved: usize,
@@ -680,8 +789,17 @@ impl LayerWriter<'_> {
                         promote_polygon(g);
                     }
                 }
-                sink.writer.write_feature(&feature)?;
+                if let Some(w) = &mut sink.writer {
+                    w.write_feature(&feature)?;
+                }
                 sink.features += 1;
+                #[cfg(feature = "gpkg")]
+                if let (Some(gpkg), Some(g), Some(props)) =
+                    (&mut self.gpkg, &feature.geometry, &feature.properties)
+                {
+                    let index = self.sinks.keys().position(|k| *k == layer).unwrap_or(0);
+                    gpkg.insert(index, number as u64, g, props)?;
+                }
             }
             Outcome::Unresolved(reason) => {
                 let number = number.to_string();
@@ -709,9 +827,11 @@ impl LayerWriter<'_> {
         let mut pending = Vec::with_capacity(self.sinks.len() + 1);
         let mut counts = Vec::with_capacity(self.sinks.len());
         for (name, sink) in self.sinks {
-            let mut out = sink.writer.finish_into()?;
-            out.write_all(b"\n").map_err(|e| Error::io(&sink.path, e))?;
-            pending.push((out, sink.path.clone()));
+            if let Some(w) = sink.writer {
+                let mut out = w.finish_into()?;
+                out.write_all(b"\n").map_err(|e| Error::io(&sink.path, e))?;
+                pending.push((out, sink.path.clone()));
+            }
             counts.push(LayerCount {
                 name,
                 path: sink.path,
@@ -724,6 +844,8 @@ impl LayerWriter<'_> {
             .into_inner()
             .map_err(|e| Error::io(&self.unresolved_path, e.into_error()))?;
         pending.push((out, self.unresolved_path.clone()));
+        #[cfg(feature = "gpkg")]
+        let gpkg = self.gpkg.map(|g| g.finish()).transpose()?;
         // every file written in full before any is moved into place
         let mut files = Vec::with_capacity(pending.len());
         for (out, path) in pending {
@@ -735,10 +857,18 @@ impl LayerWriter<'_> {
         for f in files {
             f.commit()?;
         }
+        #[allow(unused_mut)]
+        let mut gpkg_path = None;
+        #[cfg(feature = "gpkg")]
+        if let Some((tmp, path)) = gpkg {
+            tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+            gpkg_path = Some(path);
+        }
         Ok(LayerSummary {
             layers: counts,
             unresolved: self.n_unresolved,
             unresolved_path: self.unresolved_path,
+            gpkg_path,
             rows: self.rows,
         })
     }
@@ -843,16 +973,21 @@ fn layer_of(row: &LayerRow<'_>, layer_by: LayerBy, number: usize) -> Result<Stri
     })
 }
 
-/// Writes one GeoJSON file per layer and `unresolved.csv` into `dir` (created if missing),
-/// replacing them all together or, on error, none of them.
+/// Writes the layers (in `formats`) and `unresolved.csv` into `dir` (created if missing),
+/// replacing them all together or, on error, none of them; styles colour by the column
+/// named `event`, if any.
 pub fn write_layers(
     gazetteer: &Gazetteer,
     columns: Columns,
     rows: &[LayerRow<'_>],
     layer_by: LayerBy,
     dir: &Path,
+    formats: Formats,
 ) -> Result<LayerSummary> {
+    let event = columns.names.iter().position(|n| n == "event");
     let mut layers = Layers::new(gazetteer, columns, layer_by, dir);
+    layers.formats(formats)?;
+    layers.event_column(event);
     for row in rows {
         layers.plan(row)?;
     }

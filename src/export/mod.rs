@@ -2,6 +2,8 @@
 
 pub mod atomic;
 pub mod geojson;
+#[cfg(feature = "gpkg")]
+pub mod gpkg;
 pub mod layers;
 
-pub use layers::{write_layers, LayerBy, LayerCount, LayerRow, LayerSummary};
+pub use layers::{write_layers, Formats, LayerBy, LayerCount, LayerRow, LayerSummary};
