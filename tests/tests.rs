@@ -10,3 +10,7 @@ mod resolve;
 
 mod import_geonames;
 mod index;
+
+mod architecture;
+mod key_pins;
+mod pipes;

@@ -11,7 +11,7 @@ use super::{formats, load_resolver, options, FilterArgs, FormatArg, GlobalArgs};
 use gazmap::error::Error;
 use gazmap::export::layers::{ColumnType, Columns, Layers, Typing};
 use gazmap::export::{LayerBy, LayerRow};
-use gazmap::input::InputOptions;
+use gazmap::io::input::InputOptions;
 use gazmap::resolve::{Resolution, Status};
 
 /// Flags of `gazmap export`.
@@ -333,7 +333,7 @@ fn column(table: &Spool, wanted: &str, flag: &str, required: bool) -> Result<Opt
 /// encoding, the BOM, the delimiter and binary data), to a temporary file, and reads its
 /// header. An empty file or a quoted field never closed is an error naming its line.
 fn spool_events(path: &Path) -> Result<Spool, Error> {
-    let input = gazmap::input::open(&path.to_string_lossy(), &InputOptions::default())?;
+    let input = gazmap::io::input::open(&path.to_string_lossy(), &InputOptions::default())?;
     let source = input.source_name.clone();
     let delimiter = input.delimiter;
     let io_err = |e: io::Error| Error::parse(&source, 0, None, format!("temporary file: {e}"));

@@ -136,10 +136,9 @@ impl Event {
         let field =
             |f: fn(crate::gazetteer::PlaceRef<'_>) -> String| place.map(f).unwrap_or_default();
         let date = self.date.map(|d| d.to_string()).unwrap_or_default();
-        let time = crate::export::layers::time_span(&date).ok().flatten();
-        let time_field = |f: fn(&crate::export::layers::TimeSpan) -> String| {
-            time.as_ref().map(f).unwrap_or_default()
-        };
+        let time = crate::time::time_span(&date).ok().flatten();
+        let time_field =
+            |f: fn(&crate::time::TimeSpan) -> String| time.as_ref().map(f).unwrap_or_default();
         vec![
             date,
             self.place.clone(),
@@ -568,13 +567,12 @@ fn decision(
 /// Writes events as the events CSV (header and rows).
 pub fn write_events_csv<W: Write>(w: W, g: &Gazetteer, events: &[Event]) -> Result<()> {
     let mut csv = csv::Writer::from_writer(w);
-    let io = |e: csv::Error| Error::Invalid(format!("writing the events CSV: {e}"));
+    let io = |e: csv::Error| Error::csv("the events CSV", e);
     csv.write_record(EVENTS_HEADER).map_err(io)?;
     for e in events {
         csv.write_record(e.record(g)).map_err(io)?;
     }
-    csv.flush()
-        .map_err(|e| Error::Invalid(format!("writing the events CSV: {e}")))?;
+    csv.flush().map_err(|e| Error::io("the events CSV", e))?;
     Ok(())
 }
 
