@@ -729,3 +729,61 @@ fn geopackage_has_a_typed_indexed_styled_table_per_layer() {
         .code(1);
     assert_eq!(snapshot(&out), first);
 }
+
+#[cfg(feature = "html")]
+#[test]
+fn map_page_embeds_everything_and_carries_data_only_as_escaped_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    gazmap()
+        .arg("export")
+        .arg(data("export/hostile.csv"))
+        .args(["--format", "html", "-q", "-o"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let page = fs::read_to_string(tmp.path().join("index.html")).unwrap();
+    // no GeoJSON asked for, none written
+    assert!(!tmp.path().join("armed-clash.geojson").exists());
+    // the data's HTML never appears as markup: every < inside the JSON is \u003c
+    assert!(
+        !page.contains("<img") && !page.contains("<b>x"),
+        "raw HTML from the data"
+    );
+    assert!(page.contains(r#"\u003cimg src=x onerror=\"window.__pwned=1\">"#));
+    assert_eq!(
+        page.matches("</script>").count(),
+        page.matches("<script").count()
+    );
+    // self-contained: no URL the browser would fetch, the libraries and their licences inline
+    assert!(!page.contains("<script src") && !page.contains("<link"));
+    assert!(
+        page.contains("default-src 'none'"),
+        "a policy that forbids the network"
+    );
+    assert!(page.contains("Leaflet") && page.contains("BSD") && page.contains("markercluster"));
+    assert!(page.contains("leaflet@1.9.4"));
+    // every layer's features
+    for layer in ["armed-clash", "protest", "displacement"] {
+        assert!(page.contains(&format!("data-layer=\"{layer}\"")), "{layer}");
+    }
+    // a tile URL is data too, escaped as JSON
+    gazmap()
+        .arg("export")
+        .arg(data("export/hostile.csv"))
+        .args([
+            "--format",
+            "html",
+            "-q",
+            "--tiles",
+            "https://t/{z}/{x}/{y}.png?</script>",
+            "-o",
+        ])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let page = fs::read_to_string(tmp.path().join("index.html")).unwrap();
+    assert!(
+        page.contains(r#""tiles":"https://t/{z}/{x}/{y}.png?\u003c/script>""#),
+        "tiles"
+    );
+}

@@ -37,9 +37,14 @@ pub struct ExportArgs {
     /// Column holding the event type.
     #[arg(long, value_name = "COL", default_value = "event")]
     pub event_column: String,
-    /// Files to write, comma-separated: geojson (a file per layer), gpkg (layers.gpkg).
+    /// Files to write, comma-separated: geojson (a file per layer), gpkg (layers.gpkg), html
+    /// (index.html, a map page).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "geojson")]
     pub format: Vec<FormatArg>,
+    /// Base map tiles for the map page (a URL template with {z}/{x}/{y}); none by default, so
+    /// the page needs no network.
+    #[arg(long, value_name = "URL")]
+    pub tiles: Option<String>,
     /// Columns written as text even when every value is a number (names or 1-based
     /// numbers, comma-separated); the others are JSON numbers when all their values are.
     #[arg(long, value_name = "COLS", value_delimiter = ',')]
@@ -104,11 +109,11 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
     let layer_by = LayerBy::from(args.layer_by);
     let to_stdout = args.output.as_os_str() == "-";
     let formats = formats(&args.format);
-    if to_stdout && (formats.gpkg || !formats.geojson) {
+    if to_stdout && (formats.gpkg || formats.html || !formats.geojson) {
         super::Cli::command()
             .error(
                 clap::error::ErrorKind::ArgumentConflict,
-                "-o - writes GeoJSON only (--format geojson): a GeoPackage needs a directory",
+                "-o - writes GeoJSON only (--format geojson): a GeoPackage or a map page needs a directory",
             )
             .exit();
     }
@@ -152,6 +157,15 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
     let mut layers = Layers::new(gazetteer, columns, layer_by, &args.output);
     layers.formats(formats)?;
     layers.event_column(event);
+    #[cfg(feature = "html")]
+    layers.page_options(gazmap::export::html::PageOptions {
+        tiles: args.tiles.clone(),
+        tiles_attribution: None,
+    });
+    #[cfg(not(feature = "html"))]
+    if args.tiles.is_some() {
+        anyhow::bail!("--tiles: this gazmap was built without the map page (cargo feature `html`)");
+    }
     // two passes over the spooled rows; the bar counts both
     let bar = super::clean::progress_bar(global.quiet, Some(spool.len * 2));
     let (header, source, len) = (spool.header.clone(), spool.source.clone(), spool.len);
@@ -242,6 +256,9 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
             for l in &summary.layers {
                 eprintln!("  {:>6}  {}", l.features, l.path.display());
             }
+        }
+        if let Some(h) = &summary.html_path {
+            eprintln!("  {:>6}  {}", features, h.display());
         }
         if let Some(g) = &summary.gpkg_path {
             eprintln!(

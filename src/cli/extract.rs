@@ -36,7 +36,8 @@ pub struct ExtractArgs {
     /// Where to write the events CSV (`-` for standard output) [default: DIR/events.csv].
     #[arg(long, value_name = "FILE")]
     pub events_csv: Option<PathBuf>,
-    /// Layer files to write, comma-separated: geojson (a file per layer), gpkg (layers.gpkg).
+    /// Layer files to write, comma-separated: geojson (a file per layer), gpkg (layers.gpkg),
+    /// html (index.html, a map page).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "geojson")]
     pub format: Vec<FormatArg>,
     /// Also write every place mention found, with how it was resolved, to this CSV.
@@ -101,6 +102,10 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
             for layer in &layers.layers {
                 eprintln!("{:>8}  {}", layer.features, layer.path.display());
             }
+        }
+        if let Some(h) = &layers.html_path {
+            let n: usize = layers.layers.iter().map(|l| l.features).sum();
+            eprintln!("{n:>8}  {}", h.display());
         }
         if let Some(g) = &layers.gpkg_path {
             let n: usize = layers.layers.iter().map(|l| l.features).sum();

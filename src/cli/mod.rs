@@ -71,6 +71,8 @@ pub enum FormatArg {
     Geojson,
     /// One `layers.gpkg` (GeoPackage) with a styled table per layer.
     Gpkg,
+    /// One `index.html` map page that opens from disk (built with the `html` feature).
+    Html,
 }
 
 /// The formats named by `--format`.
@@ -78,6 +80,7 @@ pub fn formats(list: &[FormatArg]) -> gazmap::export::Formats {
     gazmap::export::Formats {
         geojson: list.contains(&FormatArg::Geojson),
         gpkg: list.contains(&FormatArg::Gpkg),
+        html: list.contains(&FormatArg::Html),
     }
 }
 

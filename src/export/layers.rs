@@ -59,6 +59,8 @@ pub struct Formats {
     pub geojson: bool,
     /// One `layers.gpkg` with a table per layer (needs the `gpkg` feature).
     pub gpkg: bool,
+    /// One `index.html` map page over every layer (needs the `html` feature).
+    pub html: bool,
 }
 
 impl Default for Formats {
@@ -66,6 +68,7 @@ impl Default for Formats {
         Formats {
             geojson: true,
             gpkg: false,
+            html: false,
         }
     }
 }
@@ -94,6 +97,8 @@ pub struct LayerSummary {
     pub unresolved_path: PathBuf,
     /// The GeoPackage written, if any.
     pub gpkg_path: Option<PathBuf>,
+    /// The map page written, if any.
+    pub html_path: Option<PathBuf>,
     /// Rows given.
     pub rows: usize,
 }
@@ -394,6 +399,8 @@ pub struct Layers<'g> {
     rows: usize,
     formats: Formats,
     event_column: Option<usize>,
+    #[cfg(feature = "html")]
+    page: super::html::PageOptions,
 }
 
 impl<'g> Layers<'g> {
@@ -416,6 +423,8 @@ impl<'g> Layers<'g> {
             rows: 0,
             formats: Formats::default(),
             event_column: None,
+            #[cfg(feature = "html")]
+            page: Default::default(),
         }
     }
 
@@ -426,8 +435,21 @@ impl<'g> Layers<'g> {
                 "this gazmap was built without GeoPackage output (cargo feature `gpkg`)".into(),
             ));
         }
+        if formats.html && !cfg!(feature = "html") {
+            return Err(Error::Invalid(
+                "this gazmap was built without the map page (cargo feature `html`: run \
+                 web/fetch.sh, then build with --features html)"
+                    .into(),
+            ));
+        }
         self.formats = formats;
         Ok(())
+    }
+
+    /// Sets the map page's options (a base map).
+    #[cfg(feature = "html")]
+    pub fn page_options(&mut self, options: super::html::PageOptions) {
+        self.page = options;
     }
 
     /// Names the input column holding the event type (styles colour by it).
@@ -496,7 +518,12 @@ impl<'g> Layers<'g> {
                 true => Some(LayerOut::File(AtomicFile::create(&path)?)),
                 false => None,
             };
-            sinks.insert(name.clone(), Sink::new(out, path, planned));
+            let mut sink = Sink::new(out, path, planned);
+            if self.formats.html {
+                let tmp = tempfile::tempfile().map_err(|e| Error::io(&self.dir, e))?;
+                sink.html = Some(GeoJsonWriter::new(std::io::BufWriter::new(tmp)));
+            }
+            sinks.insert(name.clone(), sink);
         }
         let unresolved_path = self.dir.join(UNRESOLVED_FILE);
         let unresolved = LayerOut::File(AtomicFile::create(&unresolved_path)?);
@@ -593,7 +620,23 @@ impl<'g> Layers<'g> {
         record.extend(unresolved_names.iter().map(String::as_str));
         record.extend(["reason", "suggestions"]);
         unresolved.write_record(&record).map_err(csv_error)?;
+        let event_property = self.event_column.map(|i| self.columns.names[i].clone());
+        let mut events: Vec<String> = self
+            .layers
+            .values()
+            .flat_map(|p| p.events.iter().cloned())
+            .collect();
+        events.sort();
+        events.dedup();
         Ok(LayerWriter {
+            page: Page {
+                html: self.formats.html,
+                dir: self.dir.clone(),
+                event_property,
+                events,
+                #[cfg(feature = "html")]
+                options: self.page.clone(),
+            },
             areas: self.areas,
             columns: self.columns,
             types,
@@ -640,6 +683,8 @@ struct Sink {
     promote: bool,
     features: usize,
     polygons: usize,
+    /// The layer's GeoJSON again, for the map page.
+    html: Option<GeoJsonWriter<std::io::BufWriter<std::fs::File>>>,
 }
 
 impl Sink {
@@ -650,6 +695,7 @@ impl Sink {
             promote: planned.multi,
             features: 0,
             polygons: 0,
+            html: None,
         }
     }
 }
@@ -668,6 +714,20 @@ pub struct LayerWriter<'g> {
     n_unresolved: usize,
     rows: usize,
     planned_rows: usize,
+    page: Page,
+}
+
+/// What the map page needs besides the layers.
+struct Page {
+    html: bool,
+    #[allow(dead_code)]
+    dir: PathBuf,
+    #[allow(dead_code)]
+    event_property: Option<String>,
+    #[allow(dead_code)]
+    events: Vec<String>,
+    #[cfg(feature = "html")]
+    options: super::html::PageOptions,
 }
 
 impl LayerWriter<'_> {
@@ -693,6 +753,9 @@ impl LayerWriter<'_> {
                     }
                 }
                 if let Some(w) = &mut sink.writer {
+                    w.write_feature(&feature)?;
+                }
+                if let Some(w) = &mut sink.html {
                     w.write_feature(&feature)?;
                 }
                 sink.features += 1;
@@ -729,7 +792,15 @@ impl LayerWriter<'_> {
         }
         let mut pending = Vec::with_capacity(self.sinks.len() + 1);
         let mut counts = Vec::with_capacity(self.sinks.len());
+        let mut pages = Vec::new();
         for (name, sink) in self.sinks {
+            if let Some(w) = sink.html {
+                let file = w
+                    .finish_into()?
+                    .into_inner()
+                    .map_err(|e| Error::io(&sink.path, e.into_error()))?;
+                pages.push((name.clone(), file));
+            }
             if let Some(w) = sink.writer {
                 let mut out = w.finish_into()?;
                 out.write_all(b"\n").map_err(|e| Error::io(&sink.path, e))?;
@@ -750,7 +821,19 @@ impl LayerWriter<'_> {
         #[cfg(feature = "gpkg")]
         let gpkg = self.gpkg.map(|g| g.finish()).transpose()?;
         // every file written in full before any is moved into place
-        let mut files = Vec::with_capacity(pending.len());
+        let mut files = Vec::with_capacity(pending.len() + 1);
+        #[allow(unused_mut)]
+        let mut html_path = None;
+        if self.page.html {
+            #[cfg(feature = "html")]
+            {
+                let path = self.page.dir.join(super::html::PAGE_FILE);
+                files.push(write_page(&path, &self.page, pages)?);
+                html_path = Some(path);
+            }
+            #[cfg(not(feature = "html"))]
+            drop(pages);
+        }
         for (out, path) in pending {
             match out {
                 LayerOut::File(f) => files.push(f),
@@ -772,6 +855,7 @@ impl LayerWriter<'_> {
             unresolved: self.n_unresolved,
             unresolved_path: self.unresolved_path,
             gpkg_path,
+            html_path,
             rows: self.rows,
         })
     }
@@ -837,6 +921,35 @@ impl LayerWriter<'_> {
             ..Default::default()
         })
     }
+}
+
+/// The map page over the layers' GeoJSON copies, written to a file not yet moved into place.
+#[cfg(feature = "html")]
+fn write_page(
+    path: &Path,
+    page: &Page,
+    layers: Vec<(String, std::fs::File)>,
+) -> Result<AtomicFile> {
+    use std::io::{Read, Seek};
+    let mut file = AtomicFile::create(path)?;
+    let mut readers: Vec<(String, Box<dyn Read>)> = Vec::with_capacity(layers.len());
+    for (name, mut f) in layers {
+        f.rewind().map_err(|e| Error::io(path, e))?;
+        readers.push((name, Box::new(std::io::BufReader::new(f))));
+    }
+    let colours: Vec<(String, &str)> = page
+        .events
+        .iter()
+        .map(|e| (e.clone(), super::style::event_colour(e)))
+        .collect();
+    super::html::write_page(
+        &mut file,
+        readers,
+        &colours,
+        page.event_property.as_deref(),
+        &page.options,
+    )?;
+    Ok(file)
 }
 
 /// A value as its column's type says: numbers as JSON numbers (empty: null), text as text.

@@ -5,6 +5,9 @@ pub use crate::io::atomic;
 pub mod geojson;
 #[cfg(feature = "gpkg")]
 pub mod gpkg;
+#[cfg(feature = "html")]
+pub mod html;
 pub mod layers;
+pub mod style;
 
 pub use layers::{write_layers, Formats, LayerBy, LayerCount, LayerRow, LayerSummary};
