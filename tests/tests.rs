@@ -14,3 +14,4 @@ mod index;
 mod architecture;
 mod key_pins;
 mod pipes;
+mod shell;
