@@ -5,7 +5,8 @@
 
 A staging file (`af.staging`, `world.staging`) is a list of pages: a line
 `@ URL LANGUAGE` opens a page, then each line `SPELLING<TAB>REF` is one spelling copied from
-that page, where REF is the GeoNames id of the place it names (checked by hand), or, for a
+that page (a third field `LANGUAGE` when the spelling is in another language than the
+page, such as the Persian name in a Bengali article), where REF is the GeoNames id of the place it names (checked by hand), or, for a
 place the gazetteer lacks, `-NAME|PROVINCE|KIND`. Names, kinds and provinces of the rows come
 from the gazetteer (`gazetteer/afghanistan.csv`; for the world rows `cities500.txt`, whose
 country code stands in the province column). The script and the split are derived: the
@@ -54,11 +55,10 @@ def read_staging(path):
                 continue
             if url is None:
                 sys.exit("%s:%d: a spelling before any '@ URL LANGUAGE' line" % (path, n))
-            try:
-                query, ref = line.split("\t")
-            except ValueError:
-                sys.exit("%s:%d: expected SPELLING<TAB>REF" % (path, n))
-            yield n, url, lang, query, ref
+            fields = line.split("\t")
+            if len(fields) not in (2, 3):
+                sys.exit("%s:%d: expected SPELLING<TAB>REF[<TAB>LANGUAGE]" % (path, n))
+            yield n, url, fields[2] if len(fields) == 3 else lang, fields[0], fields[1]
 
 
 def af_places():
