@@ -133,7 +133,9 @@ fn load(gazetteer: Option<&Path>) -> Result<Resolver, Box<dyn std::error::Error>
         return Ok(Resolver::from_parts(g, index));
     }
     let g = if geonames::is_dump(path) {
-        Gazetteer::from_places(geonames::import(path, &Default::default(), &mut |_, _, _| {})?.places)?
+        Gazetteer::from_places(
+            geonames::import(path, &Default::default(), &mut |_, _, _| {})?.places,
+        )?
     } else {
         Gazetteer::from_csv_path(path)?
     };
@@ -217,7 +219,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .or_insert_with(|| resolver.find_area(p).ok());
                 match area {
                     Some(a) => options.within = Some(a),
-                    None => eprintln!("line {}: province {p:?} not found; row left unrestricted", row.line),
+                    None => eprintln!(
+                        "line {}: province {p:?} not found; row left unrestricted",
+                        row.line
+                    ),
                 }
             }
         }

@@ -12,3 +12,5 @@ mod import_geonames;
 mod index;
 
 mod architecture;
+
+mod corpus;
