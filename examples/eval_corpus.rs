@@ -11,7 +11,7 @@
 //! source_url,split` (see `tests/data/corpus/README.md`). A row is right when the best place
 //! (matched or ambiguous) has the expected id; "twin" also counts a place of the same name in
 //! the same province at another level (the city for its district). Prints top-1 accuracy
-//! overall and per split, language and script, with the misses by kind (unmatched, ambiguous,
+//! overall and per split, language, script and expected kind, with the misses by kind (unmatched, ambiguous,
 //! a wrong place matched: the costly kind). `--within` gives each row its province
 //! (`--within PROVINCE`; a two-letter code in that column becomes `--country CC`).
 //! `--split dev|heldout` keeps one part; `--misses` lists every miss. Rows whose place is not
@@ -73,6 +73,7 @@ struct Row {
     query: String,
     expected_id: String,
     expected_name: String,
+    kind: String,
     province: String,
     language: String,
     script: String,
@@ -95,13 +96,14 @@ fn read_corpus(path: &Path) -> Result<Vec<Row>, String> {
         "query",
         "expected_id",
         "expected_name",
+        "kind",
         "province",
         "language",
         "script",
         "split",
     ]
     .map(col);
-    let mut idx = [0; 7];
+    let mut idx = [0; 8];
     for (i, c) in cols.into_iter().enumerate() {
         idx[i] = c?;
     }
@@ -115,10 +117,11 @@ fn read_corpus(path: &Path) -> Result<Vec<Row>, String> {
             query: get(0),
             expected_id: get(1),
             expected_name: get(2),
-            province: get(3),
-            language: get(4),
-            script: get(5),
-            split: get(6),
+            kind: get(3),
+            province: get(4),
+            language: get(5),
+            script: get(6),
+            split: get(7),
         });
     }
     Ok(rows)
@@ -260,6 +263,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             (1, row.split.clone()),
             (2, row.language.clone()),
             (3, row.script.clone()),
+            (4, row.kind.clone()),
         ] {
             groups.entry(key).or_default().add(outcome);
         }
@@ -297,7 +301,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "\n| group | rows | top-1 right | right or twin | unmatched | ambiguous | wrong place matched |"
     )?;
     writeln!(out, "|---|---:|---:|---:|---:|---:|---:|")?;
-    let labels = ["", "split ", "language ", "script "];
+    let labels = ["", "split ", "language ", "script ", "kind "];
     for ((level, name), t) in &groups {
         writeln!(
             out,
