@@ -15,3 +15,5 @@ mod architecture;
 mod key_pins;
 mod pipes;
 mod shell;
+
+mod corpus;
