@@ -87,3 +87,68 @@ fn import_boundaries_reads_standard_input_and_skips_a_bom() {
         String::from_utf8(from_file).unwrap()
     );
 }
+
+/// Events CSV of `text` written as `article.txt` in a directory of its own.
+fn events_of(article: &[u8]) -> Vec<csv::StringRecord> {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("article.txt"), article).unwrap();
+    let out = gazmap()
+        .current_dir(dir.path())
+        .args(["extract", "-q", "--events-csv", "-", "-o", "layers", "article.txt"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    csv::Reader::from_reader(&out[..])
+        .records()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+#[test]
+fn extract_reads_crlf_and_cr_articles_as_lf_ones() {
+    let lf = fs::read_to_string(crate::util::data("../../examples/article-en.txt")).unwrap();
+    assert!(!lf.contains('\r'));
+    let expected = events_of(lf.as_bytes());
+    assert!(expected.len() > 3, "{expected:?}");
+    // a lone CR is one byte as \n is: the same offsets
+    assert_eq!(events_of(lf.replace('\n', "\r").as_bytes()), expected);
+    let crlf = lf.replace('\n', "\r\n");
+    let got = events_of(crlf.as_bytes());
+    assert_eq!(got.len(), expected.len());
+    for (g, e) in got.iter().zip(&expected) {
+        // all but the offsets (columns start, end) are the same
+        let strip = |r: &csv::StringRecord| {
+            r.iter()
+                .enumerate()
+                .filter(|(i, _)| *i != 12 && *i != 13)
+                .map(|(_, v)| v.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(strip(g), strip(e));
+        // offsets are into the CRLF bytes
+        let (start, end): (usize, usize) = (g[12].parse().unwrap(), g[13].parse().unwrap());
+        assert_eq!(&crlf[start..end], &g[1]);
+    }
+}
+
+#[test]
+fn a_bad_date_line_is_not_quoted_whole() {
+    let article = format!("date: {}\n", "x".repeat(100_000));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.txt");
+    fs::write(&path, article.replace('\n', "\r") + "Kunduz fell.\r").unwrap();
+    let out = gazmap()
+        .args(["extract", "-q", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&path)
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8_lossy(&out);
+    assert!(stderr.contains(":1: column 7: date \"xxx"), "{stderr}");
+    assert!(stderr.len() < 400, "{} bytes of standard error", stderr.len());
+}
