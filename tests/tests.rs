@@ -11,4 +11,5 @@ mod resolve;
 mod import_geonames;
 mod index;
 
+mod architecture;
 mod hardening;
