@@ -21,7 +21,10 @@ fn clean_reads_a_cr_only_csv_row_by_row() {
     let lines: Vec<&str> = text.split('\r').collect();
     assert_eq!(lines.len(), 3, "{text:?}");
     assert!(lines[0].starts_with("date,place,event,gz_id,"), "{text:?}");
-    assert!(lines[1].starts_with("2021-01-01,Kunduz,captured,"), "{text:?}");
+    assert!(
+        lines[1].starts_with("2021-01-01,Kunduz,captured,"),
+        "{text:?}"
+    );
     assert!(lines[1].contains(",matched,"), "{text:?}");
     assert_eq!(lines[2], "");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -65,7 +68,16 @@ fn import_boundaries_reads_standard_input_and_skips_a_bom() {
     let mut with_bom = b"\xEF\xBB\xBF".to_vec();
     with_bom.extend_from_slice(&original);
     let from_stdin = gazmap()
-        .args(["import", "boundaries", "--name-field", "ADM1_EN", "-q", "-o", "-", "-"])
+        .args([
+            "import",
+            "boundaries",
+            "--name-field",
+            "ADM1_EN",
+            "-q",
+            "-o",
+            "-",
+            "-",
+        ])
         .write_stdin(with_bom)
         .assert()
         .success()
@@ -73,7 +85,15 @@ fn import_boundaries_reads_standard_input_and_skips_a_bom() {
         .stdout
         .clone();
     let from_file = gazmap()
-        .args(["import", "boundaries", "--name-field", "ADM1_EN", "-q", "-o", "-"])
+        .args([
+            "import",
+            "boundaries",
+            "--name-field",
+            "ADM1_EN",
+            "-q",
+            "-o",
+            "-",
+        ])
         .arg(crate::util::data("boundaries/provinces.geojson"))
         .assert()
         .success()
@@ -94,7 +114,15 @@ fn events_of(article: &[u8]) -> Vec<csv::StringRecord> {
     fs::write(dir.path().join("article.txt"), article).unwrap();
     let out = gazmap()
         .current_dir(dir.path())
-        .args(["extract", "-q", "--events-csv", "-", "-o", "layers", "article.txt"])
+        .args([
+            "extract",
+            "-q",
+            "--events-csv",
+            "-",
+            "-o",
+            "layers",
+            "article.txt",
+        ])
         .assert()
         .success()
         .get_output()
@@ -150,5 +178,132 @@ fn a_bad_date_line_is_not_quoted_whole() {
         .clone();
     let stderr = String::from_utf8_lossy(&out);
     assert!(stderr.contains(":1: column 7: date \"xxx"), "{stderr}");
-    assert!(stderr.len() < 400, "{} bytes of standard error", stderr.len());
+    assert!(
+        stderr.len() < 400,
+        "{} bytes of standard error",
+        stderr.len()
+    );
+}
+
+/// Runs gazmap under `sh` with a file size limit of `blocks` × 512 bytes (SIGXFSZ ignored,
+/// so a write past it fails as a full disk would).
+fn gazmap_with_file_limit(blocks: u64, args: &[&str]) -> std::process::Output {
+    let bin = assert_cmd::cargo::cargo_bin("gazmap");
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" \"$@\""
+        ))
+        .arg(bin)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn extract_that_fails_midway_leaves_every_old_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let article = crate::util::data("../../examples/article-en.txt");
+    let out_s = out.to_str().unwrap();
+    let article_s = article.to_str().unwrap();
+    // a first run
+    gazmap()
+        .args(["extract", "-q", "-o", out_s, article_s])
+        .assert()
+        .success();
+    fs::write(out.join("events.csv"), "old events\n").unwrap();
+    fs::write(out.join("captured.geojson"), "old layer\n").unwrap();
+    fs::write(out.join("notes.txt"), "the user's\n").unwrap();
+    let before: Vec<_> = {
+        let mut v: Vec<_> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        v.sort();
+        v
+    };
+    // events.csv (3.3 kB) fits in 3.5 kB, captured.geojson (4 kB) does not
+    let run = gazmap_with_file_limit(7, &["extract", "-q", "-o", out_s, article_s]);
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    assert_eq!(
+        fs::read_to_string(out.join("events.csv")).unwrap(),
+        "old events\n"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("captured.geojson")).unwrap(),
+        "old layer\n"
+    );
+    let after: Vec<_> = {
+        let mut v: Vec<_> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(after, before);
+    // nothing left beside the folder either
+    let beside: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(beside, ["out"]);
+    // and a run that succeeds replaces the set, keeping the user's file
+    gazmap()
+        .args(["extract", "-q", "-o", out_s, article_s])
+        .assert()
+        .success();
+    assert!(fs::read_to_string(out.join("events.csv"))
+        .unwrap()
+        .starts_with("date,"));
+    assert_eq!(
+        fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "the user's\n"
+    );
+}
+
+#[test]
+fn extract_writes_a_fifo_in_place_and_refuses_one_file_for_two_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = crate::util::data("../../examples/article-en.txt");
+    let same = dir.path().join("same.csv");
+    gazmap()
+        .args(["extract", "-q", "-o"])
+        .arg(dir.path().join("out"))
+        .arg("--events-csv")
+        .arg(&same)
+        .arg("--mentions")
+        .arg(dir.path().join(".").join("same.csv"))
+        .arg(&article)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("name the same file"));
+    assert!(!same.exists());
+
+    let fifo = dir.path().join("events.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
+    };
+    gazmap()
+        .args(["extract", "-q", "-o"])
+        .arg(dir.path().join("out"))
+        .arg("--events-csv")
+        .arg(&fifo)
+        .arg(&article)
+        .assert()
+        .success();
+    let text = reader.join().unwrap();
+    assert!(text.starts_with("date,place,event,"), "{text}");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        fs::metadata(&fifo).unwrap().file_type().is_fifo(),
+        "still a FIFO"
+    );
 }

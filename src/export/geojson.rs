@@ -123,14 +123,46 @@ impl<W: Write> GeoJsonWriter<W> {
     }
 }
 
+/// A write error as what it is: the geojson crate reports a failed write (a full disk) of
+/// serialized JSON as an error "while deserializing".
 fn write_error(e: geojson::Error) -> Error {
-    Error::Invalid(format!("writing GeoJSON: {e}"))
+    match e {
+        geojson::Error::Io(io) => Error::Invalid(format!("writing GeoJSON: {io}")),
+        geojson::Error::MalformedGeoJson(json) if json.is_io() => {
+            let io: std::io::Error = json.into();
+            Error::Invalid(format!("writing GeoJSON: {io}"))
+        }
+        e => Error::Invalid(format!("writing GeoJSON: {e}")),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_failed_write_is_not_called_deserializing() {
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::from_raw_os_error(28))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut w = GeoJsonWriter::new(Full);
+        let f = geojson::Feature {
+            geometry: Some(point_geometry(69.0, 35.0)),
+            ..Default::default()
+        };
+        let msg = w.write_feature(&f).unwrap_err().to_string();
+        assert!(
+            msg.starts_with("writing GeoJSON: No space left on device"),
+            "{msg}"
+        );
+    }
 
     #[test]
     fn wkt_polygons_only() {

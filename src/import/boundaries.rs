@@ -73,7 +73,9 @@ pub fn read_boundaries_from(
         name_field,
         failure: &mut failure,
     };
-    let parsed = de.deserialize_map(visitor).and_then(|r| de.end().map(|_| r));
+    let parsed = de
+        .deserialize_map(visitor)
+        .and_then(|r| de.end().map(|_| r));
     let json_error = |e: serde_json::Error| {
         if e.is_io() {
             let io = std::io::Error::other(e.to_string());
