@@ -13,3 +13,5 @@ mod index;
 
 mod architecture;
 mod hardening;
+mod key_pins;
+mod pipes;

@@ -219,7 +219,7 @@ fn read_article(path: &str) -> Result<(Vec<u8>, String)> {
 fn write_mentions(w: &mut dyn Write, resolver: &Resolver, xs: &[Extraction]) -> gazmap::Result<()> {
     let g = resolver.gazetteer();
     let mut csv = csv::Writer::from_writer(w);
-    let err = |e: csv::Error| gazmap::Error::Invalid(format!("writing the mentions CSV: {e}"));
+    let err = |e: csv::Error| gazmap::Error::csv("the mentions CSV", e);
     csv.write_record([
         "source",
         "start",
@@ -261,7 +261,7 @@ fn write_mentions(w: &mut dyn Write, resolver: &Resolver, xs: &[Extraction]) -> 
         }
     }
     csv.flush()
-        .map_err(|e| gazmap::Error::Invalid(format!("writing the mentions CSV: {e}")))?;
+        .map_err(|e| gazmap::Error::io("the mentions CSV", e))?;
     Ok(())
 }
 
