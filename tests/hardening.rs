@@ -307,3 +307,75 @@ fn extract_writes_a_fifo_in_place_and_refuses_one_file_for_two_outputs() {
         "still a FIFO"
     );
 }
+
+#[test]
+fn clean_caps_threads_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    fs::write(&input, "place\nKunduz\n").unwrap();
+    gazmap()
+        .args(["clean", "-q", "--column", "place", "--threads", "100000"])
+        .arg(&input)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("--threads 100000: using "))
+        .stdout(predicates::str::contains("Kunduz,"));
+}
+
+#[test]
+fn import_geonames_stops_on_a_zip_of_zeros_and_on_random_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("AF.zip");
+    {
+        let mut z = zip::ZipWriter::new(fs::File::create(&zip_path).unwrap());
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("AF.txt", opts).unwrap();
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..64 {
+            std::io::Write::write_all(&mut z, &zeros).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    assert!(fs::metadata(&zip_path).unwrap().len() < 1 << 20);
+    let out = dir.path().join("out.csv");
+    gazmap()
+        .args(["import", "geonames", "-q", "-o"])
+        .arg(&out)
+        .arg(&zip_path)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("a line longer than 1 MiB"));
+    gazmap()
+        .args(["import", "geonames", "-q", "-o"])
+        .arg(&out)
+        .arg("/dev/urandom")
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("not a GeoNames"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn extract_and_import_boundaries_stop_early_on_endless_input() {
+    let dir = tempfile::tempdir().unwrap();
+    gazmap()
+        .args(["extract", "-q", "-o"])
+        .arg(dir.path().join("out"))
+        .arg("/dev/zero")
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("longer than 24 MiB"));
+    gazmap()
+        .args(["import", "boundaries", "-q", "--name-field", "n", "-o"])
+        .arg(dir.path().join("b.csv"))
+        .arg("/dev/urandom")
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("not GeoJSON"));
+}

@@ -201,19 +201,29 @@ fn write_output(
 }
 
 fn read_article(path: &str) -> Result<(Vec<u8>, String)> {
+    let cap = extract::MAX_ARTICLE_BYTES;
     let mut bytes = Vec::new();
-    if path == "-" {
-        io::stdin()
-            .read_to_end(&mut bytes)
-            .context("reading standard input")?;
-        return Ok((bytes, "<stdin>".to_string()));
+    let (reader, source): (Box<dyn Read>, String) = if path == "-" {
+        (Box::new(io::stdin()), "<stdin>".to_string())
+    } else {
+        let p = Path::new(path);
+        if p.is_dir() {
+            bail!("{path}: is a directory, expected a plain-text article");
+        }
+        let f = std::fs::File::open(p).with_context(|| format!("reading {path}"))?;
+        (Box::new(f), path.to_string())
+    };
+    reader
+        .take(cap + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {source}"))?;
+    if bytes.len() as u64 > cap {
+        bail!(
+            "{source}: longer than {} MiB, far more than a news article (split it into articles)",
+            cap >> 20
+        );
     }
-    let p = Path::new(path);
-    if p.is_dir() {
-        bail!("{path}: is a directory, expected a plain-text article");
-    }
-    bytes = std::fs::read(p).with_context(|| format!("reading {path}"))?;
-    Ok((bytes, path.to_string()))
+    Ok((bytes, source))
 }
 
 fn write_mentions(w: &mut dyn Write, resolver: &Resolver, xs: &[Extraction]) -> gazmap::Result<()> {

@@ -195,11 +195,11 @@ fn run_geonames(global: &GlobalArgs, args: &GeonamesArgs) -> Result<()> {
     for p in imported.problems.iter().take(SHOWN_PROBLEMS) {
         writeln!(err, "gazmap: warning: skipped {p}")?;
     }
-    if imported.problems.len() > SHOWN_PROBLEMS {
+    if imported.stats.bad_lines > SHOWN_PROBLEMS as u64 {
         writeln!(
             err,
             "gazmap: warning: … and {} more malformed lines (use --strict to stop at the first)",
-            imported.problems.len() - SHOWN_PROBLEMS
+            imported.stats.bad_lines - SHOWN_PROBLEMS as u64
         )?;
     }
     if !global.quiet {

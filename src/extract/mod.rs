@@ -50,6 +50,9 @@ pub const EVENTS_HEADER: [&str; 15] = [
     "sentence",
 ];
 
+/// The longest article `gazmap extract` reads (memory grows about 30 times the article).
+pub const MAX_ARTICLE_BYTES: u64 = 24 << 20;
+
 /// Settings of one extraction.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
