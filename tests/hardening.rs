@@ -379,3 +379,26 @@ fn extract_and_import_boundaries_stop_early_on_endless_input() {
         .code(1)
         .stderr(predicates::str::contains("not GeoJSON"));
 }
+
+#[test]
+fn faulty_index_files_with_right_checksums_do_not_panic() {
+    for name in [
+        "faulty-key-id-opening.gzi",
+        "faulty-key-id-counting.gzi",
+        "faulty-key-without-names.gzi",
+    ] {
+        let path = crate::util::data(&format!("index/{name}"));
+        let out = gazmap()
+            .arg("--gazetteer")
+            .arg(&path)
+            .args(["resolve", "Kunduz", "Khinjan", "Pul-i-Hisar", "Nahreen", "kabul", "x"])
+            .output()
+            .unwrap();
+        let code = out.status.code();
+        assert!(
+            code == Some(0) || code == Some(1),
+            "{name}: {code:?} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
