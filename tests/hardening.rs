@@ -391,7 +391,15 @@ fn faulty_index_files_with_right_checksums_do_not_panic() {
         let out = gazmap()
             .arg("--gazetteer")
             .arg(&path)
-            .args(["resolve", "Kunduz", "Khinjan", "Pul-i-Hisar", "Nahreen", "kabul", "x"])
+            .args([
+                "resolve",
+                "Kunduz",
+                "Khinjan",
+                "Pul-i-Hisar",
+                "Nahreen",
+                "kabul",
+                "x",
+            ])
             .output()
             .unwrap();
         let code = out.status.code();
@@ -401,4 +409,83 @@ fn faulty_index_files_with_right_checksums_do_not_panic() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+#[test]
+fn export_refuses_text_after_a_closing_quote_as_clean_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("events.csv");
+    fs::write(
+        &input,
+        "date,place,event\n2021-07-06,\"Kunduz\"x,captured\n",
+    )
+    .unwrap();
+    gazmap()
+        .args(["export", "-q", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&input)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            ":2: text after the closing quote",
+        ));
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn export_refuses_a_date_column_it_does_not_have_whatever_the_layers() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("events.csv");
+    fs::write(&input, "date,place,event\n2021-07-06,Kunduz,captured\n").unwrap();
+    for layer_by in ["event", "none"] {
+        gazmap()
+            .args([
+                "export",
+                "-q",
+                "--layer-by",
+                layer_by,
+                "--date-column",
+                "nosuch",
+                "-o",
+            ])
+            .arg(dir.path().join("out"))
+            .arg(&input)
+            .assert()
+            .code(1)
+            .stderr(predicates::str::contains(
+                "no column \"nosuch\" (--date-column)",
+            ));
+    }
+    // the defaults may be missing when the layers do not need them
+    fs::write(&input, "place\nKunduz\n").unwrap();
+    gazmap()
+        .args(["export", "-q", "--layer-by", "none", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&input)
+        .assert()
+        .success();
+}
+
+#[test]
+fn clean_refuses_a_lone_utf16_surrogate() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("u16.csv");
+    let mut bytes = b"\xff\xfe".to_vec();
+    let units = "id,place\n1,Kunduz\n2,"
+        .encode_utf16()
+        .chain([0xDC00])
+        .chain("Kabul\n".encode_utf16());
+    for u in units {
+        bytes.extend(u.to_le_bytes());
+    }
+    fs::write(&input, bytes).unwrap();
+    let out = dir.path().join("out.csv");
+    gazmap()
+        .args(["clean", "-q", "--column", "place", "-o"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("line 3: a lone UTF-16 surrogate"));
+    assert!(!out.exists());
 }
