@@ -227,6 +227,9 @@ pub fn remove_stale(dir: &Path) {
 /// ```
 #[derive(Debug)]
 pub struct OutputSet {
+    /// The folder as given (for paths shown to people).
+    given: PathBuf,
+    /// The folder with symbolic links resolved (for the renames).
     dir: PathBuf,
     staging: Option<tempfile::TempDir>,
     /// Locks the staging folder against [`remove_stale`] of other runs.
@@ -307,6 +310,7 @@ impl OutputSet {
                 .map_err(|e| Error::io(staging.path(), e))?;
         }
         Ok(OutputSet {
+            given: given.to_path_buf(),
             dir,
             staging: Some(staging),
             _lock: lock,
@@ -315,14 +319,14 @@ impl OutputSet {
         })
     }
 
-    /// The folder the set replaces files in.
+    /// The folder the set replaces files in, as given.
     pub fn dir(&self) -> &Path {
-        &self.dir
+        &self.given
     }
 
-    /// The final path of the file `name` of the set.
+    /// The final path of the file `name` of the set (in the folder as given).
     pub fn final_path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
+        self.given.join(name)
     }
 
     fn staging(&self) -> &Path {
@@ -340,7 +344,7 @@ impl OutputSet {
         if !ok {
             return Err(Error::Invalid(format!(
                 "{name:?}: not a new file name of the output set in {}",
-                self.dir.display()
+                self.given.display()
             )));
         }
         self.names.push(name.to_string());
