@@ -397,8 +397,10 @@ impl OutputSet {
         if cwd.is_some_and(|c| c.starts_with(&dir)) {
             return self.commit_file_by_file();
         }
-        // what the folder holds beside the set comes along: files linked, folders moved
+        // what the folder holds beside the set comes along: files linked, then folders moved
+        // (and moved back on any error, so the staging folder never takes them away)
         let entries = fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        let mut folders = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(&dir, e))?;
             let name = entry.file_name();
@@ -413,13 +415,20 @@ impl OutputSet {
             let (from, to) = (entry.path(), staging.join(&name));
             let kind = entry.file_type().map_err(|e| Error::io(&from, e))?;
             let carried = if kind.is_dir() {
-                fs::rename(&from, &to)
+                folders.push((from, to));
+                continue;
             } else if kind.is_symlink() {
                 fs::read_link(&from).and_then(|t| std::os::unix::fs::symlink(t, &to))
             } else {
                 fs::hard_link(&from, &to).or_else(|_| fs::copy(&from, &to).map(|_| ()))
             };
             carried.map_err(|e| Error::io(&from, e))?;
+        }
+        for (from, to) in &folders {
+            if let Err(e) = fs::rename(from, to) {
+                self.bring_back_folders(&staging, &dir);
+                return Err(Error::io(from, e));
+            }
         }
         let swapped = rustix::fs::renameat_with(
             rustix::fs::CWD,
