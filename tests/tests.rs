@@ -15,3 +15,4 @@ mod architecture;
 mod hardening;
 mod key_pins;
 mod pipes;
+mod shell;

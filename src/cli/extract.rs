@@ -155,7 +155,7 @@ fn write_layers(
         })
         .collect();
     gazmap::export::write_layers_into(g, &rows, LayerBy::Event, set)
-        .with_context(|| format!("writing the layers to {}", set.dir().display()))
+        .with_context(|| format!("writing the layers to {}", set.given_dir().display()))
 }
 
 /// Whether two output paths name the same file (existing or not).

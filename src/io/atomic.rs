@@ -320,7 +320,7 @@ impl OutputSet {
     }
 
     /// The folder the set replaces files in, as given.
-    pub fn dir(&self) -> &Path {
+    pub fn given_dir(&self) -> &Path {
         &self.given
     }
 
