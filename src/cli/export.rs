@@ -31,12 +31,13 @@ pub struct ExportArgs {
     /// Column holding the place as the source spelled it (header name or 1-based number).
     #[arg(long, value_name = "COL", default_value = "place")]
     pub place_column: String,
-    /// Column holding the date (ISO 8601: 2021-08-10, 2021-08 or 2021).
-    #[arg(long, value_name = "COL", default_value = "date")]
-    pub date_column: String,
-    /// Column holding the event type.
-    #[arg(long, value_name = "COL", default_value = "event")]
-    pub event_column: String,
+    /// Column holding the date (ISO 8601: 2021-08-10, 2021-08 or 2021) [default: date]; one
+    /// given must exist.
+    #[arg(long, value_name = "COL")]
+    pub date_column: Option<String>,
+    /// Column holding the event type [default: event]; one given must exist.
+    #[arg(long, value_name = "COL")]
+    pub event_column: Option<String>,
     /// Files to write, comma-separated: geojson (a file per layer), gpkg (layers.gpkg), html
     /// (index.html, a map page).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "geojson")]
@@ -130,15 +131,15 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
     let place = column(&spool, &args.place_column, "--place-column", true)?.expect("required");
     let date = column(
         &spool,
-        &args.date_column,
+        args.date_column.as_deref().unwrap_or("date"),
         "--date-column",
-        layer_by == LayerBy::Date,
+        layer_by == LayerBy::Date || args.date_column.is_some(),
     )?;
     let event = column(
         &spool,
-        &args.event_column,
+        args.event_column.as_deref().unwrap_or("event"),
         "--event-column",
-        layer_by == LayerBy::Event,
+        layer_by == LayerBy::Event || args.event_column.is_some(),
     )?;
     let mut typing = vec![Typing::Infer; spool.header.len()];
     if let Some(d) = date {
@@ -400,6 +401,15 @@ fn spool_events(path: &Path) -> Result<Spool, Error> {
             "a quoted field opened here is never closed (a missing \")",
         ));
     }
+    if let Some(line) = quotes.text_after_quote() {
+        return Err(Error::parse(
+            &source,
+            line,
+            None,
+            "text after the closing quote of a quoted field (a quote inside a quoted field \
+             must be doubled)",
+        ));
+    }
     let mut spool = Spool {
         source: source.clone(),
         delimiter,
@@ -452,6 +462,7 @@ struct QuoteScan {
     state: QuoteState,
     line: u64,
     opened: u64,
+    after_quote: Option<u64>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -469,6 +480,7 @@ impl QuoteScan {
             state: QuoteState::FieldStart,
             line: 1,
             opened: 1,
+            after_quote: None,
         }
     }
 
@@ -490,7 +502,11 @@ impl QuoteScan {
                 (S::Quoted, b'"') => S::QuoteInQuoted,
                 (S::Quoted, _) => S::Quoted,
                 (S::QuoteInQuoted, b'"') => S::Quoted,
-                (S::QuoteInQuoted, _) => S::Unquoted,
+                (S::QuoteInQuoted, _) => {
+                    // the csv crate would join `"Kunduz"x` into `Kunduzx`; clean refuses it too
+                    self.after_quote.get_or_insert(self.line);
+                    S::Unquoted
+                }
             };
             if b == b'\n' {
                 self.line += 1;
@@ -498,9 +514,21 @@ impl QuoteScan {
         }
     }
 
+    fn text_after_quote(&self) -> Option<u64> {
+        self.after_quote
+    }
+
     fn unclosed(&self) -> Option<u64> {
         (self.state == QuoteState::Quoted).then_some(self.opened)
     }
+}
+
+/// The first line where text follows the closing quote of a quoted field, if any.
+#[cfg(test)]
+fn text_after_quote(text: &[u8], delimiter: u8) -> Option<u64> {
+    let mut q = QuoteScan::new(delimiter);
+    q.feed(text);
+    q.text_after_quote()
 }
 
 /// The line where a quoted field opens that the text never closes, if any.
@@ -515,7 +543,20 @@ fn unclosed_quote(text: &[u8], delimiter: u8) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::unclosed_quote;
+    use super::{text_after_quote, unclosed_quote};
+
+    #[test]
+    fn text_after_a_closing_quote_is_found() {
+        assert_eq!(text_after_quote(b"a,b\n\"Kunduz\"x,2\n", b','), Some(2));
+        assert_eq!(
+            text_after_quote(b"a,b\n\"say \"\"hi\"\"\",2\n\"\",\"x\"\r\n", b','),
+            None
+        );
+        assert_eq!(
+            text_after_quote(b"a,b\n5\" rain,2\n\"x\n\"y", b','),
+            Some(4)
+        );
+    }
 
     #[test]
     fn unclosed_quotes_are_found_at_their_line() {

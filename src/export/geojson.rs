@@ -157,8 +157,13 @@ impl<W: Write> GeoJsonWriter<W> {
     pub fn write_feature(&mut self, feature: &geojson::Feature) -> Result<()> {
         let sep: &[u8] = if self.count == 0 { PREFIX } else { b"," };
         self.writer.write_all(sep).map_err(io_error)?;
-        serde_json::to_writer(&mut self.writer, feature)
-            .map_err(|e| Error::Invalid(format!("writing GeoJSON: {e}")))?;
+        serde_json::to_writer(&mut self.writer, feature).map_err(|e| {
+            if e.is_io() {
+                Error::io("<GeoJSON output>", std::io::Error::from(e))
+            } else {
+                Error::Invalid(format!("writing GeoJSON: {e}"))
+            }
+        })?;
         self.count += 1;
         Ok(())
     }
@@ -189,13 +194,34 @@ impl<W: Write> GeoJsonWriter<W> {
 const PREFIX: &[u8] = br#"{ "type": "FeatureCollection", "features": ["#;
 
 fn io_error(e: std::io::Error) -> Error {
-    Error::Invalid(format!("writing GeoJSON: {e}"))
+    Error::io("<GeoJSON output>", e)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_failed_write_is_not_called_deserializing() {
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::from_raw_os_error(28))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut w = GeoJsonWriter::new(Full);
+        let f = geojson::Feature {
+            geometry: Some(point_geometry(69.0, 35.0)),
+            ..Default::default()
+        };
+        let msg = w.write_feature(&f).unwrap_err().to_string();
+        assert!(msg.contains("No space left on device"), "{msg}");
+        assert!(!msg.contains("deserializing"), "{msg}");
+    }
 
     #[test]
     fn wkt_polygons_only() {

@@ -3,8 +3,8 @@
 //! `TEXT`), an R-tree spatial index per table (the `gpkg_rtree_index` extension) and a QGIS
 //! `layer_styles` table holding a style per layer, so QGIS opens the layers styled.
 //!
-//! The file is built beside its target under a temporary name and moved into place with the
-//! run's other files, so a failed run leaves the previous `layers.gpkg` as it was.
+//! The file is built in the output set's staging folder and moved into place with the run's
+//! other files, so a failed run leaves the previous `layers.gpkg` as it was.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -85,7 +85,7 @@ impl From<ColumnType> for SqlType {
 /// A GeoPackage being written.
 pub struct GpkgWriter {
     conn: Connection,
-    tmp: tempfile::TempPath,
+    tmp: PathBuf,
     path: PathBuf,
     tables: Vec<Table>,
     timestamp: String,
@@ -110,21 +110,10 @@ fn ident(name: &str) -> String {
 }
 
 impl GpkgWriter {
-    /// Starts `dir/layers.gpkg` under a temporary name, with a table per layer.
-    pub fn create(dir: &Path, tables: Vec<TableSpec>) -> Result<GpkgWriter> {
-        let path = dir.join(GPKG_FILE);
-        let tmp = tempfile::Builder::new()
-            .prefix(".gazmap-")
-            .suffix(".gpkg.tmp")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(&path, e))?
-            .into_temp_path();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o644))
-                .map_err(|e| Error::io(&path, e))?;
-        }
+    /// Starts a GeoPackage at `at` (a file of an output set's staging folder) shown as
+    /// `path` in messages, with a table per layer.
+    pub fn create(at: &Path, path: &Path, tables: Vec<TableSpec>) -> Result<GpkgWriter> {
+        let (tmp, path) = (at.to_path_buf(), path.to_path_buf());
         let conn = Connection::open(&tmp).map_err(sql_error(&path))?;
         let err = sql_error(&path);
         // application_id 'GPKG', version 1.3.0; the file is private until it is moved in
@@ -325,9 +314,9 @@ impl GpkgWriter {
         Ok(())
     }
 
-    /// Finishes the file (extents, R-tree triggers, styles) and gives back its temporary path
-    /// and final path; the caller moves it into place with the run's other files.
-    pub fn finish(self) -> Result<(tempfile::TempPath, PathBuf)> {
+    /// Finishes the file (extents, R-tree triggers, styles) and gives back its final path;
+    /// it is moved into place with the output set's other files.
+    pub fn finish(self) -> Result<PathBuf> {
         let err = sql_error(&self.path);
         for t in &self.tables {
             if let Some(e) = t.extent {
@@ -371,7 +360,7 @@ impl GpkgWriter {
         std::fs::File::open(&self.tmp)
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::io(&self.path, e))?;
-        Ok((self.tmp, self.path))
+        Ok(self.path)
     }
 
     /// Features written per table, in table order.

@@ -24,7 +24,7 @@ use geojson::{Feature, JsonObject, JsonValue};
 use super::geojson::{area_from_wkt, geometry_from_geo, point_geometry, GeoJsonWriter};
 use crate::error::{Error, Result};
 use crate::gazetteer::{Gazetteer, PlaceId};
-use crate::io::atomic::{create_dir, AtomicFile};
+use crate::io::atomic::{OutputSet, SetFile};
 use crate::resolve::{Candidate, Resolution, Status};
 
 /// One input row and what its place resolved to.
@@ -507,27 +507,64 @@ impl<'g> Layers<'g> {
         self.layers.keys().map(String::as_str)
     }
 
-    /// Opens the output: the directory (created if missing), a temporary file per layer and
-    /// one for `unresolved.csv`.
+    /// Opens the output: the directory (created if missing) as an output set of a file per
+    /// layer and `unresolved.csv`, moved into place together by [`LayerWriter::finish`].
     pub fn start(self) -> Result<LayerWriter<'g>> {
-        create_dir(&self.dir)?;
+        let mut set = OutputSet::create(&self.dir)?;
+        let mut w = self.start_into(&mut set)?;
+        w.own_set = Some(set);
+        Ok(w)
+    }
+
+    /// Opens the files of the layers in an output set the caller commits (with its other
+    /// files) after [`LayerWriter::finish`].
+    pub fn start_into(self, set: &mut OutputSet) -> Result<LayerWriter<'g>> {
         let mut sinks = BTreeMap::new();
         for (name, planned) in &self.layers {
-            let path = self.dir.join(format!("{name}.geojson"));
+            let file = format!("{name}.geojson");
+            let path = set.final_path(&file);
             let out = match self.formats.geojson {
-                true => Some(LayerOut::File(AtomicFile::create(&path)?)),
+                true => Some(LayerOut::File(set.create_file(&file)?)),
                 false => None,
             };
             let mut sink = Sink::new(out, path, planned);
             if self.formats.html {
-                let tmp = tempfile::tempfile().map_err(|e| Error::io(&self.dir, e))?;
+                let tmp = tempfile::tempfile().map_err(|e| Error::io(set.given_dir(), e))?;
                 sink.html = Some(GeoJsonWriter::new(std::io::BufWriter::new(tmp)));
             }
             sinks.insert(name.clone(), sink);
         }
-        let unresolved_path = self.dir.join(UNRESOLVED_FILE);
-        let unresolved = LayerOut::File(AtomicFile::create(&unresolved_path)?);
-        self.writer(sinks, unresolved, unresolved_path)
+        let unresolved_path = set.final_path(UNRESOLVED_FILE);
+        let unresolved = LayerOut::File(set.create_file(UNRESOLVED_FILE)?);
+        #[cfg(feature = "html")]
+        let page_file = match self.formats.html {
+            true => Some((
+                set.create_file(super::html::PAGE_FILE)?,
+                set.final_path(super::html::PAGE_FILE),
+            )),
+            false => None,
+        };
+        #[cfg(feature = "gpkg")]
+        let gpkg_path = match self.formats.gpkg {
+            true => Some((
+                set.add_path(super::gpkg::GPKG_FILE)?,
+                set.final_path(super::gpkg::GPKG_FILE),
+            )),
+            false => None,
+        };
+        let mut w = self.writer(
+            sinks,
+            unresolved,
+            unresolved_path,
+            #[cfg(feature = "gpkg")]
+            gpkg_path,
+        )?;
+        #[cfg(feature = "html")]
+        {
+            w.page_file = page_file;
+        }
+        let _ = &mut w;
+        Ok(w)
     }
 
     /// Opens streamed output: the one layer's FeatureCollection to `features`, the unresolved
@@ -553,13 +590,24 @@ impl<'g> Layers<'g> {
             name,
             Sink::new(Some(LayerOut::Stream(features)), path, &planned),
         );
-        self.writer(sinks, LayerOut::Stream(unresolved), PathBuf::from("-"))
+        self.writer(
+            sinks,
+            LayerOut::Stream(unresolved),
+            PathBuf::from("-"),
+            #[cfg(feature = "gpkg")]
+            None,
+        )
     }
 
     /// The GeoPackage of the planned layers: input columns typed as `types`, then the time
     /// and place properties.
     #[cfg(feature = "gpkg")]
-    fn gpkg_writer(&self, types: &[ColumnType]) -> Result<super::gpkg::GpkgWriter> {
+    fn gpkg_writer(
+        &self,
+        types: &[ColumnType],
+        at: &Path,
+        shown: &Path,
+    ) -> Result<super::gpkg::GpkgWriter> {
         use super::gpkg::{GpkgWriter, SqlType, TableSpec};
         let mut columns: Vec<(String, SqlType)> = self
             .columns
@@ -596,7 +644,7 @@ impl<'g> Layers<'g> {
                 event_property: event_property.clone(),
             })
             .collect();
-        GpkgWriter::create(&self.dir, tables)
+        GpkgWriter::create(at, shown, tables)
     }
 
     fn writer(
@@ -604,12 +652,13 @@ impl<'g> Layers<'g> {
         sinks: BTreeMap<String, Sink>,
         unresolved: LayerOut,
         unresolved_path: PathBuf,
+        #[cfg(feature = "gpkg")] gpkg_path: Option<(PathBuf, PathBuf)>,
     ) -> Result<LayerWriter<'g>> {
         let types = self.column_types();
         #[cfg(feature = "gpkg")]
-        let gpkg = match self.formats.gpkg {
-            true => Some(self.gpkg_writer(&types)?),
-            false => None,
+        let gpkg = match gpkg_path {
+            Some((at, shown)) => Some(self.gpkg_writer(&types, &at, &shown)?),
+            None => None,
         };
         let mut unresolved = csv::WriterBuilder::new().from_writer(unresolved);
         let unresolved_names = unique_names(
@@ -630,7 +679,6 @@ impl<'g> Layers<'g> {
         events.dedup();
         Ok(LayerWriter {
             page: Page {
-                html: self.formats.html,
                 dir: self.dir.clone(),
                 event_property,
                 events,
@@ -649,6 +697,9 @@ impl<'g> Layers<'g> {
             n_unresolved: 0,
             rows: 0,
             planned_rows: self.rows,
+            own_set: None,
+            #[cfg(feature = "html")]
+            page_file: None,
         })
     }
 }
@@ -656,7 +707,7 @@ impl<'g> Layers<'g> {
 /// Where a layer or `unresolved.csv` goes: a file moved into place at the end, or a stream
 /// (standard output) written as it comes.
 enum LayerOut {
-    File(AtomicFile),
+    File(SetFile),
     Stream(Box<dyn Write>),
 }
 
@@ -715,11 +766,14 @@ pub struct LayerWriter<'g> {
     rows: usize,
     planned_rows: usize,
     page: Page,
+    /// The output set [`Layers::start`] made, committed by [`LayerWriter::finish`].
+    own_set: Option<OutputSet>,
+    #[cfg(feature = "html")]
+    page_file: Option<(SetFile, PathBuf)>,
 }
 
 /// What the map page needs besides the layers.
 struct Page {
-    html: bool,
     #[allow(dead_code)]
     dir: PathBuf,
     #[allow(dead_code)]
@@ -818,37 +872,31 @@ impl LayerWriter<'_> {
             .into_inner()
             .map_err(|e| Error::io(&self.unresolved_path, e.into_error()))?;
         pending.push((out, self.unresolved_path.clone()));
-        #[cfg(feature = "gpkg")]
-        let gpkg = self.gpkg.map(|g| g.finish()).transpose()?;
-        // every file written in full before any is moved into place
-        let mut files = Vec::with_capacity(pending.len() + 1);
-        #[allow(unused_mut)]
-        let mut html_path = None;
-        if self.page.html {
-            #[cfg(feature = "html")]
-            {
-                let path = self.page.dir.join(super::html::PAGE_FILE);
-                files.push(write_page(&path, &self.page, pages)?);
-                html_path = Some(path);
-            }
-            #[cfg(not(feature = "html"))]
-            drop(pages);
-        }
-        for (out, path) in pending {
-            match out {
-                LayerOut::File(f) => files.push(f),
-                LayerOut::Stream(mut s) => s.flush().map_err(|e| Error::io(path, e))?,
-            }
-        }
-        for f in files {
-            f.commit()?;
-        }
         #[allow(unused_mut)]
         let mut gpkg_path = None;
         #[cfg(feature = "gpkg")]
-        if let Some((tmp, path)) = gpkg {
-            tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
-            gpkg_path = Some(path);
+        if let Some(g) = self.gpkg {
+            gpkg_path = Some(g.finish()?);
+        }
+        #[allow(unused_mut)]
+        let mut html_path = None;
+        #[cfg(feature = "html")]
+        if let Some((mut file, path)) = self.page_file {
+            write_page(&mut file, &self.page, pages)?;
+            file.finish()?;
+            html_path = Some(path);
+        }
+        #[cfg(not(feature = "html"))]
+        drop(pages);
+        for (out, path) in pending {
+            match out {
+                LayerOut::File(f) => f.finish()?,
+                LayerOut::Stream(mut s) => s.flush().map_err(|e| Error::io(path, e))?,
+            }
+        }
+        // every file written in full before the set is moved into place
+        if let Some(set) = self.own_set {
+            set.commit()?;
         }
         Ok(LayerSummary {
             layers: counts,
@@ -925,13 +973,9 @@ impl LayerWriter<'_> {
 
 /// The map page over the layers' GeoJSON copies, written to a file not yet moved into place.
 #[cfg(feature = "html")]
-fn write_page(
-    path: &Path,
-    page: &Page,
-    layers: Vec<(String, std::fs::File)>,
-) -> Result<AtomicFile> {
+fn write_page(file: &mut SetFile, page: &Page, layers: Vec<(String, std::fs::File)>) -> Result<()> {
     use std::io::{Read, Seek};
-    let mut file = AtomicFile::create(path)?;
+    let path = &page.dir;
     let mut readers: Vec<(String, Box<dyn Read>)> = Vec::with_capacity(layers.len());
     for (name, mut f) in layers {
         f.rewind().map_err(|e| Error::io(path, e))?;
@@ -943,13 +987,13 @@ fn write_page(
         .map(|e| (e.clone(), super::style::event_colour(e)))
         .collect();
     super::html::write_page(
-        &mut file,
+        file,
         readers,
         &colours,
         page.event_property.as_deref(),
         &page.options,
     )?;
-    Ok(file)
+    Ok(())
 }
 
 /// A value as its column's type says: numbers as JSON numbers (empty: null), text as text.
@@ -1000,14 +1044,29 @@ pub fn write_layers(
     dir: &Path,
     formats: Formats,
 ) -> Result<LayerSummary> {
+    let mut set = OutputSet::create(dir)?;
+    let summary = write_layers_into(gazetteer, columns, rows, layer_by, &mut set, formats)?;
+    set.commit()?;
+    Ok(summary)
+}
+
+/// Like [`write_layers`], into an output set the caller commits (with its other files).
+pub fn write_layers_into(
+    gazetteer: &Gazetteer,
+    columns: Columns,
+    rows: &[LayerRow<'_>],
+    layer_by: LayerBy,
+    set: &mut OutputSet,
+    formats: Formats,
+) -> Result<LayerSummary> {
     let event = columns.names.iter().position(|n| n == "event");
-    let mut layers = Layers::new(gazetteer, columns, layer_by, dir);
+    let mut layers = Layers::new(gazetteer, columns, layer_by, set.given_dir());
     layers.formats(formats)?;
     layers.event_column(event);
     for row in rows {
         layers.plan(row)?;
     }
-    let mut w = layers.start()?;
+    let mut w = layers.start_into(set)?;
     for row in rows {
         w.write(row)?;
     }

@@ -10,4 +10,6 @@ pub mod html;
 pub mod layers;
 pub mod style;
 
-pub use layers::{write_layers, Formats, LayerBy, LayerCount, LayerRow, LayerSummary};
+pub use layers::{
+    write_layers, write_layers_into, Formats, LayerBy, LayerCount, LayerRow, LayerSummary,
+};
