@@ -69,7 +69,11 @@ impl Score {
         };
         let p = self.matched as f64 / self.predicted.max(1) as f64;
         let r = self.matched as f64 / self.gold.max(1) as f64;
-        let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
         format!(
             "{label:<14} {:>3} {:>4} {:>4} {:>4}  P {} R {} F1 {:5.1}  date {} ({}/{})  certainty {} ({}/{})",
             self.articles,
@@ -113,7 +117,11 @@ fn load(root: &Path) -> Result<Vec<Article>, Box<dyn std::error::Error>> {
         .collect();
     langs.sort();
     for dir in langs {
-        let lang = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let lang = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
@@ -216,7 +224,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let mut gold: BTreeMap<(String, String), &GoldEvent> = BTreeMap::new();
         for e in &a.gold.events {
-            gold.entry((e.place_id.clone(), e.event.clone())).or_insert(e);
+            gold.entry((e.place_id.clone(), e.event.clone()))
+                .or_insert(e);
         }
         let mut s = Score {
             articles: 1,
@@ -263,10 +272,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ));
             }
         }
-        scores
-            .entry((a.lang.clone(), part))
-            .or_default()
-            .add(&s);
+        scores.entry((a.lang.clone(), part)).or_default().add(&s);
     }
     println!("split/lang     art gold pred  hit");
     let mut total: BTreeMap<&str, Score> = BTreeMap::new();

@@ -70,6 +70,22 @@ pub struct Span {
     pub found: Found,
     /// The kind a designator next to it names (`Khinjan district`, `la province de Baghlan`).
     pub designator: Option<Kind>,
+    /// The spelling to resolve when it is not the text's (`Chanabad` is looked up as
+    /// `khanabad`, see [`Tables::respellings`]).
+    pub query: Option<String>,
+}
+
+/// The folded `key` in the English romanization the gazetteer uses, when the language's
+/// respellings change it.
+pub fn respell(tables: &Tables, key: &str) -> Option<String> {
+    if tables.respellings.is_empty() {
+        return None;
+    }
+    let mut out = key.to_string();
+    for (from, to) in tables.respellings {
+        out = out.replace(from, to);
+    }
+    (out != key).then_some(out)
 }
 
 /// Words that are never places, from every language's tables.
@@ -141,6 +157,7 @@ pub fn find(
             }
             let max = run_len(tokens, i, s.last);
             let mut hit = None;
+            let mut query: Option<String> = None;
             for n in (1..=max).rev() {
                 let last = &tokens[i + n - 1];
                 if !last.cap {
@@ -155,7 +172,7 @@ pub fn find(
                 let usable =
                     |ids: &[NameId]| ids.iter().any(|&id| index.name(id).form != NameForm::Part);
                 // names repeat through an article: each distinct run is looked up once
-                let found = *lookup_cache.entry(key.clone()).or_insert_with_key(|key| {
+                let look = |key: &str| {
                     if usable(index.by_fold(key)) {
                         Some(Found::Fold)
                     } else if usable(index.by_skeleton(&skeleton_of_folded(key))) {
@@ -163,9 +180,22 @@ pub fn find(
                     } else {
                         None
                     }
-                });
+                };
+                let mut found = *lookup_cache
+                    .entry(key.clone())
+                    .or_insert_with_key(|key| look(key));
+                query = None;
+                if found.is_none() {
+                    if let Some(alt) = respell(tables, &key) {
+                        found = look(&alt).map(|_| Found::Skeleton);
+                        if found.is_some() {
+                            query = Some(alt);
+                        }
+                    }
+                }
                 hit = found.map(|f| (n, f));
                 if hit.is_some() {
+                    let key = query.clone().unwrap_or(key);
                     let names = index
                         .by_fold(&key)
                         .iter()
@@ -198,10 +228,17 @@ pub fn find(
                             .entry(t.fold.clone())
                             .or_insert_with(|| near_a_name(resolver, &t.fold, WORD_SIMILARITY))
                     });
+                let alt = respell(tables, &key);
+                let words_near = words_near
+                    || alt.as_deref().is_some_and(|a| {
+                        !ordinary_word && near_a_name(resolver, a, WORD_SIMILARITY)
+                    });
                 if words_near {
+                    let lookup = alt.clone().unwrap_or_else(|| key.clone());
                     let best = *fuzzy_cache
-                        .entry(key.clone())
-                        .or_insert_with(|| fuzzy_place(resolver, &key));
+                        .entry(lookup.clone())
+                        .or_insert_with(|| fuzzy_place(resolver, &lookup));
+                    query = alt;
                     let ok = best.is_some_and(|(place, score)| {
                         score >= FUZZY_ACCEPT
                             || (score >= FUZZY_ACCEPT_SEEN && seen.contains(&place))
@@ -227,6 +264,7 @@ pub fn find(
                     last: i + n,
                     found,
                     designator: None,
+                    query: query.take(),
                 });
                 i += n;
             }

@@ -308,7 +308,10 @@ pub fn extract(
     let first_pass: Vec<Resolution> = spans
         .iter()
         .map(|s| {
-            let name = slice(tokens[s.first].start, tokens[s.last - 1].end);
+            let name = s
+                .query
+                .as_deref()
+                .unwrap_or_else(|| slice(tokens[s.first].start, tokens[s.last - 1].end));
             cache
                 .entry((name, s.designator))
                 .or_insert_with(|| {
@@ -349,14 +352,19 @@ pub fn extract(
     for (s, r0) in spans.iter().zip(first_pass) {
         let (start, end) = (tokens[s.first].start, tokens[s.last - 1].end);
         let name = slice(start, end);
+        let query = s.query.as_deref().unwrap_or(name);
         let r = cache
-            .entry((name, s.designator))
+            .entry((query, s.designator))
             .or_insert_with(|| {
                 let ctx = Context {
                     favoured: favoured.clone(),
                     kind: s.designator,
                 };
-                resolver.resolve_in_context(name, &config.options, &ctx)
+                let r = resolver.resolve_in_context(name, &config.options, &ctx);
+                match s.designator {
+                    None => city_over_district(g, r),
+                    Some(_) => r,
+                }
             })
             .clone();
         let decided_by = decision(g, &r0, &r, &favoured, s.designator);
@@ -399,10 +407,27 @@ pub fn extract(
             let mention = &mentions[i];
             let r = &mention.resolution;
             let Some(best) = &r.best else { continue };
-            if r.status == Status::Matched && !is_event_place(g.place(best.place).kind) {
+            let kind = g.place(best.place).kind;
+            let province = r.status == Status::Matched && kind == Kind::Province;
+            if r.status == Status::Matched && !is_event_place(kind) && !province {
                 continue;
             }
-            if is_dateline(&mention.text, span.first, s) {
+            // a province is the context of the places named in it, and the object of an
+            // event only where its sentence names none of them
+            if province
+                && (office_of(&folds, span.first, span.last)
+                    || names_a_part(tables, &folds, s)
+                    || mentions[..]
+                        .iter()
+                        .filter(|o| o.sentence == k)
+                        .filter_map(Mention::place)
+                        .any(|p| p != best.place && g.is_within(p, best.place)))
+            {
+                continue;
+            }
+            if is_dateline(&mention.text, span.first, s)
+                || is_facility(&folds, span.first, span.last)
+            {
                 continue;
             }
             let mut tag = events::tag(s, &sc, span.first, span.last);
@@ -412,6 +437,9 @@ pub fn extract(
                     actor: "",
                     certainty: Certainty::Reported,
                 };
+            }
+            if province && tag.event == EventType::Other {
+                continue;
             }
             let clause = s.clause_range(s.clause_of(span.first));
             let near = |d: &&dates::DateMention| {
@@ -482,6 +510,110 @@ pub fn extract(
         mentions,
         events: out,
     })
+}
+
+/// A name the text gives without a designator that is both a district and the city at its
+/// centre (`Kunduz`, `Farah`, `Mazar-i-Sharif`) is the city: news names a provincial capital by
+/// its name and a district as "X district". The resolver prefers the district of a same-name
+/// tie; a designator (`district of`, `ville de`) decides instead.
+fn city_over_district(g: &Gazetteer, mut r: Resolution) -> Resolution {
+    if r.status != Status::Matched {
+        return r;
+    }
+    let Some(best) = &r.best else { return r };
+    if g.place(best.place).kind != Kind::District {
+        return r;
+    }
+    let city = r.candidates.iter().position(|c| {
+        g.place(c.place).kind == Kind::City
+            && c.score >= best.score - 1e-9
+            && g.is_within(c.place, best.place)
+    });
+    if let Some(i) = city {
+        let c = r.candidates.remove(i);
+        if let Some(d) = r.best.replace(c) {
+            r.candidates.insert(0, d);
+        }
+    }
+    r
+}
+
+/// Words before a province's name that make it the province of an office or a capital
+/// (`the capital of Takhar`, `gouverneur de Kunduz`), and words after it that make it the
+/// province of a body (`Kunduz provincial council`): the province is not what the event hit.
+fn office_of(folds: &[&str], first: usize, last: usize) -> bool {
+    const BEFORE: [&str; 10] = [
+        "capital",
+        "capitals",
+        "capitale",
+        "capitales",
+        "hauptstadt",
+        "provinzhauptstadt",
+        "governor",
+        "gouverneur",
+        "gouverneur",
+        "gobernador",
+    ];
+    const AFTER: [&str; 6] = [
+        "provincial",
+        "governor",
+        "police",
+        "council",
+        "resident",
+        "residents",
+    ];
+    let before = folds[first.saturating_sub(4)..first]
+        .iter()
+        .any(|w| BEFORE.contains(w));
+    before || folds.get(last).is_some_and(|w| AFTER.contains(w))
+}
+
+/// Words for an unnamed part of a province (`a district of Kunduz province`, `an area in
+/// Takhar`, `weiteres Territorium in der Provinz Kundus`): a sentence with one of them is
+/// about that part, and its province is the context.
+fn names_a_part(tables: &Tables, folds: &[&str], s: &text::Sentence) -> bool {
+    const PARTS: [&str; 14] = [
+        "area",
+        "areas",
+        "parts",
+        "territory",
+        "zone",
+        "zona",
+        "zonas",
+        "territoire",
+        "gebiet",
+        "gebiets",
+        "gebiete",
+        "territorium",
+        "territorio",
+        "bezirkszentrum",
+    ];
+    let district_words = tables
+        .designators_before
+        .iter()
+        .chain(tables.designators_after)
+        .filter(|(k, _)| *k == Kind::District)
+        .filter_map(|(_, p)| p.split(' ').next());
+    let words: HashSet<&str> = district_words.chain(PARTS).collect();
+    folds[s.first..s.last].iter().any(|w| words.contains(w))
+}
+
+/// A name that is part of a facility's name (`Bagram Air Base`, `la base aérienne de
+/// Bagram`, `Kandahar airport`): the facility, not the district, is meant.
+fn is_facility(folds: &[&str], first: usize, last: usize) -> bool {
+    const AFTER: [&str; 5] = ["air", "airfield", "airbase", "airport", "prison"];
+    const BEFORE: [&str; 6] = [
+        "base",
+        "aeroport",
+        "aeropuerto",
+        "flughafen",
+        "prison",
+        "carcel",
+    ];
+    folds.get(last).is_some_and(|w| AFTER.contains(w))
+        || folds[first.saturating_sub(3)..first]
+            .iter()
+            .any(|w| BEFORE.contains(w))
 }
 
 /// A place named as a reference point ("150 km north of Kabul") is not where the sentence's

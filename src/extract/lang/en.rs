@@ -407,6 +407,8 @@ pub static TABLES: Tables = Tables {
     ],
     month_leads: &["in", "early", "late", "mid", "since", "until", "during"],
     ordinal_suffixes: &["st", "nd", "rd", "th"],
+    date_links: &[],
+    respellings: &[],
     designators_before: &[
         (Kind::District, "district of"),
         (Kind::District, "districts of"),
@@ -442,6 +444,7 @@ pub static TABLES: Tables = Tables {
         "south east of",
         "south west of",
         "km from",
+        "from the capital",
         "kilometres from",
         "kilometers from",
         "miles from",
