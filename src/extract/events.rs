@@ -74,6 +74,8 @@ pub struct Tag {
     pub actor: &'static str,
     /// Reported, disputed or denied.
     pub certainty: Certainty,
+    /// Tokens of the event cue, when there is one.
+    pub cue: Option<(usize, usize)>,
 }
 
 /// Most tokens between an actor and the event cue after it (`the Taliban on Sunday captured`).
@@ -183,6 +185,7 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
             event: EventType::Other,
             actor: "",
             certainty: Certainty::Reported,
+            cue: None,
         };
     };
     let actor = cues
@@ -229,5 +232,6 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
         event: event.value,
         actor,
         certainty,
+        cue: Some((event.first, event.last)),
     }
 }

@@ -383,19 +383,54 @@ pub fn extract(
     let folds: Vec<&str> = tokens.iter().map(|t| t.fold.as_str()).collect();
     let cues = events::Cues::new(tables);
     let relative = dates::relative_patterns(tables);
-    let mut out = Vec::new();
+    let mut out: Vec<Event> = Vec::new();
     let mut seen: HashSet<(usize, String, EventType)> = HashSet::new();
     let mut m = 0;
+    let anaphora: Vec<lang::Pattern> = ANAPHORA.iter().map(|p| lang::Pattern::new(p)).collect();
+    // the last sentence that named places, and where its rows start
+    let (mut last_named, mut last_rows) = (usize::MAX, 0);
     for (k, s) in sentences.iter().enumerate() {
         let here: Vec<(usize, &mentions::Span)> = (m..mentions.len())
             .take_while(|&i| mentions[i].sentence == k)
             .map(|i| (i, &spans[i]))
             .collect();
         m += here.len();
+        let sc = cues.scan(&folds, s);
         if here.is_empty() {
+            // "The districts include Kofab, Argo … They all fell to the Taliban": the event
+            // of a sentence opening with a plural pronoun is that of the places the
+            // sentence before named without one
+            let opens = anaphora
+                .iter()
+                .any(|p| p.match_at(&folds, s.first).is_some());
+            if opens && k > 0 && last_named == k - 1 {
+                let tag = events::tag(s, &sc, s.first, s.first + 1);
+                if tag.event != EventType::Other {
+                    let found_dates = dates::find_dates_in(
+                        &tokens, &folds, s.first, s.last, tables, &relative, date,
+                    );
+                    let (a, _) = tag.cue.unwrap_or((s.first, s.first + 1));
+                    let when = found_dates
+                        .iter()
+                        .min_by_key(|d| d.first.abs_diff(a))
+                        .map(|d| d.value);
+                    for e in out[last_rows..]
+                        .iter_mut()
+                        .filter(|e| e.event == EventType::Other)
+                    {
+                        e.event = tag.event;
+                        e.actor = tag.actor;
+                        e.certainty = tag.certainty;
+                        if let Some(w) = when {
+                            e.date = Some(w);
+                        }
+                    }
+                }
+            }
             continue;
         }
-        let sc = cues.scan(&folds, s);
+        last_named = k;
+        last_rows = out.len();
         let sentence_rows = out.len();
         let found_dates =
             dates::find_dates_in(&tokens, &folds, s.first, s.last, tables, &relative, date);
@@ -431,32 +466,59 @@ pub fn extract(
                 continue;
             }
             let mut tag = events::tag(s, &sc, span.first, span.last);
-            if is_reference(tables, &folds, span.first) {
+            if is_reference(tables, &folds, span.first) || is_excepted(&folds, span.first) {
                 tag = events::Tag {
                     event: EventType::Other,
                     actor: "",
                     certainty: Certainty::Reported,
+                    cue: None,
                 };
+            }
+            // "In Ghazni, the Taliban captured Qarabagh": a name that is also a province's,
+            // with a place of that province named beside it, is that province
+            let area_of_another = mention.designator.is_none()
+                && r.candidates
+                    .iter()
+                    .filter(|c| c.score >= best.score - 1e-9)
+                    .filter(|c| g.place(c.place).kind == Kind::Province)
+                    .any(|c| {
+                        mentions
+                            .iter()
+                            .filter(|o| o.sentence == k && o.start != mention.start)
+                            .filter_map(Mention::place)
+                            .any(|p| g.is_within(p, c.place) && !g.is_within(p, best.place))
+                    });
+            if area_of_another {
+                continue;
             }
             if province && tag.event == EventType::Other {
                 continue;
             }
             let clause = s.clause_range(s.clause_of(span.first));
+            // the date nearest the clause's verb (the event cue), else the mention; a date
+            // far from both belongs to another clause ("since they launched … in May")
+            let (a, b) = tag.cue.unwrap_or((span.first, span.last));
             let near = |d: &&dates::DateMention| {
-                let dist = |d: &dates::DateMention| {
-                    if d.last <= span.first {
-                        span.first - d.last
+                let dist = |(a, b): (usize, usize)| {
+                    if d.last <= a {
+                        a - d.last
                     } else {
-                        d.first.saturating_sub(span.last)
+                        d.first.saturating_sub(b)
                     }
                 };
-                dist(d)
+                dist((a, b)).min(dist((span.first, span.last)) + 1)
             };
             let when = found_dates
                 .iter()
+                .filter(|d| near(d) <= DATE_REACH)
                 .filter(|d| clause.0 <= d.first && d.first < clause.1)
                 .min_by_key(near)
-                .or_else(|| found_dates.iter().min_by_key(near))
+                .or_else(|| {
+                    found_dates
+                        .iter()
+                        .filter(|d| near(d) <= DATE_REACH)
+                        .min_by_key(near)
+                })
                 .map(|d| d.value)
                 .or(date);
             let key = match r.status {
@@ -615,6 +677,46 @@ fn is_facility(folds: &[&str], first: usize, last: usize) -> bool {
             .iter()
             .any(|w| BEFORE.contains(w))
 }
+
+/// Most tokens between a date and the event cue (or mention) it dates.
+const DATE_REACH: usize = 12;
+
+/// A place after "except" is the one the event spared (`all districts have fallen except
+/// Taluqan`).
+fn is_excepted(folds: &[&str], first: usize) -> bool {
+    const EXCEPT: [&str; 8] = [
+        "except",
+        "excepting",
+        "sauf",
+        "excepte",
+        "ausser",
+        "ausgenommen",
+        "excepto",
+        "salvo",
+    ];
+    folds[first.saturating_sub(2)..first]
+        .iter()
+        .any(|w| EXCEPT.contains(w))
+}
+
+/// Words opening a sentence that take up the places of the sentence before (`They all
+/// fell`, `Tous sont tombés`, `Alle fielen`, `Todos cayeron`).
+const ANAPHORA: [&str; 14] = [
+    "they",
+    "all of them",
+    "both",
+    "ils",
+    "elles",
+    "tous",
+    "toutes",
+    "les deux",
+    "sie alle",
+    "alle",
+    "beide",
+    "todos",
+    "todas",
+    "ambos",
+];
 
 /// A place named as a reference point ("150 km north of Kabul") is not where the sentence's
 /// event happened.
@@ -1048,6 +1150,87 @@ mod tests {
                 assert_eq!(other, ["Doshi"], "{}: {p}: {:?}", t.code, rows(&x));
             }
         }
+    }
+
+    #[test]
+    fn failures_seen_in_real_articles_give_the_right_rows() {
+        // a list, then "They all fell"
+        let x = run(
+            "en",
+            "The districts include Kofab, Argo and Yawan in Badakhshan. They all fell to the Taliban on Sunday.",
+        );
+        assert_eq!(
+            rows(&x),
+            [
+                "Kofab captured Taliban reported 2021-07-04",
+                "Argo captured Taliban reported 2021-07-04",
+                "Yawan captured Taliban reported 2021-07-04"
+            ]
+        );
+        // "except X" is the place spared
+        let x = run(
+            "en",
+            "Residents said all districts have fallen to the Taliban except Taluqan, the capital city.",
+        );
+        assert!(
+            x.events.iter().all(|e| e.event == EventType::Other),
+            "{:?}",
+            rows(&x)
+        );
+        // a province is an event place only as the object
+        let x = run("en", "In Ghazni, the Taliban captured Qarabagh district.");
+        assert_eq!(rows(&x), ["Qarabagh captured Taliban reported 2021-07-06"]);
+        let x = run("en", "The Taliban took Badakhshan province on Monday.");
+        let g = resolver().gazetteer();
+        let kinds: Vec<_> = x
+            .events
+            .iter()
+            .map(|e| g.place(e.resolution.best.as_ref().unwrap().place).kind)
+            .collect();
+        assert_eq!(kinds, [Kind::Province]);
+        // a capital named alone is the city, not its district
+        let x = run("en", "On Sunday, Taliban forces took over Kunduz.");
+        let e = &x.events[0];
+        assert_eq!(
+            g.place(e.resolution.best.as_ref().unwrap().place).kind,
+            Kind::City
+        );
+        // a facility is not its district
+        let x = run(
+            "en",
+            "US forces vacated Bagram Air Base, and the Taliban captured Khinjan.",
+        );
+        assert_eq!(rows(&x), ["Khinjan captured Taliban reported 2021-07-06"]);
+        // the date of the clause's verb, not a date of another clause far away
+        let x = run(
+            "en",
+            "Taliban fighters Sunday captured Khinjan after days of fierce fighting with government forces that began when foreign troops left in May.",
+        );
+        assert_eq!(x.events[0].date.unwrap().to_string(), "2021-07-04");
+        // German romanization and Spanish dates
+        let x = run(
+            "de",
+            "Am Morgen sei das Zentrum des Bezirks Chanabad an die Taliban gefallen.",
+        );
+        let e = &x.events[0];
+        assert_eq!(
+            g.place(e.resolution.best.as_ref().unwrap().place).id,
+            "geonames:7053316"
+        );
+        assert_eq!(e.event, EventType::Captured);
+        let x = run(
+            "es",
+            "Los talibanes capturaron el distrito de Nirkh el 3 de julio.",
+        );
+        assert_eq!(rows(&x), ["Nirkh captured Taliban reported 2021-07-03"]);
+        let x = run(
+            "de",
+            "Daulatabad sei in der Nacht auf Dienstag an die Taliban gefallen.",
+        );
+        assert_eq!(
+            rows(&x),
+            ["Daulatabad captured Taliban reported 2021-07-06"]
+        );
     }
 
     #[test]

@@ -162,7 +162,7 @@ pub static TABLES: Tables = Tables {
         cue(Attack, "luftangriff*", "Luftangriffe trafen Khinjan."),
         cue(Attack, "beschoss*", "Die Taliban beschossen Nahrin."),
         // phrases that look like cues but are not events (they win as the longer match)
-        cue(Other, "fand* statt", "Ein Treffen fand in Doshi statt."),
+        cue(Other, "fand* * statt", "Ein Treffen fand in Doshi statt."),
     ],
     actors: &[
         cue("Taliban", "taliban*", "Die Taliban eroberten Khinjan."),
@@ -300,7 +300,7 @@ pub static TABLES: Tables = Tables {
     ],
     negation: &[
         cue((), "nicht", "Khinjan ist nicht gefallen."),
-        cue((), "nie", "Doshi fiel nie."),
+        cue((), "nie", "Doshi ist nie gefallen."),
         cue((), "niemals", "Nahrin ist niemals gefallen."),
     ],
     clause_breaks: &[
