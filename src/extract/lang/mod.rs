@@ -12,7 +12,7 @@ pub mod en;
 pub mod es;
 pub mod fr;
 
-use crate::gazetteer::Kind;
+use crate::kind::Kind;
 
 /// What happened at a place, as the events CSV writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
