@@ -16,6 +16,7 @@
 //! missed and wrong pairs of the dev split only; the held-out articles are for reporting.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use gazmap::extract::{extract, Config, EventType};
@@ -274,18 +275,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         scores.entry((a.lang.clone(), part)).or_default().add(&s);
     }
-    println!("split/lang     art gold pred  hit");
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "split/lang     art gold pred  hit")?;
     let mut total: BTreeMap<&str, Score> = BTreeMap::new();
     for ((lang, part), s) in &scores {
-        println!("{}", s.line(&format!("{part} {lang}")));
+        writeln!(out, "{}", s.line(&format!("{part} {lang}")))?;
         total.entry(part).or_default().add(s);
     }
     for (part, s) in &total {
-        println!("{}", s.line(&format!("{part} all")));
+        writeln!(out, "{}", s.line(&format!("{part} all")))?;
     }
     if show {
         for m in misses.iter().filter(|m| m.starts_with("dev ")) {
-            println!("{m}");
+            writeln!(out, "{m}")?;
         }
     }
     Ok(())

@@ -185,7 +185,7 @@ fn bad_flags_are_usage_errors() {
         .code(2)
         .stderr(predicate::str::contains("expected YYYY-MM-DD"));
     gazmap()
-        .args(["extract", "x.txt", "--lang", "de"])
+        .args(["extract", "x.txt", "--lang", "it"])
         .assert()
         .code(2);
 }

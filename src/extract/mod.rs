@@ -486,7 +486,11 @@ pub fn extract(
                             .iter()
                             .filter(|o| o.sentence == k && o.start != mention.start)
                             .filter_map(Mention::place)
-                            .any(|p| g.is_within(p, c.place) && !g.is_within(p, best.place))
+                            .any(|p| {
+                                p != best.place
+                                    && g.is_within(p, c.place)
+                                    && !g.is_within(p, best.place)
+                            })
                     });
             if area_of_another {
                 continue;
