@@ -448,19 +448,38 @@ pub fn extract(
                 continue;
             }
             // a province is the context of the places named in it, and the object of an
-            // event only where its sentence names none of them
-            if province
-                && (office_of(&folds, span.first, span.last)
+            // event only where its sentence names none of them nor an unnamed part of it
+            // ("a district of Kunduz province"); so is a name that is also a province's
+            // ("In Ghazni, the Taliban captured Qarabagh") when it has no designator
+            let province_sense = if province {
+                Some(best.place)
+            } else if mention.designator.is_none() {
+                r.candidates
+                    .iter()
+                    .filter(|c| c.score >= best.score - 1e-9)
+                    .find(|c| g.place(c.place).kind == Kind::Province)
+                    .map(|c| c.place)
+            } else {
+                None
+            };
+            let context = province_sense.is_some_and(|area| {
+                office_of(&folds, span.first, span.last)
                     || names_a_part(tables, &folds, s)
-                    || mentions[..]
+                    || mentions
                         .iter()
-                        .filter(|o| o.sentence == k)
+                        .filter(|o| o.sentence == k && o.start != mention.start)
                         .filter_map(Mention::place)
-                        .any(|p| p != best.place && g.is_within(p, best.place)))
-            {
+                        .any(|p| {
+                            p != best.place
+                                && g.is_within(p, area)
+                                && (area == best.place || !g.is_within(p, best.place))
+                        })
+            });
+            if context {
                 continue;
             }
-            if is_dateline(&mention.text, span.first, s)
+            let after = &body[(mention.end - base).min(body.len())..];
+            if is_dateline(&mention.text, span.first, s, after)
                 || is_facility(&folds, span.first, span.last)
             {
                 continue;
@@ -473,27 +492,6 @@ pub fn extract(
                     certainty: Certainty::Reported,
                     cue: None,
                 };
-            }
-            // "In Ghazni, the Taliban captured Qarabagh": a name that is also a province's,
-            // with a place of that province named beside it, is that province
-            let area_of_another = mention.designator.is_none()
-                && r.candidates
-                    .iter()
-                    .filter(|c| c.score >= best.score - 1e-9)
-                    .filter(|c| g.place(c.place).kind == Kind::Province)
-                    .any(|c| {
-                        mentions
-                            .iter()
-                            .filter(|o| o.sentence == k && o.start != mention.start)
-                            .filter_map(Mention::place)
-                            .any(|p| {
-                                p != best.place
-                                    && g.is_within(p, c.place)
-                                    && !g.is_within(p, best.place)
-                            })
-                    });
-            if area_of_another {
-                continue;
             }
             if province && tag.event == EventType::Other {
                 continue;
@@ -628,9 +626,11 @@ fn office_of(folds: &[&str], first: usize, last: usize) -> bool {
         "resident",
         "residents",
     ];
-    let before = folds[first.saturating_sub(4)..first]
-        .iter()
-        .any(|w| BEFORE.contains(w));
+    const OF: [&str; 8] = ["of", "de", "d", "du", "von", "der", "des", "del"];
+    let window = &folds[first.saturating_sub(4)..first];
+    let before = window
+        .windows(2)
+        .any(|w| BEFORE.contains(&w[0]) && OF.contains(&w[1]));
     before || folds.get(last).is_some_and(|w| AFTER.contains(w))
 }
 
@@ -724,20 +724,38 @@ const ANAPHORA: [&str; 14] = [
 
 /// A place named as a reference point ("150 km north of Kabul") is not where the sentence's
 /// event happened.
+/// Articles and designator words that may stand between a reference word and the place
+/// (`à l'ouest de la ville de Kunduz`, `north of the city of Herat`).
+const REFERENCE_GAP: [&str; 16] = [
+    "la", "le", "l", "de", "d", "du", "the", "of", "city", "ville", "capitale", "capital", "stadt",
+    "der", "ciudad", "del",
+];
+
 fn is_reference(tables: &Tables, folds: &[&str], first: usize) -> bool {
-    tables.reference_before.iter().any(|p| {
-        let n = p.split(' ').count();
-        first >= n && lang::Pattern::new(p).match_at(folds, first - n) == Some(first)
+    // the pattern may end up to four gap words before the place
+    let starts = (0..=4)
+        .take_while(|&k| k == 0 || (first >= k && REFERENCE_GAP.contains(&folds[first - k])));
+    starts.into_iter().any(|k| {
+        let end = first - k;
+        tables.reference_before.iter().any(|p| {
+            let n = p.split(' ').count();
+            end >= n && lang::Pattern::new(p).match_at(folds, end - n) == Some(end)
+        })
     })
 }
 
 /// A place in capitals opening a sentence's first clause, like `KABUL (Reuters) -`, says
 /// where the report was filed, not where something happened.
-fn is_dateline(text: &str, first: usize, s: &text::Sentence) -> bool {
-    first == s.first
-        && s.clauses.len() > 1
+/// So does a place opening a sentence with the agency or a dash right after it:
+/// `Kabul (dpa) -`, `Kabul, (APP - …)`, `Kabul.- Los talibanes`, `Kabul – Die Regierung`.
+fn is_dateline(text: &str, first: usize, s: &text::Sentence, after: &str) -> bool {
+    let capitals = s.clauses.len() > 1
         && text.chars().any(char::is_alphabetic)
-        && !text.chars().any(char::is_lowercase)
+        && !text.chars().any(char::is_lowercase);
+    let agency = [" (", ", (", ".-", " -", " \u{2013}", " \u{2014}"]
+        .iter()
+        .any(|p| after.starts_with(p));
+    first == s.first && (capitals || agency)
 }
 
 /// The byte after a sentence's closing punctuation.
