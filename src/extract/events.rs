@@ -59,6 +59,9 @@ pub struct Hit<T> {
 #[derive(Debug, Default)]
 pub struct SentenceCues {
     events: Vec<Hit<EventType>>,
+    /// Starts of the fighting cues that an "after" makes the background of another event
+    /// (`fell after heavy fighting`, `nach Gefechten … gefallen`, `tras los combates`).
+    background: Vec<usize>,
     actors: Vec<Hit<&'static str>>,
     denied: Vec<Hit<()>>,
     disputed: Vec<Hit<()>>,
@@ -76,6 +79,8 @@ pub struct Tag {
     pub certainty: Certainty,
     /// Tokens of the event cue, when there is one.
     pub cue: Option<(usize, usize)>,
+    /// The fighting the event came after, when the clause says so (a second row).
+    pub after_fighting: bool,
 }
 
 /// Most tokens between an actor and the event cue after it (`the Taliban on Sunday captured`).
@@ -83,6 +88,20 @@ const ACTOR_BEFORE_REACH: usize = 6;
 /// Most tokens between an event cue and an actor named after it (`fell to the Taliban`,
 /// `retaken on Monday by government forces`).
 const ACTOR_AFTER_REACH: usize = 5;
+/// Words that make the fighting after them the background of the clause's event.
+const AFTER: [&str; 8] = [
+    "after",
+    "following",
+    "nach",
+    "tras",
+    "apres",
+    "despues",
+    "amid",
+    "suite",
+];
+/// Most tokens between such a word and the fighting cue (`after days of heavy fighting`).
+const BACKGROUND_REACH: usize = 4;
+
 /// Most tokens between a negation word and the event cue it negates.
 const NEGATION_REACH: usize = 4;
 
@@ -112,11 +131,23 @@ impl Cues {
             .into_iter()
             .filter(|h| !inside(h.first, &disputed) && !inside(h.first, &denied))
             .collect();
+        let events: Vec<Hit<EventType>> = scan(&self.events, folds, s.first, s.last)
+            .into_iter()
+            .filter(|h| h.value != EventType::Other)
+            .collect();
+        let background = events
+            .iter()
+            .filter(|h| h.value == EventType::Clashes)
+            .filter(|h| {
+                folds[h.first.saturating_sub(BACKGROUND_REACH).max(s.first)..h.first]
+                    .iter()
+                    .any(|w| AFTER.contains(w))
+            })
+            .map(|h| h.first)
+            .collect();
         SentenceCues {
-            events: scan(&self.events, folds, s.first, s.last)
-                .into_iter()
-                .filter(|h| h.value != EventType::Other)
-                .collect(),
+            events,
+            background,
             actors: scan(&self.actors, folds, s.first, s.last),
             denied,
             disputed,
@@ -169,10 +200,24 @@ fn distance(a: (usize, usize), b: (usize, usize)) -> usize {
 pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag {
     let (lo, hi) = s.clause_range(s.clause_of(first));
     let within = |h: usize| lo <= h && h < hi;
+    // fighting "after" which something happened is its background: the other event of the
+    // clause is the mention's, and the fighting a second row
+    let foreground = |h: &&Hit<EventType>| {
+        !cues.background.contains(&h.first)
+            || !cues
+                .events
+                .iter()
+                .any(|o| within(o.first) && !cues.background.contains(&o.first))
+    };
+    let background = cues
+        .events
+        .iter()
+        .any(|h| within(h.first) && cues.background.contains(&h.first));
     let event = cues
         .events
         .iter()
         .filter(|h| within(h.first))
+        .filter(foreground)
         .min_by_key(|h| {
             // verbs mostly come before the place they act on (active voice in English and
             // French), so a cue after the mention counts double
@@ -186,6 +231,7 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
             actor: "",
             certainty: Certainty::Reported,
             cue: None,
+            after_fighting: false,
         };
     };
     let actor = cues
@@ -233,5 +279,6 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
         actor,
         certainty,
         cue: Some((event.first, event.last)),
+        after_fighting: background && event.value != EventType::Clashes,
     }
 }

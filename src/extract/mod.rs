@@ -381,6 +381,7 @@ pub fn extract(
     }
 
     let folds: Vec<&str> = tokens.iter().map(|t| t.fold.as_str()).collect();
+    local_context(g, &folds, &spans, &mut mentions);
     let cues = events::Cues::new(tables);
     let relative = dates::relative_patterns(tables);
     let mut out: Vec<Event> = Vec::new();
@@ -491,6 +492,7 @@ pub fn extract(
                     actor: "",
                     certainty: Certainty::Reported,
                     cue: None,
+                    after_fighting: false,
                 };
             }
             if province && tag.event == EventType::Other {
@@ -565,6 +567,13 @@ pub fn extract(
                 sentence: sentence.clone(),
                 resolution: r.clone(),
             });
+            if tag.after_fighting && seen.insert((k, key.clone(), EventType::Clashes)) {
+                let mut fighting = out[out.len() - 1].clone();
+                fighting.event = EventType::Clashes;
+                fighting.actor = "";
+                fighting.certainty = Certainty::Reported;
+                out.push(fighting);
+            }
         }
     }
     Ok(Extraction {
@@ -576,15 +585,114 @@ pub fn extract(
     })
 }
 
+/// Words joining a place to the province after it (`Baharak district in Badakhshan`,
+/// `Jawand dans la province de Badghis`).
+const IN_LINKS: [&str; 6] = ["in", "dans", "en", "im", "de", "del"];
+/// Words joining the places of a list.
+const LIST_LINKS: [&str; 8] = ["and", "et", "und", "y", "e", "or", "ou", "oder"];
+
+/// The context of the words around a mention, after the article's: an ambiguous name right
+/// before "in" and a province is the one in that province ("Baharak district in
+/// Badakhshan"); a name that is a province's as well as a city's, listed with provinces, is
+/// the province ("combates en Badajshán, Kunduz y Baghlan").
+fn local_context(g: &Gazetteer, folds: &[&str], spans: &[mentions::Span], ms: &mut [Mention]) {
+    let province_of = |m: &Mention| m.place().filter(|&p| g.place(p).kind == Kind::Province);
+    for i in 0..ms.len() {
+        if ms[i].resolution.status != Status::Ambiguous {
+            continue;
+        }
+        let Some(j) = (i + 1..ms.len()).find(|&j| ms[j].sentence == ms[i].sentence) else {
+            continue;
+        };
+        let between = &folds[spans[i].last..spans[j].first];
+        let Some(area) = province_of(&ms[j]) else {
+            continue;
+        };
+        if between.len() > 5 || !between.iter().any(|w| IN_LINKS.contains(w)) {
+            continue;
+        }
+        let r = &ms[i].resolution;
+        let inside: Vec<&crate::resolve::Candidate> = r
+            .best
+            .iter()
+            .chain(&r.candidates)
+            .filter(|c| g.is_within(c.place, area))
+            .collect();
+        if let [one] = inside[..] {
+            let one = one.clone();
+            let r = &mut ms[i].resolution;
+            r.candidates.retain(|c| c.place != one.place);
+            if let Some(old) = r.best.replace(one) {
+                r.candidates.insert(0, old);
+            }
+            r.status = Status::Matched;
+            ms[i].decided_by = format!("context: {} after it", g.place(area).name);
+        }
+    }
+    let listed = |ms: &[Mention], a: usize, b: usize| {
+        ms[a].sentence == ms[b].sentence
+            && spans[b].first >= spans[a].last
+            && spans[b].first - spans[a].last <= 1
+            && folds[spans[a].last..spans[b].first]
+                .iter()
+                .all(|w| LIST_LINKS.contains(w))
+    };
+    let switch: Vec<(usize, usize)> = (0..ms.len())
+        .filter_map(|i| {
+            let ms = &*ms;
+            let neighbour = (i > 0 && listed(ms, i - 1, i) && province_of(&ms[i - 1]).is_some())
+                || (i + 1 < ms.len() && listed(ms, i, i + 1) && province_of(&ms[i + 1]).is_some());
+            if !neighbour || ms[i].designator.is_some() || province_of(&ms[i]).is_some() {
+                return None;
+            }
+            let r = &ms[i].resolution;
+            let best = r.best.as_ref()?;
+            r.candidates
+                .iter()
+                .position(|c| {
+                    c.score >= best.score - 1e-9 && g.place(c.place).kind == Kind::Province
+                })
+                .map(|k| (i, k))
+        })
+        .collect();
+    for (i, k) in switch {
+        let r = &mut ms[i].resolution;
+        let c = r.candidates.remove(k);
+        if let Some(old) = r.best.replace(c) {
+            r.candidates.insert(0, old);
+        }
+        r.status = Status::Matched;
+        ms[i].decided_by = "context: listed with provinces".into();
+    }
+}
+
 /// A name the text gives without a designator that is both a district and the city at its
 /// centre (`Kunduz`, `Farah`, `Mazar-i-Sharif`) is the city: news names a provincial capital by
 /// its name and a district as "X district". The resolver prefers the district of a same-name
 /// tie; a designator (`district of`, `ville de`) decides instead.
 fn city_over_district(g: &Gazetteer, mut r: Resolution) -> Resolution {
+    let Some(best) = &r.best else { return r };
+    if r.status == Status::Ambiguous {
+        // a tie of only a district and the city at its centre is the city
+        let tied: Vec<usize> = (0..r.candidates.len())
+            .filter(|&i| r.candidates[i].score >= best.score - 1e-9)
+            .collect();
+        let pair = |d: PlaceId, c: PlaceId| {
+            g.place(d).kind == Kind::District && g.place(c).kind == Kind::City && g.is_within(c, d)
+        };
+        if let [i] = tied[..] {
+            if pair(best.place, r.candidates[i].place) {
+                r.status = Status::Matched;
+            } else if pair(r.candidates[i].place, best.place) {
+                r.status = Status::Matched;
+                return r;
+            }
+        }
+    }
+    let Some(best) = &r.best else { return r };
     if r.status != Status::Matched {
         return r;
     }
-    let Some(best) = &r.best else { return r };
     if g.place(best.place).kind != Kind::District {
         return r;
     }

@@ -445,6 +445,8 @@ pub static TABLES: Tables = Tables {
         "south west of",
         "km from",
         "from the capital",
+        "proximity to",
+        "close to",
         "kilometres from",
         "kilometers from",
         "miles from",
