@@ -239,9 +239,12 @@ pub fn find(
                         .entry(lookup.clone())
                         .or_insert_with(|| fuzzy_place(resolver, &lookup));
                     query = alt;
+                    // a place already named, or in a province already named, needs less
+                    let g = resolver.gazetteer();
                     let ok = best.is_some_and(|(place, score)| {
-                        score >= FUZZY_ACCEPT
-                            || (score >= FUZZY_ACCEPT_SEEN && seen.contains(&place))
+                        let known = seen.contains(&place)
+                            || g.parents(place).province.is_some_and(|p| seen.contains(&p));
+                        score >= FUZZY_ACCEPT || (score >= FUZZY_ACCEPT_SEEN && known)
                     });
                     if ok {
                         hit = Some((n, Found::Fuzzy));

@@ -618,6 +618,17 @@ fn local_context(g: &Gazetteer, folds: &[&str], spans: &[mentions::Span], ms: &m
             .chain(&r.candidates)
             .filter(|c| g.is_within(c.place, area))
             .collect();
+        // a district and a town inside it both in the province: the district
+        let districts: Vec<&crate::resolve::Candidate> = inside
+            .iter()
+            .copied()
+            .filter(|c| g.place(c.place).kind == Kind::District)
+            .collect();
+        let inside = if inside.len() > 1 && districts.len() == 1 {
+            districts
+        } else {
+            inside
+        };
         if let [one] = inside[..] {
             let one = one.clone();
             let r = &mut ms[i].resolution;
@@ -637,32 +648,42 @@ fn local_context(g: &Gazetteer, folds: &[&str], spans: &[mentions::Span], ms: &m
                 .iter()
                 .all(|w| LIST_LINKS.contains(w))
     };
-    let switch: Vec<(usize, usize)> = (0..ms.len())
-        .filter_map(|i| {
-            let ms = &*ms;
-            let neighbour = (i > 0 && listed(ms, i - 1, i) && province_of(&ms[i - 1]).is_some())
-                || (i + 1 < ms.len() && listed(ms, i, i + 1) && province_of(&ms[i + 1]).is_some());
-            if !neighbour || ms[i].designator.is_some() || province_of(&ms[i]).is_some() {
-                return None;
+    // a list's provinces make the next name's province reading, and so on along the list
+    for _ in 0..ms.len().min(8) {
+        let switch: Vec<(usize, usize)> = (0..ms.len())
+            .filter_map(|i| {
+                let ms = &*ms;
+                let neighbour =
+                    (i > 0 && listed(ms, i - 1, i) && province_of(&ms[i - 1]).is_some())
+                        || (i + 1 < ms.len()
+                            && listed(ms, i, i + 1)
+                            && province_of(&ms[i + 1]).is_some());
+                if !neighbour || ms[i].designator.is_some() || province_of(&ms[i]).is_some() {
+                    return None;
+                }
+                let r = &ms[i].resolution;
+                let best = r.best.as_ref()?;
+                r.candidates
+                    .iter()
+                    .position(|c| {
+                        c.score >= best.score - 1e-9 && g.place(c.place).kind == Kind::Province
+                    })
+                    .map(|k| (i, k))
+            })
+            .collect();
+        let done = switch.is_empty();
+        for (i, k) in switch {
+            let r = &mut ms[i].resolution;
+            let c = r.candidates.remove(k);
+            if let Some(old) = r.best.replace(c) {
+                r.candidates.insert(0, old);
             }
-            let r = &ms[i].resolution;
-            let best = r.best.as_ref()?;
-            r.candidates
-                .iter()
-                .position(|c| {
-                    c.score >= best.score - 1e-9 && g.place(c.place).kind == Kind::Province
-                })
-                .map(|k| (i, k))
-        })
-        .collect();
-    for (i, k) in switch {
-        let r = &mut ms[i].resolution;
-        let c = r.candidates.remove(k);
-        if let Some(old) = r.best.replace(c) {
-            r.candidates.insert(0, old);
+            r.status = Status::Matched;
+            ms[i].decided_by = "context: listed with provinces".into();
         }
-        r.status = Status::Matched;
-        ms[i].decided_by = "context: listed with provinces".into();
+        if done {
+            break;
+        }
     }
 }
 
@@ -735,7 +756,7 @@ fn office_of(folds: &[&str], first: usize, last: usize) -> bool {
         "residents",
     ];
     const OF: [&str; 8] = ["of", "de", "d", "du", "von", "der", "des", "del"];
-    let window = &folds[first.saturating_sub(4)..first];
+    let window = &folds[first.saturating_sub(6)..first];
     let before = window
         .windows(2)
         .any(|w| BEFORE.contains(&w[0]) && OF.contains(&w[1]));

@@ -355,7 +355,7 @@ pub static TABLES: Tables = Tables {
     ],
     ordinal_suffixes: &["o"],
     date_links: &["de"],
-    respellings: &[],
+    respellings: &[("j", "kh")],
     designators_before: &[
         (Kind::District, "distrito de"),
         (Kind::District, "distritos de"),
