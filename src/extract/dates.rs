@@ -223,6 +223,30 @@ pub fn find_dates_in(
             None => i += 1,
         }
     }
+    // a range ("between Saturday evening and Sunday evening", "la nuit de samedi à
+    // dimanche"): the event is dated by its end
+    const OPENERS: [&str; 12] = [
+        "between", "from", "entre", "de", "du", "zwischen", "von", "vom", "desde", "nuit", "night",
+        "nacht",
+    ];
+    const LINKS: [&str; 10] = [
+        "and", "to", "a", "au", "bis", "auf", "zum", "y", "al", "hasta",
+    ];
+    let mut k = 0;
+    while k + 1 < out.len() {
+        let (a, b) = (&out[k], &out[k + 1]);
+        let opened = folds[a.first.saturating_sub(2).max(first)..a.first]
+            .iter()
+            .any(|w| OPENERS.contains(w));
+        let linked = b.first >= a.last
+            && b.first - a.last <= 3
+            && folds[a.last..b.first].iter().any(|w| LINKS.contains(w));
+        if opened && linked {
+            out.remove(k);
+        } else {
+            k += 1;
+        }
+    }
     out
 }
 
