@@ -62,6 +62,9 @@ pub struct SentenceCues {
     /// Starts of the fighting cues that an "after" makes the background of another event
     /// (`fell after heavy fighting`, `nach Gefechten … gefallen`, `tras los combates`).
     background: Vec<usize>,
+    /// Starts of the actors named as the side a place was taken from (`retaken from the
+    /// Taliban`, `repris aux talibans`): not who acted.
+    losers: Vec<usize>,
     actors: Vec<Hit<&'static str>>,
     denied: Vec<Hit<()>>,
     disputed: Vec<Hit<()>>,
@@ -88,6 +91,9 @@ const ACTOR_BEFORE_REACH: usize = 6;
 /// Most tokens between an event cue and an actor named after it (`fell to the Taliban`,
 /// `retaken on Monday by government forces`).
 const ACTOR_AFTER_REACH: usize = 5;
+/// Words before an actor that make it the side a place was taken from.
+const FROM: [&str; 4] = ["from", "aux", "von", "a"];
+
 /// Words that make the fighting after them the background of the clause's event.
 const AFTER: [&str; 8] = [
     "after",
@@ -145,10 +151,20 @@ impl Cues {
             })
             .map(|h| h.first)
             .collect();
+        let actors = scan(&self.actors, folds, s.first, s.last);
+        let losers = actors
+            .iter()
+            .filter(|a| {
+                let before = &folds[a.first.saturating_sub(2).max(s.first)..a.first];
+                before.iter().any(|w| FROM.contains(w))
+            })
+            .map(|a| a.first)
+            .collect();
         SentenceCues {
             events,
             background,
-            actors: scan(&self.actors, folds, s.first, s.last),
+            losers,
+            actors,
             denied,
             disputed,
             negation,
@@ -243,6 +259,7 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
         .or_else(|| {
             cues.actors
                 .iter()
+                .filter(|a| !cues.losers.contains(&a.first))
                 .filter(|a| within(a.first) && a.first >= event.last)
                 .filter(|a| a.first - event.last <= ACTOR_AFTER_REACH)
                 .min_by_key(|a| a.first)

@@ -256,6 +256,27 @@ pub fn find(
                     continue;
                 }
             }
+            // "Nawa-i-Barakzayi": a hyphenated name going on past the name found is one
+            // mention when fuzzy matching finds the whole (not `Nawa` in Ghazni)
+            if let Some((n, Found::Fold | Found::Skeleton)) = hit {
+                if n < max && hyphen_name_goes_on(tokens, i + n, i + max) {
+                    let whole = key_of(&tokens[i..i + max]);
+                    let best = *fuzzy_cache
+                        .entry(whole.clone())
+                        .or_insert_with(|| fuzzy_place(resolver, &whole));
+                    if best.is_some_and(|(_, score)| score >= FUZZY_ACCEPT_SEEN) {
+                        hit = Some((max, Found::Fuzzy));
+                    }
+                }
+            }
+            let n_hit = hit.map_or(1, |h| h.0);
+            if hit.is_some()
+                && (is_organisation(tokens, i + n_hit, s.last) || after_title(tokens, i, s.first))
+            {
+                // "Kabul Now", "Tolo News": a news outlet; "Ajmal Kakar", "Gen. Giyan": a person
+                i += n_hit;
+                continue;
+            }
             if hit.is_some() && after_given_names(tokens, i, s, &spans) {
                 // "Ajmal Omar Shinwari": a surname that is also a district's name
                 i += hit.map_or(1, |h| h.0);
@@ -276,6 +297,46 @@ pub fn find(
     designate(tokens, &mut spans, tables);
     qualify(resolver, tokens, &mut spans);
     spans
+}
+
+/// Capitalised words after a place's name that make it an organisation's name.
+const ORGANISATION_WORDS: [&str; 10] = [
+    "now", "news", "times", "press", "post", "tv", "radio", "agency", "daily", "tribune",
+];
+/// Given names and titles before a surname that is also a place's name.
+const GIVEN_NAMES: [&str; 30] = [
+    "ajmal", "mohammad", "muhammad", "mohammed", "ahmad", "ahmed", "abdul", "hamid", "ashraf",
+    "abdullah", "amrullah", "zalmay", "mirwais", "tareq", "tariq", "dawlat", "hasti", "gen", "maj",
+    "col", "lt", "capt", "sgt", "mullah", "mulla", "maulvi", "mawlawi", "haji", "qari", "hafiz",
+];
+
+/// True when the name ending before token `end` is followed by an organisation word
+/// (`Kabul Now`, `Ariana News`).
+fn is_organisation(tokens: &[Token], end: usize, last: usize) -> bool {
+    end < last
+        && tokens[end].cap
+        && tokens[end].joined
+        && ORGANISATION_WORDS.contains(&tokens[end].fold.as_str())
+}
+
+/// True when a given name or a title comes right before token `i` (`Ajmal Kakar`, `Maj.
+/// Gen.`, `Mullah Baradar`); names in `-ullah` are given names.
+fn after_title(tokens: &[Token], i: usize, first: usize) -> bool {
+    if i == first || !tokens[i - 1].cap {
+        return false;
+    }
+    let w = tokens[i - 1].fold.as_str();
+    GIVEN_NAMES.contains(&w) || w.ends_with("ullah") || w.ends_with("ulla")
+}
+
+/// True when tokens `from..to` go on a name with a particle and a capitalised part
+/// (`-i-Barakzayi`, `-e-Sharif`, `wa Munjan`).
+fn hyphen_name_goes_on(tokens: &[Token], from: usize, to: usize) -> bool {
+    const PARTICLES: [&str; 6] = ["i", "e", "ye", "wa", "ul", "al"];
+    to - from >= 2
+        && !tokens[from].cap
+        && PARTICLES.contains(&tokens[from].fold.as_str())
+        && tokens[from + 1].cap
 }
 
 /// True when two or more capitalised words run straight into token `i` (a person's given

@@ -486,6 +486,10 @@ pub fn extract(
                 continue;
             }
             let mut tag = events::tag(s, &sc, span.first, span.last);
+            // "anti-Taliban fighters seized Pul-e-Hisar": the resistance takes back
+            if tag.event == EventType::Captured && tag.actor == "resistance" {
+                tag.event = EventType::Retaken;
+            }
             if is_reference(tables, &folds, span.first) || is_excepted(&folds, span.first) {
                 tag = events::Tag {
                     event: EventType::Other,
@@ -1218,12 +1222,21 @@ mod tests {
 
     #[test]
     fn the_province_named_decides_an_ambiguous_name() {
-        let alone = run("en", "The Taliban captured Khanabad.");
+        let alone = run("en", "The Taliban captured Kohistan.");
         assert_eq!(alone.mentions[0].resolution.status, Status::Ambiguous);
-        let x = run("en", "In Kunduz province, the Taliban captured Khanabad.");
+        let x = run("en", "In Faryab province, the Taliban captured Kohistan.");
         let m = &x.mentions[1];
         assert_eq!(m.resolution.status, Status::Matched);
-        assert_eq!(m.decided_by, "context: Kunduz named in the text");
+        assert_eq!(m.decided_by, "context: Faryab named in the text");
+        // a tie of only a district and the city at its centre is the city
+        let x = run("en", "The Taliban captured Khanabad.");
+        let m = &x.mentions[0];
+        assert_eq!(m.resolution.status, Status::Matched);
+        let g = resolver().gazetteer();
+        assert_eq!(g.place(m.place().unwrap()).kind, Kind::City);
+        // and a name before "in" and a province is the one in that province
+        let x = run("en", "The Taliban captured Baharak in Takhar.");
+        assert_eq!(g.place(x.mentions[0].place().unwrap()).admin1, "Takhar");
     }
 
     #[test]
@@ -1374,6 +1387,42 @@ mod tests {
             "Los talibanes capturaron el distrito de Nirkh el 3 de julio.",
         );
         assert_eq!(rows(&x), ["Nirkh captured Taliban reported 2021-07-03"]);
+        // news outlets and people are not places; a multi-part name is one mention
+        let x = run(
+            "en",
+            "A local official told Kabul Now that the Taliban had captured Khinjan. Ajmal Kakar, a reporter, said the Taliban advanced on Nahrin. Maj. Gen. Hibatullah Alizai said the army retook Doshi.",
+        );
+        assert_eq!(
+            rows(&x),
+            [
+                "Khinjan captured Taliban reported 2021-07-06",
+                "Nahrin advance Taliban reported 2021-07-06",
+                "Doshi retaken government forces reported 2021-07-06"
+            ]
+        );
+        let x = run("en", "Security forces retook Nawa-i-Barakzayi district.");
+        let e = &x.events[0];
+        assert_eq!(e.place, "Nawa-i-Barakzayi");
+        assert_eq!(
+            g.place(e.resolution.best.as_ref().unwrap().place).admin1,
+            "Helmand"
+        );
+        // who acted, not who lost it
+        let x = run("en", "Anti-Taliban fighters seized Pul-e-Hisar on Monday.");
+        assert_eq!(
+            rows(&x),
+            ["Pul-e-Hisar retaken resistance reported 2021-07-05"]
+        );
+        let x = run(
+            "fr",
+            "L'armée a repris aux talibans le district de Khinjan.",
+        );
+        assert_eq!(
+            rows(&x),
+            ["Khinjan retaken government forces reported 2021-07-06"]
+        );
+        let x = run("en", "Khinjan was retaken from the Taliban.");
+        assert_eq!(rows(&x), ["Khinjan retaken  reported 2021-07-06"]);
         let x = run(
             "de",
             "Daulatabad sei in der Nacht auf Dienstag an die Taliban gefallen.",
