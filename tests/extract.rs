@@ -28,7 +28,7 @@ fn french_example_gives_the_expected_events() {
             "examples/article-fr.txt: fr (2021-07-06): 14 place mentions, 14 resolved",
         ))
         .stderr(predicate::str::contains(
-            "events: captured 6, retaken 1, clashes 1, advance 1",
+            "events: captured 6, retaken 1, clashes 2, advance 1",
         ));
     let got = fs::read_to_string(dir.path().join("events.csv")).unwrap();
     assert_eq!(got, expected("article-fr.expected.csv"));
