@@ -71,7 +71,7 @@ fn output_is_byte_identical_across_runs() {
     assert_eq!(a, b);
     // both articles, one header
     assert_eq!(a.matches("date,place,event").count(), 1);
-    assert_eq!(a.lines().count(), 1 + 9 + 11);
+    assert_eq!(a.lines().count(), 1 + 10 + 12);
 }
 
 #[test]

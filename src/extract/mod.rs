@@ -395,6 +395,7 @@ pub fn extract(
             .take_while(|&i| mentions[i].sentence == k)
             .map(|i| (i, &spans[i]))
             .collect();
+        let in_sentence = &mentions[m..m + here.len()];
         m += here.len();
         let sc = cues.scan(&folds, s);
         if here.is_empty() {
@@ -466,9 +467,9 @@ pub fn extract(
             let context = province_sense.is_some_and(|area| {
                 office_of(&folds, span.first, span.last)
                     || names_a_part(tables, &folds, s)
-                    || mentions
+                    || in_sentence
                         .iter()
-                        .filter(|o| o.sentence == k && o.start != mention.start)
+                        .filter(|o| o.start != mention.start)
                         .filter_map(Mention::place)
                         .any(|p| {
                             p != best.place
@@ -605,9 +606,10 @@ fn local_context(g: &Gazetteer, folds: &[&str], spans: &[mentions::Span], ms: &m
         if ms[i].resolution.status != Status::Ambiguous {
             continue;
         }
-        let Some(j) = (i + 1..ms.len()).find(|&j| ms[j].sentence == ms[i].sentence) else {
+        let j = i + 1;
+        if j >= ms.len() || ms[j].sentence != ms[i].sentence {
             continue;
-        };
+        }
         let between = &folds[spans[i].last..spans[j].first];
         let Some(area) = province_of(&ms[j]) else {
             continue;
