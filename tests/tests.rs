@@ -12,3 +12,6 @@ mod import_geonames;
 mod index;
 
 mod architecture;
+mod key_pins;
+mod pipes;
+mod shell;
