@@ -16,3 +16,5 @@ mod hardening;
 mod key_pins;
 mod pipes;
 mod shell;
+
+mod corpus;
