@@ -10,7 +10,7 @@
 mod designators;
 mod rules;
 
-pub use designators::{bare_name, strip_designator, Designated};
+pub use designators::{bare_name, designator_kind, strip_designator, Designated};
 pub use rules::{Position, Rule, RULES};
 
 /// Folds a name for comparison: script to Latin, accents and case removed, apostrophes

@@ -90,7 +90,8 @@ impl Resolver {
     pub(super) fn passes_filters(&self, id: PlaceId, o: &Options) -> bool {
         let g = &self.gazetteer;
         o.kind.is_none_or(|k| g.kind(id) == k)
-            && o.within.is_none_or(|w| g.is_within(id, w))
+            // the area itself, when the query names it (a Persian spelling of the province)
+            && o.within.is_none_or(|w| id == w || g.is_within(id, w))
             && o.country
                 .as_ref()
                 .is_none_or(|c| g.place(id).country.eq_ignore_ascii_case(c))
@@ -163,6 +164,7 @@ impl Resolver {
                 status: Status::Unmatched,
                 best: None,
                 candidates: vec![],
+                left_out: 0,
             };
         };
         if top < o.threshold {
@@ -173,6 +175,7 @@ impl Resolver {
                 status: Status::Unmatched,
                 best: None,
                 candidates,
+                left_out: 0,
             };
         }
         let tied = cands
@@ -207,9 +210,18 @@ impl Resolver {
                 g.place(best.place).kind
             ));
         }
+        let mut left_out = 0;
         if status == Status::Matched {
             ordered.extend(rest);
             ordered.truncate(o.top.saturating_sub(1));
+        } else if o.cap_ties && ordered.len() >= o.top {
+            left_out = ordered.len() + 1 - o.top.max(1);
+            ordered.truncate(o.top.saturating_sub(1));
+            let places = if left_out == 1 { "place" } else { "places" };
+            best.reason.push_str(&format!(
+                "; {left_out} more tied {places} not listed (top {})",
+                o.top.max(1)
+            ));
         }
         let candidates = ordered.into_iter().map(clamp).collect();
         Resolution {
@@ -217,6 +229,7 @@ impl Resolver {
             status,
             best: Some(clamp(best)),
             candidates,
+            left_out,
         }
     }
 

@@ -126,6 +126,9 @@ pub struct Resolution {
     /// The other places considered: every tied place when ambiguous, suggestions when
     /// unmatched, same-name places at other levels when matched.
     pub candidates: Vec<Candidate>,
+    /// Tied places of an ambiguous answer left out of `candidates` by [`Options::top`] when
+    /// [`Options::cap_ties`] is set.
+    pub left_out: usize,
 }
 
 /// Filters and thresholds for resolution.
@@ -141,8 +144,12 @@ pub struct Options {
     pub threshold: f64,
     /// Candidates within this score of the best tie with it.
     pub margin: f64,
-    /// How many candidates to keep in a resolution (tied places are always all kept).
+    /// How many places a resolution lists, the best included (tied places are all kept
+    /// unless [`Options::cap_ties`] is set).
     pub top: usize,
+    /// Whether `top` caps the tied places of an ambiguous answer too; the rest are counted
+    /// in [`Resolution::left_out`].
+    pub cap_ties: bool,
     /// Kind preference among same-name places at several levels, most preferred first.
     pub prefer: Vec<Kind>,
 }
@@ -156,6 +163,7 @@ impl Default for Options {
             threshold: 0.8,
             margin: 0.02,
             top: 5,
+            cap_ties: false,
             prefer: DEFAULT_PREFERENCE.to_vec(),
         }
     }
@@ -241,9 +249,16 @@ impl Resolver {
             rest.caseless = queries[0].0.caseless;
             queries.push((rest, 0.0));
         }
+        let mut label = None;
+        if qualifier.is_none() {
+            if let Some((outer, l)) = self.split_label(query, options) {
+                queries.push((Query::new(&outer), 0.0));
+                label = Some(l);
+            }
+        }
         // "Jelga (Khwaja Hejran)", "Kunduz - center of Kunduz": either name may be the one the
         // gazetteer knows (a province in parentheses is a qualifier, not another name)
-        if qualifier.is_none() || query.contains(" - ") {
+        if (qualifier.is_none() && label.is_none()) || query.contains(" - ") {
             for v in paren_variants(query) {
                 queries.push((Query::new(&v), VARIANT_PENALTY));
             }
@@ -303,6 +318,17 @@ impl Resolver {
                 let label = &self.gazetteer.place(area).name;
                 c.reason
                     .push_str(&format!("; not in {label}, named with it"));
+            }
+            if let Some(l) = &label {
+                if self.in_label(c.place, l) {
+                    c.score += CONTEXT_BONUS;
+                    c.reason
+                        .push_str(&format!("; in {}, named with it", l.name));
+                } else {
+                    c.score -= CONTEXT_BONUS;
+                    c.reason
+                        .push_str(&format!("; not in {}, named with it", l.name));
+                }
             }
             match kind_hint {
                 Some(k) if k == kind => {

@@ -3,9 +3,11 @@
 
 use crate::gazetteer::{Kind, PlaceId};
 use crate::index::NameForm;
-use crate::normalize::{consonants, skeleton_of_folded, strip_designator};
+use crate::normalize::{
+    consonants, designator_kind, skeleton, skeleton_of_folded, strip_designator,
+};
 
-use super::Resolver;
+use super::{Options, Resolver};
 
 /// One form of a query, with its keys.
 pub(super) struct Query {
@@ -59,12 +61,56 @@ impl Resolver {
                 .map(|e| e.place)
                 .filter(|&p| matches!(self.gazetteer.place(p).kind, Kind::Province | Kind::Country))
                 .min();
+            let rest = words[..words.len() - k].join(" ");
+            // "la province du Panjshir" names the province: a designator qualifies nothing
+            if designator_kind(&rest).is_some() {
+                return None;
+            }
             if let Some(area) = area {
-                return Some((words[..words.len() - k].join(" "), area));
+                return Some((rest, area));
             }
         }
         None
     }
+
+    /// `Gulran (Herat)` where no place of the gazetteer is called Herat but the places the
+    /// outer name finds have Herat as their province: the outer name, and the province
+    /// label that qualifies it.
+    pub(super) fn split_label(&self, query: &str, options: &Options) -> Option<(String, Label)> {
+        let (open, close) = (query.find('(')?, query.rfind(')')?);
+        if open >= close || query.contains(" - ") {
+            return None;
+        }
+        let outer = format!("{} {}", &query[..open], &query[close + 1..]);
+        let (outer, inner) = (outer.trim(), query[open + 1..close].trim());
+        let label = Label {
+            skeleton: skeleton_of_folded(&strip_designator(inner).folded),
+            name: inner.to_string(),
+        };
+        if outer.is_empty() || label.skeleton.is_empty() {
+            return None;
+        }
+        let found = self.score_query(&Query::new(outer), options, 0.0);
+        found
+            .iter()
+            .any(|c| c.score >= options.threshold && self.in_label(c.place, &label))
+            .then(|| (outer.to_string(), label))
+    }
+
+    /// Whether a place's province field is the label.
+    pub(super) fn in_label(&self, place: PlaceId, label: &Label) -> bool {
+        let admin1 = self.gazetteer.place(place).admin1;
+        !admin1.is_empty() && skeleton(admin1) == label.skeleton
+    }
+}
+
+/// A province named only as the province field of places (`Gulran (Herat)` against a
+/// gazetteer of districts).
+pub(super) struct Label {
+    /// The label's skeleton.
+    pub(super) skeleton: String,
+    /// The label as the query wrote it.
+    pub(super) name: String,
 }
 
 /// For `Name (Other Name)` and `Name - Other Name`, each name on its own.
