@@ -8,10 +8,12 @@
 //! ```
 
 mod designators;
+mod readings;
 mod rules;
 mod script;
 
 pub use designators::{bare_name, designator_kind, strip_designator, Designated};
+pub use readings::{read_as, readings, At, Language, ReadingRule, LANGUAGES};
 pub use rules::{Position, Rule, RULES};
 
 /// Folds a name for comparison: script to Latin, accents and case removed, apostrophes

@@ -25,9 +25,27 @@ use crate::error::{Error, Result};
 use crate::gazetteer::{Gazetteer, Kind, PlaceId};
 use crate::index::{Index, NameId};
 
+use crate::normalize::readings;
 pub use explain::CandidateRecord;
 use query::{paren_variants, Query};
-use score::{better, CONTEXT_BONUS, DESIGNATOR_BONUS, DESIGNATOR_MISMATCH, VARIANT_PENALTY};
+use score::{
+    better, CONTEXT_BONUS, DESIGNATOR_BONUS, DESIGNATOR_MISMATCH, READING_PENALTY, SCORE_SKELETON,
+    VARIANT_PENALTY,
+};
+
+/// The English name of a source language of [`readings`].
+fn language_name(code: &str) -> &'static str {
+    match code {
+        "de" => "German",
+        "hu" => "Hungarian",
+        "es" => "Spanish",
+        "it" => "Italian",
+        "tr" => "Turkish",
+        "pl" => "Polish",
+        "cs" => "Czech",
+        _ => "foreign",
+    }
+}
 
 /// How a candidate was found, from the most to the least certain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -293,6 +311,26 @@ impl Resolver {
                 let keep = scores.get(&c.place).is_none_or(|old| better(&c, old));
                 if keep {
                     scores.insert(c.place, c);
+                }
+            }
+        }
+        // "Dschaghatu", "Vardudzs": with no name found, the query as a German, Hungarian…
+        // writer's spelling of the name
+        let named = scores
+            .values()
+            .filter(|c| self.passes_filters(c.place, options))
+            .any(|c| c.score >= SCORE_SKELETON);
+        if !named {
+            for (lang, reading) in readings(query) {
+                let q = Query::new(&reading);
+                kind_hint = kind_hint.or(q.kind);
+                for mut c in self.score_query(&q, options, 0.0) {
+                    c.score -= READING_PENALTY;
+                    c.reason
+                        .push_str(&format!("; read as a {} spelling", language_name(lang)));
+                    if scores.get(&c.place).is_none_or(|old| better(&c, old)) {
+                        scores.insert(c.place, c);
+                    }
                 }
             }
         }

@@ -11,6 +11,8 @@ pub(super) const SCORE_JOINED: f64 = 0.97;
 pub(super) const SCORE_SKELETON: f64 = 0.93;
 /// Score cap for a match on one part of a compound name.
 pub(super) const SCORE_PART: f64 = 0.86;
+/// Penalty for matching a query read with another language's romanization table.
+pub(super) const READING_PENALTY: f64 = 0.01;
 /// Penalty for matching only a parenthesised or outer part of a query.
 pub(super) const VARIANT_PENALTY: f64 = 0.01;
 /// Weight of a consonant-key similarity against a full one.
