@@ -1,4 +1,4 @@
-//! Romanization tables per source language: how German, Hungarian, Spanish, Italian,
+//! Romanization tables per source language: how Arabic, German, Hungarian, Spanish, Italian,
 //! Turkish, Polish and Czech writers spell the sounds of a Persian or Pashto name, read back
 //! as the English-style romanization the gazetteers list (`Dschaghatu` is Jaghatu,
 //! `Vardudzs` is Warduj).
@@ -43,6 +43,8 @@ pub struct Language {
     pub code: &'static str,
     /// Letters or letter groups that show a text is in this language's romanization.
     pub marks: &'static [&'static str],
+    /// Letters that show a text is not in this language (Persian letters for Arabic).
+    pub unless: &'static [&'static str],
     /// The rewrites, tried longest first at each position.
     pub rules: &'static [ReadingRule],
 }
@@ -65,8 +67,18 @@ const fn r(
 /// The tables, one per source language.
 #[rustfmt::skip]
 pub static LANGUAGES: &[Language] = &[
+    // Arabic has no g: Arabic writers put jim for it (جارمسير, Garmsir; لاشكر جاه)
+    Language {
+        code: "ar",
+        unless: &["پ", "چ", "ژ", "گ", "ک", "ی", "ټ", "ډ", "ړ", "ښ", "ګ", "ڼ", "ہ", "ے"],
+        marks: &["ك", "ي", "ة"],
+        rules: &[
+            r("ج", "گ", ("جارمسير", "Garmsir"), ("جارمسير", "Jarmsir")),
+        ],
+    },
     Language {
         code: "de",
+        unless: &[],
         marks: &["sch", "ei", "ü", "ö", "ä", "ß"],
         rules: &[
             r("dsch", "j", ("Dschaghatu", "Jaghatu"), ("Dschaghatu", "Shaghatu")),
@@ -84,6 +96,7 @@ pub static LANGUAGES: &[Language] = &[
     },
     Language {
         code: "hu",
+        unless: &[],
         marks: &["zs", "cs", "sz", "gy", "ny", "á", "é", "í", "ó", "ő", "ú", "ű"],
         rules: &[
             r("dzs", "j", ("Vardudzs", "Warduj"), ("Vardudzs", "Wardud")),
@@ -98,6 +111,7 @@ pub static LANGUAGES: &[Language] = &[
     },
     Language {
         code: "es",
+        unless: &[],
         marks: &["ñ", "ll", "gue", "gui", "qu"],
         rules: &[
             r("gue", "ge", ("Guerisk quila", "Gerisk kila"), ("Guerisk quila", "Werisk kila")),
@@ -110,6 +124,7 @@ pub static LANGUAGES: &[Language] = &[
     },
     Language {
         code: "it",
+        unless: &[],
         marks: &["sci", "sce", "chi", "che", "gia", "gio", "giu", "cia", "cio", "ciu", "gli", "zz"],
         rules: &[
             ReadingRule { at: At::BeforeFront, ..r("sc", "sh", ("Scibergan", "Shibirghan"), ("Scibergan", "Skibergan")) },
@@ -126,6 +141,7 @@ pub static LANGUAGES: &[Language] = &[
     },
     Language {
         code: "tr",
+        unless: &[],
         marks: &["ş", "ç", "ğ", "ı"],
         rules: &[
             r("ş", "sh", ("Şindand", "Shindand"), ("Şindand", "Sindand")),
@@ -137,6 +153,7 @@ pub static LANGUAGES: &[Language] = &[
     },
     Language {
         code: "pl",
+        unless: &[],
         marks: &["sz", "cz", "rz", "ł", "ś", "ż", "ź", "ć", "ń", "dż"],
         rules: &[
             r("szcz", "shch", ("Szczar", "Shchar"), ("Szczar", "Schar")),
@@ -154,6 +171,7 @@ pub static LANGUAGES: &[Language] = &[
     },
     Language {
         code: "cs",
+        unless: &[],
         marks: &["š", "č", "ž", "ř"],
         rules: &[
             r("š", "sh", ("Šindand", "Shindand"), ("Šindand", "Sindand")),
@@ -229,7 +247,9 @@ pub fn readings(text: &str) -> Vec<(&'static str, String)> {
     let lower = text.to_lowercase();
     let mut out: Vec<(&'static str, String)> = Vec::new();
     for language in LANGUAGES {
-        if !language.marks.iter().any(|m| lower.contains(m)) {
+        if !language.marks.iter().any(|m| lower.contains(m))
+            || language.unless.iter().any(|m| lower.contains(m))
+        {
             continue;
         }
         let read = read_as(&lower, language);

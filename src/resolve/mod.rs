@@ -36,6 +36,7 @@ use score::{
 /// The English name of a source language of [`readings`].
 fn language_name(code: &str) -> &'static str {
     match code {
+        "ar" => "Arabic",
         "de" => "German",
         "hu" => "Hungarian",
         "es" => "Spanish",
