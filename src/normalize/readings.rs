@@ -76,6 +76,16 @@ pub static LANGUAGES: &[Language] = &[
             r("ج", "گ", ("جارمسير", "Garmsir"), ("جارمسير", "Jarmsir")),
         ],
     },
+    // Russian has no h: Russian writers put kh or g for it (Дех, Deh; Гильменд, Helmand)
+    Language {
+        code: "ru",
+        unless: &[],
+        marks: &["х", "г"],
+        rules: &[
+            r("х", "h", ("Дех", "Deh"), ("Дех", "Dekh")),
+            r("г", "h", ("Гильменд", "Helmand"), ("Гильменд", "Gilmend")),
+        ],
+    },
     Language {
         code: "de",
         unless: &[],

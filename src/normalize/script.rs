@@ -103,6 +103,15 @@ pub(super) const CYRILLIC_DIGRAPHS: &[(&str, &str)] = &[
     ("ХВ", "KHW"),
     ("ь", ""),
     ("ъ", ""),
+    // iotated vowels and short i: y, as English-style romanizations write it (Yamgan)
+    ("я", "ya"),
+    ("Я", "Ya"),
+    ("ю", "yu"),
+    ("Ю", "Yu"),
+    ("ё", "yo"),
+    ("Ё", "Yo"),
+    ("й", "y"),
+    ("Й", "Y"),
 ];
 
 /// `text` with [`CYRILLIC_DIGRAPHS`] replaced.
@@ -175,6 +184,7 @@ mod tests {
             ("Кундуз", "Kunduz"),
             ("Андараб", "Andarab"),
             ("Шибарган", "Shibarghan"),
+            ("Ямган", "Yamgan"),
         ];
         for (cyr, latin) in pairs {
             assert_eq!(key(cyr), key(latin), "{cyr} / {latin}");

@@ -43,6 +43,7 @@ fn language_name(code: &str) -> &'static str {
         "it" => "Italian",
         "tr" => "Turkish",
         "pl" => "Polish",
+        "ru" => "Russian",
         "cs" => "Czech",
         _ => "foreign",
     }
