@@ -125,3 +125,121 @@ fn top_caps_tied_places_and_says_how_many_were_left_out() {
     let table = stdout_of(gazmap().args(["--gazetteer", g, "resolve", "--top", "2", "San Jose"]));
     assert!(table.contains("and 3 more tied places"), "{table}");
 }
+
+/// The gazetteer's row for a place id: its alternate names.
+fn embedded_alt_names(id: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("gazetteer/afghanistan.csv");
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (id_col, alt_col) = (col("id"), col("alt_names"));
+    rdr.records()
+        .map(|r| r.unwrap())
+        .find(|r| &r[id_col] == id)
+        .map(|r| r[alt_col].to_string())
+        .expect("place in the embedded gazetteer")
+}
+
+#[test]
+fn persian_urdu_and_cyrillic_spellings_of_districts_with_no_alternate_in_that_script() {
+    // (query, expected district id); none of these districts has an alternate name in
+    // Arabic or Cyrillic script, which the test checks first
+    let cases = [
+        ("اندراب", "geonames:7052857"),         // Persian: Andarab
+        ("ولسوالی اندراب", "geonames:7052857"), // Persian, with its designator
+        ("خواجہ عمری", "geonames:7052961"),     // Urdu: Khwaja Omari (heh goal)
+        ("سپن بولدک", "geonames:7053310"),      // Urdu: Spin Boldak
+        ("پنجوائی", "geonames:7053307"),        // Persian: Panjwai
+        ("Андараб", "geonames:7052857"),        // Cyrillic: Andarab
+        ("Вардудж", "geonames:7052696"),        // Cyrillic дж: Warduj
+        ("Ямган", "geonames:7052735"),          // Cyrillic я: Yamgan
+        ("Дех Як", "geonames:7052955"),         // Cyrillic х for h: Deh Yak
+    ];
+    let other_script = |s: &str| {
+        s.chars().any(|c| {
+            ('\u{0600}'..='\u{06FF}').contains(&c) || ('\u{0400}'..='\u{04FF}').contains(&c)
+        })
+    };
+    for (q, id) in cases {
+        assert!(
+            !other_script(&embedded_alt_names(id)),
+            "{id} has such an alternate"
+        );
+    }
+    let queries: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    for (line, (q, id)) in resolve_json(&[], &queries).iter().zip(cases) {
+        assert_eq!(line["status"], "matched", "{q}: {line}");
+        assert_eq!(line["best"]["id"], id, "{q}: {line}");
+        assert_eq!(line["best"]["kind"], "district", "{q}: {line}");
+    }
+}
+
+#[test]
+fn the_issue_misses_fixed() {
+    // (query, district id): a swap (Ghanzi); German and Hungarian romanizations; short forms
+    // the Arabic-script alternates of the place reach (Oba: أوبه)
+    let cases = [
+        ("Ghanzi", "geonames:7052956"),
+        ("Wardudsch", "geonames:7052696"),
+        ("Pandschwai", "geonames:7053307"),
+        ("Vardudzs", "geonames:7052696"),
+        ("Jumgán", "geonames:7052735"),
+        ("Oba", "geonames:7053047"),
+    ];
+    let queries: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    for (line, (q, id)) in resolve_json(&[], &queries).iter().zip(cases) {
+        assert_eq!(line["status"], "matched", "{q}: {line}");
+        assert_eq!(line["best"]["id"], id, "{q}: {line}");
+    }
+    // German "Feisabad" is Fayzabad, a name several places bear: ambiguous until --within,
+    // and "Dschaghatu" is Jaghatu, which names the Wardak district and (as its old name) the
+    // Ghazni district Bahram-e Shahid
+    let cases = [
+        ("Feisabad", "Badakhshan", "Badakhshan"),
+        ("Dschaghatu", "Wardak", "Maidan Wardak"),
+    ];
+    for (q, within, province) in cases {
+        let plain = &resolve_json(&[], &[q])[0];
+        assert_eq!(plain["status"], "ambiguous", "{q}: {plain}");
+        let line = &resolve_json(&[], &["--within", within, q])[0];
+        assert_eq!(line["status"], "matched", "{q}: {line}");
+        assert_eq!(line["best"]["admin1"], province, "{q}: {line}");
+        assert_eq!(line["best"]["kind"], "district", "{q}: {line}");
+        assert!(line["best"]["reason"].as_str().unwrap().contains("German"));
+    }
+}
+
+#[test]
+fn the_issue_misses_that_stay_say_why() {
+    // one vowel off in a name of two consonants is below the threshold: the district is the
+    // first suggestion, not an answer (a calibrated score, issue item 4, is to decide these)
+    for (q, district) in [("Shaki", "Shikī"), ("Shahada", "Shuhadā")] {
+        let line = &resolve_json(&[], &[q])[0];
+        assert_eq!(line["status"], "unmatched", "{q}: {line}");
+        let first = &line["candidates"][0];
+        assert_eq!(
+            (first["name"].as_str(), first["kind"].as_str()),
+            (Some(district), Some("district"))
+        );
+    }
+    // "Mazar" (shrine) begins many names: a short form of Mazar-e Sharif is only suggested
+    let line = &resolve_json(&[], &["Mazar"])[0];
+    assert_eq!(line["status"], "unmatched");
+    let names: Vec<&str> = line["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert!(names.contains(&"Mazār-e Sharīf"), "{names:?}");
+    // GeoNames lists "Khogyani" letter for letter as an alternate name of a Ghazni village
+    // and as "Khogyani District" for the Nangarhar district: that is two places, ambiguous,
+    // never the village matched
+    let line = &resolve_json(&[], &["Khogyani"])[0];
+    assert_eq!(line["status"], "ambiguous", "{line}");
+    let listed: Vec<&str> = std::iter::once(&line["best"])
+        .chain(line["candidates"].as_array().unwrap())
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert!(listed.contains(&"geonames:7053283"), "{listed:?}");
+}
