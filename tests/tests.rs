@@ -11,3 +11,7 @@ mod resolve_v2;
 
 mod import_geonames;
 mod index;
+
+mod architecture;
+mod key_pins;
+mod pipes;

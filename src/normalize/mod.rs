@@ -16,6 +16,12 @@ pub use designators::{bare_name, designator_kind, strip_designator, Designated};
 pub use readings::{read_as, readings, At, Language, ReadingRule, LANGUAGES};
 pub use rules::{Position, Rule, RULES};
 
+/// The version of the rules that make a name's keys ([`fold`], [`skeleton`], [`consonants`]
+/// and the designator stripping of [`bare_name`]). Index files record it and are refused
+/// when it differs; raise it with any change to what those functions return. A test pins
+/// the keys of a few hundred probe names, so a change that forgets to raise it fails.
+pub const KEY_RULES_VERSION: u32 = 1;
+
 /// Folds a name for comparison: script to Latin, accents and case removed, apostrophes
 /// dropped, any other punctuation turned into single spaces. Arabic script is read letter by
 /// letter as its romanizations write it (its vowel letters by position), Cyrillic after the
