@@ -160,7 +160,7 @@ fn persian_urdu_and_cyrillic_spellings_of_districts_with_no_alternate_in_that_sc
             ('\u{0600}'..='\u{06FF}').contains(&c) || ('\u{0400}'..='\u{04FF}').contains(&c)
         })
     };
-    for (q, id) in cases {
+    for (_, id) in cases {
         assert!(
             !other_script(&embedded_alt_names(id)),
             "{id} has such an alternate"
