@@ -15,3 +15,4 @@ mod index;
 mod architecture;
 mod key_pins;
 mod pipes;
+mod shell;

@@ -204,7 +204,7 @@ impl Gazetteer {
     /// The embedded default gazetteer.
     pub fn embedded() -> Result<Self> {
         let places =
-            csv_loader::read_places(EMBEDDED_CSV.as_bytes(), "<embedded afghanistan.csv>")?;
+            csv_loader::read_places(EMBEDDED_CSV.as_bytes(), "<embedded afghanistan.csv>", b',')?;
         Self::from_places(places)
     }
 
@@ -224,7 +224,7 @@ impl Gazetteer {
 
     /// Loads gazetteer CSV text read from `reader`; `source_name` names it in errors.
     pub fn from_csv_reader(reader: impl std::io::Read, source_name: &str) -> Result<Self> {
-        Self::from_places(csv_loader::read_places(reader, source_name)?)
+        Self::from_places(csv_loader::read_places(reader, source_name, b',')?)
     }
 
     /// Builds a gazetteer from places, checking ids are unique and linking parents by name.
