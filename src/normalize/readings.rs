@@ -107,7 +107,7 @@ pub static LANGUAGES: &[Language] = &[
     Language {
         code: "hu",
         unless: &[],
-        marks: &["zs", "cs", "sz", "gy", "ny", "á", "é", "í", "ó", "ő", "ú", "ű"],
+        marks: &["zs", "cs", "sz", "gy", "á", "é", "í", "ó", "ő", "ú", "ű"],
         rules: &[
             r("dzs", "j", ("Vardudzs", "Warduj"), ("Vardudzs", "Wardud")),
             r("zs", "zh", ("Zsari", "Zhari"), ("Zsari", "Zari")),

@@ -328,9 +328,10 @@ impl Resolver {
                 kind_hint = kind_hint.or(q.kind);
                 for mut c in self.score_query(&q, options, 0.0) {
                     c.score -= READING_PENALTY;
-                    c.reason
-                        .push_str(&format!("; read as a {} spelling", language_name(lang)));
                     if scores.get(&c.place).is_none_or(|old| better(&c, old)) {
+                        let language = language_name(lang);
+                        c.reason
+                            .push_str(&format!("; read as a {language} spelling"));
                         scores.insert(c.place, c);
                     }
                 }
