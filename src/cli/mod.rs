@@ -114,6 +114,15 @@ fn parse_unit(s: &str) -> Result<f64, String> {
 /// Loads the gazetteers named on the command line, or the embedded one, and indexes them;
 /// an index file is opened as it is.
 pub fn load_resolver(global: &GlobalArgs) -> Result<Resolver> {
+    if let [path] = global.gazetteer.as_slice() {
+        if gazmap::index::file::is_index_file(path) {
+            // SAFETY: gazmap replaces index files by renaming, never rewrites one in place;
+            // the README asks users not to change a .gzi another program has open
+            let (gazetteer, index) = unsafe { gazmap::index::file::open_mapped(path) }
+                .context("loading the gazetteer")?;
+            return Ok(Resolver::from_parts(gazetteer, index));
+        }
+    }
     let (gazetteer, index) =
         gazmap::index::open(&global.gazetteer, &mut warn).context("loading the gazetteer")?;
     Ok(Resolver::from_parts(gazetteer, index))

@@ -5,4 +5,4 @@ pub use crate::io::atomic;
 pub mod geojson;
 pub mod layers;
 
-pub use layers::{write_layers, LayerBy, LayerCount, LayerRow, LayerSummary};
+pub use layers::{write_layers, write_layers_into, LayerBy, LayerCount, LayerRow, LayerSummary};
