@@ -7,6 +7,7 @@ mod export;
 mod extract;
 mod import;
 mod resolve;
+mod resolve_v2;
 
 mod import_geonames;
 mod index;
