@@ -563,3 +563,47 @@ fn link_parents(places: &mut [Place]) {
         p.parents = parents;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Contains, Validation};
+
+    /// Every province and district of the embedded gazetteer has a point and a valid polygon
+    /// (GEOS-style validity as `geo` checks it, after the 5-decimal rounding) holding it.
+    #[test]
+    fn embedded_areas_have_a_valid_polygon_holding_their_point() {
+        let g = Gazetteer::embedded().unwrap();
+        let mut areas = 0;
+        for p in g.places() {
+            if !matches!(p.kind, Kind::Province | Kind::District) {
+                continue;
+            }
+            areas += 1;
+            let what = format!("{} {} ({})", p.kind, p.name, p.id);
+            let (lon, lat) = p.point().unwrap_or_else(|| panic!("{what}: no point"));
+            let wkt = p.geometry.unwrap_or_else(|| panic!("{what}: no polygon"));
+            let area = crate::export::geojson::area_from_wkt(wkt)
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            if let Err(e) = area.check_validation() {
+                panic!("{what}: invalid polygon: {e}");
+            }
+            let polygons = match &area {
+                geo::Geometry::Polygon(p) => vec![p.clone()],
+                geo::Geometry::MultiPolygon(m) => m.0.clone(),
+                other => panic!("{what}: {other:?} is not an area"),
+            };
+            for ring in polygons
+                .iter()
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            {
+                assert!(ring.0.len() >= 4, "{what}: a ring of {} points", ring.0.len());
+            }
+            assert!(
+                area.contains(&geo::Point::new(lon, lat)),
+                "{what}: point {lat},{lon} outside its polygon"
+            );
+        }
+        assert_eq!(areas, 34 + 398);
+    }
+}
