@@ -10,3 +10,5 @@ mod resolve;
 
 mod import_geonames;
 mod index;
+
+mod architecture;

@@ -7,9 +7,9 @@ use anyhow::{bail, Context as _, Result};
 use clap::Args;
 
 use super::{load_resolver, options, FilterArgs, GlobalArgs};
-use gazmap::export::atomic::{write_file, AtomicFile};
 use gazmap::export::{LayerBy, LayerRow};
 use gazmap::extract::{self, Config, DateValue, Event, EventType, Extraction};
+use gazmap::io::atomic::{write_file, AtomicFile};
 use gazmap::resolve::{Resolver, Status};
 
 /// Flags of `gazmap extract`.

@@ -23,9 +23,9 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::Index;
 use crate::error::{Error, Result};
-use crate::export::atomic;
 use crate::flat::{Backing, Bytes, Sections, Span, Tag};
 use crate::gazetteer::Gazetteer;
+use crate::io::atomic;
 
 /// The first eight bytes of every index file.
 pub const MAGIC: [u8; 8] = *b"GAZMAPIX";
