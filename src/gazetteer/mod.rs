@@ -489,6 +489,7 @@ fn link_parents(places: &mut [Place]) {
 mod tests {
     use super::*;
     use geo::{Contains, Validation};
+    use wkt::TryFromWkt;
 
     /// Every province and district of the embedded gazetteer has a point and a valid polygon
     /// (GEOS-style validity as `geo` checks it, after the 5-decimal rounding) holding it.
@@ -504,7 +505,7 @@ mod tests {
             let what = format!("{} {} ({})", p.kind, p.name, p.id);
             let (lon, lat) = p.point().unwrap_or_else(|| panic!("{what}: no point"));
             let wkt = p.geometry.unwrap_or_else(|| panic!("{what}: no polygon"));
-            let area = crate::export::geojson::area_from_wkt(wkt)
+            let area = geo::Geometry::<f64>::try_from_wkt_str(wkt)
                 .unwrap_or_else(|e| panic!("{what}: {e}"));
             if let Err(e) = area.check_validation() {
                 panic!("{what}: invalid polygon: {e}");
