@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 
 use super::{load_resolver, options, FilterArgs, GlobalArgs};
 use gazmap::error::Error;
-use gazmap::export::{write_layers, LayerBy, LayerRow};
+use gazmap::export::{write_layers_as, DrawAs, LayerBy, LayerRow};
 use gazmap::io::input::InputOptions;
 use gazmap::resolve::{Resolution, Status};
 
@@ -25,6 +25,9 @@ pub struct ExportArgs {
     /// How rows are grouped into layers (one GeoJSON file each).
     #[arg(long, value_enum, default_value_t = LayerByArg::Event)]
     pub layer_by: LayerByArg,
+    /// How a district or province is drawn: its polygon, or its point.
+    #[arg(long, value_enum, default_value_t = GeometryArg::Polygon)]
+    pub geometry: GeometryArg,
     /// Column holding the place as the source spelled it (header name or 1-based number).
     #[arg(long, value_name = "COL", default_value = "place")]
     pub place_column: String,
@@ -56,6 +59,24 @@ impl From<LayerByArg> for LayerBy {
             LayerByArg::Event => LayerBy::Event,
             LayerByArg::Date => LayerBy::Date,
             LayerByArg::None => LayerBy::None,
+        }
+    }
+}
+
+/// `--geometry` values (export and extract).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GeometryArg {
+    /// A place's polygon where the gazetteer has one (`geo_precision: polygon`), else its point.
+    Polygon,
+    /// A place's point, or its nearest located ancestor's (`geo_precision: point`/`parent`).
+    Point,
+}
+
+impl From<GeometryArg> for DrawAs {
+    fn from(a: GeometryArg) -> DrawAs {
+        match a {
+            GeometryArg::Polygon => DrawAs::Polygon,
+            GeometryArg::Point => DrawAs::Point,
         }
     }
 }
@@ -133,7 +154,8 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
             resolution: resolved[rec.get(place).unwrap_or("")].clone(),
         })
         .collect();
-    let summary = write_layers(resolver.gazetteer(), &rows, layer_by, &args.output)
+    let draw = DrawAs::from(args.geometry);
+    let summary = write_layers_as(resolver.gazetteer(), &rows, layer_by, draw, &args.output)
         .with_context(|| format!("writing layers to {}", args.output.display()))?;
     if !global.quiet {
         let features: usize = summary.layers.iter().map(|l| l.features).sum();

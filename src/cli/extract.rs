@@ -41,6 +41,9 @@ pub struct ExtractArgs {
     /// Filters.
     #[command(flatten)]
     pub filters: FilterArgs,
+    /// How a district or province is drawn in the layers: its polygon, or its point.
+    #[arg(long, value_enum, default_value_t = super::export::GeometryArg::Polygon)]
+    pub geometry: super::export::GeometryArg,
 }
 
 fn parse_date(s: &str) -> Result<DateValue, String> {
@@ -85,7 +88,7 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
     if let Some(path) = &args.mentions {
         write_atomic(path, |w| write_mentions(w, &resolver, &extractions))?;
     }
-    let layers = write_layers(&resolver, &events, &args.output)?;
+    let layers = write_layers(&resolver, &events, args.geometry.into(), &args.output)?;
     if !global.quiet {
         for x in &extractions {
             summary(&resolver, x);
@@ -109,6 +112,7 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
 fn write_layers(
     resolver: &Resolver,
     events: &[Event],
+    draw: gazmap::export::DrawAs,
     dir: &Path,
 ) -> Result<gazmap::export::LayerSummary> {
     let g = resolver.gazetteer();
@@ -128,7 +132,7 @@ fn write_layers(
             resolution: e.resolution.clone(),
         })
         .collect();
-    gazmap::export::write_layers(g, &rows, LayerBy::Event, dir)
+    gazmap::export::write_layers_as(g, &rows, LayerBy::Event, draw, dir)
         .with_context(|| format!("writing the layers to {}", dir.display()))
 }
 

@@ -52,6 +52,16 @@ pub enum LayerBy {
     None,
 }
 
+/// How a drawn place with a polygon is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DrawAs {
+    /// Its polygon (`geo_precision: polygon`); places without one are drawn at their point.
+    #[default]
+    Polygon,
+    /// Its point, or its nearest located ancestor's (`geo_precision: point` or `parent`).
+    Point,
+}
+
 /// What one layer file holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LayerCount {
@@ -229,15 +239,22 @@ enum Outcome {
     Unresolved(String),
 }
 
-fn outcome(gazetteer: &Gazetteer, r: &Resolution) -> Outcome {
+fn outcome(gazetteer: &Gazetteer, r: &Resolution, draw: DrawAs) -> Outcome {
     if r.query.trim().is_empty() {
         return Outcome::Unresolved("no place given".into());
     }
     match (r.status, &r.best) {
         (Status::Matched, Some(best)) => {
             let p = gazetteer.place(best.place);
-            if p.geometry.is_some() || gazetteer.point_or_parent(best.place).is_some() {
+            let polygon = draw == DrawAs::Polygon && p.geometry.is_some();
+            if polygon || gazetteer.point_or_parent(best.place).is_some() {
                 Outcome::Drawn(best.place)
+            } else if p.geometry.is_some() {
+                Outcome::Unresolved(format!(
+                    "no point: {} {:?} has a polygon but no point or located parent \
+                     (draw polygons to map it)",
+                    p.id, p.name
+                ))
             } else {
                 Outcome::Unresolved(format!(
                     "no coordinates: {} {:?} has no point, polygon or located parent",
@@ -298,6 +315,7 @@ fn score_value(score: f64) -> JsonValue {
 /// Parsed polygons of the places drawn, each parsed once.
 struct Areas<'g> {
     gazetteer: &'g Gazetteer,
+    draw: DrawAs,
     cache: HashMap<PlaceId, Option<geojson::Geometry>>,
 }
 
@@ -308,7 +326,7 @@ impl Areas<'_> {
         }
         let p = self.gazetteer.place(id);
         let g = match &p.geometry {
-            Some(wkt) if !wkt.trim().is_empty() => {
+            Some(wkt) if !wkt.trim().is_empty() && self.draw == DrawAs::Polygon => {
                 Some(geometry_from_geo(&area_from_wkt(wkt).map_err(|m| {
                     Error::Invalid(format!(
                         "gazetteer place {} ({}): geometry: {m}",
@@ -324,11 +342,22 @@ impl Areas<'_> {
 }
 
 /// Writes one GeoJSON file per layer and `unresolved.csv` into `dir` (created if missing),
-/// replacing them all together or, on error, none of them.
+/// replacing them all together or, on error, none of them; areas are drawn as polygons.
 pub fn write_layers(
     gazetteer: &Gazetteer,
     rows: &[LayerRow],
     layer_by: LayerBy,
+    dir: &Path,
+) -> Result<LayerSummary> {
+    write_layers_as(gazetteer, rows, layer_by, DrawAs::Polygon, dir)
+}
+
+/// [`write_layers`], drawing places with a polygon as `draw` says.
+pub fn write_layers_as(
+    gazetteer: &Gazetteer,
+    rows: &[LayerRow],
+    layer_by: LayerBy,
+    draw: DrawAs,
     dir: &Path,
 ) -> Result<LayerSummary> {
     let header = property_header(rows);
@@ -340,6 +369,7 @@ pub fn write_layers(
 
     let mut areas = Areas {
         gazetteer,
+        draw,
         cache: HashMap::new(),
     };
     // pass 1: each row's layer or reason; unresolved rows written as they come
@@ -357,7 +387,7 @@ pub fn write_layers(
     for (i, row) in rows.iter().enumerate() {
         let number = i + 1;
         let layer = layer_of(row, layer_by, number)?;
-        match outcome(gazetteer, &row.resolution) {
+        match outcome(gazetteer, &row.resolution, draw) {
             Outcome::Drawn(id) => {
                 let multi = matches!(
                     areas.get(id)?.map(|g| g.value),

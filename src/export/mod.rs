@@ -5,4 +5,6 @@ pub use crate::io::atomic;
 pub mod geojson;
 pub mod layers;
 
-pub use layers::{write_layers, LayerBy, LayerCount, LayerRow, LayerSummary};
+pub use layers::{
+    write_layers, write_layers_as, DrawAs, LayerBy, LayerCount, LayerRow, LayerSummary,
+};

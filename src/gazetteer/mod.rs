@@ -519,7 +519,11 @@ mod tests {
                 .iter()
                 .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
             {
-                assert!(ring.0.len() >= 4, "{what}: a ring of {} points", ring.0.len());
+                assert!(
+                    ring.0.len() >= 4,
+                    "{what}: a ring of {} points",
+                    ring.0.len()
+                );
             }
             assert!(
                 area.contains(&geo::Point::new(lon, lat)),
