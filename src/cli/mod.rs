@@ -43,6 +43,10 @@ pub struct GlobalArgs {
     /// No progress bar or summary on standard error.
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
+    /// Which districts to match: `all`, or `2005` for the 398 of 2005 only (hides the newer
+    /// districts, whose rows name the district they were carved from in admin2).
+    #[arg(long, global = true, value_name = "SET", default_value = "all", value_parser = ["all", "2005"])]
+    pub districts: String,
 }
 
 /// The subcommands.
@@ -114,7 +118,12 @@ pub fn load_resolver(global: &GlobalArgs) -> Result<Resolver> {
             return Ok(Resolver::from_parts(gazetteer, index));
         }
     }
-    let gazetteer = load_gazetteer(&global.gazetteer)?;
+    let mut gazetteer = load_gazetteer(&global.gazetteer)?;
+    if global.districts == "2005" {
+        gazetteer = gazetteer
+            .without_newer_districts()
+            .context("leaving out the newer districts")?;
+    }
     Resolver::new(gazetteer).context("indexing the gazetteer")
 }
 
