@@ -4,6 +4,7 @@
 mod clean;
 mod export;
 mod extract;
+mod gazetteer;
 mod import;
 mod index;
 mod resolve;
@@ -66,6 +67,9 @@ pub enum Command {
     /// Prebuilt index files that load in milliseconds.
     #[command(subcommand)]
     Index(index::IndexCommand),
+    /// What the gazetteer holds (`gazmap gazetteer stats`).
+    #[command(subcommand)]
+    Gazetteer(gazetteer::GazetteerCommand),
 }
 
 /// Filters shared by every subcommand that resolves names.
@@ -196,5 +200,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Clean(args) => clean::run(&cli.global, args),
         Command::Extract(args) => extract::run(&cli.global, args),
         Command::Index(args) => index::run(&cli.global, args),
+        Command::Gazetteer(args) => gazetteer::run(&cli.global, args),
     }
 }

@@ -3,6 +3,7 @@
 mod csv_loader;
 mod csv_writer;
 pub mod geonames;
+pub mod stats;
 
 use std::collections::HashMap;
 
