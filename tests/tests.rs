@@ -13,3 +13,5 @@ mod import_geonames;
 mod index;
 
 mod architecture;
+mod key_pins;
+mod pipes;

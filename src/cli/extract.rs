@@ -166,7 +166,7 @@ fn write_mentions(
 ) -> gazmap::Result<()> {
     let g = resolver.gazetteer();
     let mut csv = csv::Writer::from_writer(w);
-    let err = |e: csv::Error| gazmap::Error::Invalid(format!("writing the mentions CSV: {e}"));
+    let err = |e: csv::Error| gazmap::Error::csv("the mentions CSV", e);
     csv.write_record([
         "source",
         "start",
@@ -208,7 +208,7 @@ fn write_mentions(
         }
     }
     csv.flush()
-        .map_err(|e| gazmap::Error::Invalid(format!("writing the mentions CSV: {e}")))?;
+        .map_err(|e| gazmap::Error::io("the mentions CSV", e))?;
     Ok(())
 }
 
