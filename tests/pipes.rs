@@ -37,6 +37,15 @@ fn first_line_then_close(args: &[&str], stdin: &[u8]) -> (bool, String, String) 
     )
 }
 
+/// Asserts that gazmap with `args` starts its output with `start` and, once its reader has
+/// gone, exits 0 with no error on standard error.
+fn closes_cleanly(args: &[&str], start: &str) {
+    let (ok, stderr, line) = first_line_then_close(args, b"");
+    assert!(line.starts_with(start), "{args:?}: first line {line:?}");
+    assert!(ok, "{args:?}: exit status not 0; stderr: {stderr}");
+    assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+}
+
 fn many_names() -> Vec<u8> {
     "Pul-i-Hisar\nKoundouz\nFayzabad\nxyzzy\n"
         .repeat(20_000)
@@ -93,10 +102,7 @@ fn extract_to_standard_output_exits_0_on_a_closed_pipe() {
         "-o",
         out.to_str().expect("UTF-8 path"),
     ];
-    let (ok, stderr, line) = first_line_then_close(&args, b"");
-    assert!(line.starts_with("date,"), "{line}");
-    assert!(ok, "exit status not 0; stderr: {stderr}");
-    assert!(!stderr.contains("error"), "{stderr}");
+    closes_cleanly(&args, "date,");
 }
 
 #[test]
@@ -113,19 +119,8 @@ fn imports_to_standard_output_exit_0_on_a_closed_pipe() {
     }
     let dump_path = dir.path().join("AF.txt");
     std::fs::write(&dump_path, dump).expect("write dump");
-    let (ok, stderr, line) = first_line_then_close(
-        &[
-            "import",
-            "geonames",
-            dump_path.to_str().expect("path"),
-            "-o",
-            "-",
-        ],
-        b"",
-    );
-    assert!(line.starts_with("id,"), "{line}");
-    assert!(ok, "geonames: exit status not 0; stderr: {stderr}");
-    assert!(!stderr.contains("error"), "{stderr}");
+    let dump = dump_path.to_str().expect("UTF-8 path");
+    closes_cleanly(&["import", "geonames", dump, "-o", "-"], "id,");
 
     let mut features = Vec::new();
     for i in 0..3_000 {
@@ -143,11 +138,12 @@ fn imports_to_standard_output_exit_0_on_a_closed_pipe() {
     );
     let boundaries = dir.path().join("areas.geojson");
     std::fs::write(&boundaries, geojson).expect("write boundaries");
-    let (ok, stderr, line) = first_line_then_close(
+    let areas = boundaries.to_str().expect("UTF-8 path");
+    closes_cleanly(
         &[
             "import",
             "boundaries",
-            boundaries.to_str().expect("path"),
+            areas,
             "--name-field",
             "shapeName",
             "--country",
@@ -155,9 +151,6 @@ fn imports_to_standard_output_exit_0_on_a_closed_pipe() {
             "-o",
             "-",
         ],
-        b"",
+        "id,",
     );
-    assert!(line.starts_with("id,"), "{line}");
-    assert!(ok, "boundaries: exit status not 0; stderr: {stderr}");
-    assert!(!stderr.contains("error"), "{stderr}");
 }

@@ -15,3 +15,6 @@ mod index;
 mod architecture;
 mod key_pins;
 mod pipes;
+mod shell;
+
+mod corpus;

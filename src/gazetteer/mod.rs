@@ -205,7 +205,7 @@ impl Gazetteer {
     /// The embedded default gazetteer.
     pub fn embedded() -> Result<Self> {
         let places =
-            csv_loader::read_places(EMBEDDED_CSV.as_bytes(), "<embedded afghanistan.csv>")?;
+            csv_loader::read_places(EMBEDDED_CSV.as_bytes(), "<embedded afghanistan.csv>", b',')?;
         Self::from_places(places)
     }
 
@@ -225,7 +225,7 @@ impl Gazetteer {
 
     /// Loads gazetteer CSV text read from `reader`; `source_name` names it in errors.
     pub fn from_csv_reader(reader: impl std::io::Read, source_name: &str) -> Result<Self> {
-        Self::from_places(csv_loader::read_places(reader, source_name)?)
+        Self::from_places(csv_loader::read_places(reader, source_name, b',')?)
     }
 
     /// Builds a gazetteer from places, checking ids are unique and linking parents by name.
@@ -346,7 +346,7 @@ impl Gazetteer {
     /// The place with this index.
     pub fn place(&self, id: PlaceId) -> PlaceRef<'_> {
         let r = self.record(id);
-        let heap = self.heap.text(&self.bytes);
+        let heap = self.heap.text();
         let has = |flag: u8| r.flags & flag != 0;
         let alts: &[Str] = self.bytes.array(self.alt_names);
         let alt_start = r.alt_start as usize;

@@ -9,6 +9,7 @@
 //! every name.
 
 pub mod file;
+mod load;
 
 use bytemuck::{Pod, Zeroable};
 use rayon::prelude::*;
@@ -21,6 +22,8 @@ use crate::flat::{
 };
 use crate::gazetteer::{Gazetteer, PlaceId};
 use crate::normalize::{bare_name, consonants, fold, skeleton_of_folded};
+
+pub use load::{load_gazetteer, open};
 
 /// Index of a name in an [`Index`].
 pub type NameId = u32;
@@ -119,7 +122,7 @@ pub struct Index {
 }
 
 /// Where each array of an [`Index`] is in its buffer.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone)]
 struct Spans {
     /// [`NameRecord`]s
     names: Span,
@@ -246,7 +249,7 @@ impl Index {
         };
         let mut index = Index {
             bytes,
-            spans,
+            spans: spans.clone(),
             longest: 0,
         };
         let rows = |starts: Span, of: Span| index.u32s(starts).len() == index.strs(of).len() + 1;
@@ -286,7 +289,7 @@ impl Index {
     }
 
     fn heap(&self) -> &str {
-        self.spans.heap.text(&self.bytes)
+        self.spans.heap.text()
     }
 
     fn records(&self) -> &[NameRecord] {
