@@ -13,6 +13,7 @@ mod import_geonames;
 mod index;
 
 mod architecture;
+mod hardening;
 mod key_pins;
 mod pipes;
 mod shell;

@@ -31,12 +31,13 @@ pub struct ExportArgs {
     /// Column holding the place as the source spelled it (header name or 1-based number).
     #[arg(long, value_name = "COL", default_value = "place")]
     pub place_column: String,
-    /// Column holding the date (ISO 8601: 2021-08-10, 2021-08 or 2021).
-    #[arg(long, value_name = "COL", default_value = "date")]
-    pub date_column: String,
-    /// Column holding the event type.
-    #[arg(long, value_name = "COL", default_value = "event")]
-    pub event_column: String,
+    /// Column holding the date (ISO 8601: 2021-08-10, 2021-08 or 2021) [default: date]; one
+    /// given must exist.
+    #[arg(long, value_name = "COL")]
+    pub date_column: Option<String>,
+    /// Column holding the event type [default: event]; one given must exist.
+    #[arg(long, value_name = "COL")]
+    pub event_column: Option<String>,
     /// Filters.
     #[command(flatten)]
     pub filters: FilterArgs,
@@ -97,17 +98,18 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
     let layer_by = LayerBy::from(args.layer_by);
     let place =
         column(&table, &args.place_column, "--place-column", true)?.expect("required column");
+    // a column named on the command line must exist, whatever the layers are made by
     let date = column(
         &table,
-        &args.date_column,
+        args.date_column.as_deref().unwrap_or("date"),
         "--date-column",
-        layer_by == LayerBy::Date,
+        layer_by == LayerBy::Date || args.date_column.is_some(),
     )?;
     let event = column(
         &table,
-        &args.event_column,
+        args.event_column.as_deref().unwrap_or("event"),
         "--event-column",
-        layer_by == LayerBy::Event,
+        layer_by == LayerBy::Event || args.event_column.is_some(),
     )?;
     if layer_by == LayerBy::Date {
         let d = date.expect("required column");
@@ -247,6 +249,16 @@ fn read_events(path: &Path) -> Result<Table, Error> {
             "a quoted field opened here is never closed (a missing \")",
         ));
     }
+    if let Some(line) = text_after_quote(text, delimiter) {
+        // the csv crate would join `"Kunduz"x` into `Kunduzx`; clean refuses it too
+        return Err(Error::parse(
+            &source,
+            line,
+            None,
+            "text after the closing quote of a quoted field (a quote inside a quoted field \
+             must be doubled)",
+        ));
+    }
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
         .delimiter(delimiter)
@@ -314,6 +326,40 @@ fn csv_error(source: &str, e: csv::Error, header: &[String]) -> Error {
     }
 }
 
+/// The first line where text follows the closing quote of a quoted field, if any.
+fn text_after_quote(text: &[u8], delimiter: u8) -> Option<u64> {
+    let (mut line, mut field_start, mut quoted, mut closed) = (1u64, true, false, false);
+    for &b in text {
+        if quoted {
+            if b == b'"' {
+                quoted = false;
+                closed = true;
+            } else if b == b'\n' {
+                line += 1;
+            }
+            continue;
+        }
+        let end = b == delimiter || b == b'\n' || b == b'\r';
+        if closed && b == b'"' {
+            // a doubled quote inside the field
+            (quoted, closed) = (true, false);
+            continue;
+        }
+        if closed && !end {
+            return Some(line);
+        }
+        closed = false;
+        if b == b'"' && field_start {
+            quoted = true;
+        }
+        field_start = end;
+        if b == b'\n' {
+            line += 1;
+        }
+    }
+    None
+}
+
 /// The line where a quoted field opens that the file never closes, if any (comma-separated).
 fn unclosed_quote(text: &[u8], delimiter: u8) -> Option<u64> {
     #[derive(PartialEq)]
@@ -352,7 +398,20 @@ fn unclosed_quote(text: &[u8], delimiter: u8) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::unclosed_quote;
+    use super::{text_after_quote, unclosed_quote};
+
+    #[test]
+    fn text_after_a_closing_quote_is_found() {
+        assert_eq!(text_after_quote(b"a,b\n\"Kunduz\"x,2\n", b','), Some(2));
+        assert_eq!(
+            text_after_quote(b"a,b\n\"say \"\"hi\"\"\",2\n\"\",\"x\"\r\n", b','),
+            None
+        );
+        assert_eq!(
+            text_after_quote(b"a,b\n5\" rain,2\n\"x\n\"y", b','),
+            Some(4)
+        );
+    }
 
     #[test]
     fn unclosed_quotes_are_found_at_their_line() {

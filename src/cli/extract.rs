@@ -9,7 +9,7 @@ use clap::Args;
 use super::{load_resolver, options, FilterArgs, GlobalArgs};
 use gazmap::export::{LayerBy, LayerRow};
 use gazmap::extract::{self, Config, DateValue, Event, EventType, Extraction};
-use gazmap::io::atomic::{write_file, AtomicFile};
+use gazmap::io::atomic::{is_special_file, AtomicFile, OutputSet};
 use gazmap::resolve::{Resolver, Status};
 
 /// Flags of `gazmap extract`.
@@ -73,22 +73,48 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
         .flat_map(|x| x.events.iter().cloned())
         .collect();
     let g = resolver.gazetteer();
-    std::fs::create_dir_all(&args.output)
-        .with_context(|| format!("creating {}", args.output.display()))?;
     let csv_path = args
         .events_csv
         .clone()
         .unwrap_or_else(|| args.output.join("events.csv"));
+    if let Some(m) = &args.mentions {
+        if csv_path.as_os_str() != "-" && same_target(&csv_path, m) {
+            clap::Error::raw(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "--events-csv and --mentions name the same file {}; give two files\n",
+                    m.display()
+                ),
+            )
+            .exit();
+        }
+    }
+    // the layers, and the events CSV and mentions when they go in the same folder, are put
+    // in place together; files elsewhere are renamed right after
+    let mut set = OutputSet::create(&args.output)
+        .with_context(|| format!("writing to {}", args.output.display()))?;
+    let mut elsewhere = Vec::new();
     if csv_path.as_os_str() == "-" {
         let stdout = io::stdout();
         extract::write_events_csv(stdout.lock(), g, &events)?;
     } else {
-        write_atomic(&csv_path, |w| extract::write_events_csv(w, g, &events))?;
+        write_output(&mut set, &mut elsewhere, &csv_path, |w| {
+            extract::write_events_csv(w, g, &events)
+        })?;
     }
     if let Some(path) = &args.mentions {
-        write_atomic(path, |w| write_mentions(w, &resolver, &extractions))?;
+        write_output(&mut set, &mut elsewhere, path, |w| {
+            write_mentions(w, &resolver, &extractions)
+        })?;
     }
-    let layers = write_layers(&resolver, &events, args.geometry.into(), &args.output)?;
+    let layers = write_layers(&resolver, &events, args.geometry.into(), &mut set)?;
+    set.commit()
+        .with_context(|| format!("writing the layers to {}", args.output.display()))?;
+    for f in elsewhere {
+        let path = f.path().to_path_buf();
+        f.commit()
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     if !global.quiet {
         for x in &extractions {
             summary(&resolver, x);
@@ -108,12 +134,12 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
     Ok(())
 }
 
-/// The map layers of the events, one per event type, in `dir`, through the export writer.
+/// The map layers of the events, one per event type, into the output set.
 fn write_layers(
     resolver: &Resolver,
     events: &[Event],
     draw: gazmap::export::DrawAs,
-    dir: &Path,
+    set: &mut OutputSet,
 ) -> Result<gazmap::export::LayerSummary> {
     let g = resolver.gazetteer();
     // the export writer adds the resolved place's columns itself
@@ -132,38 +158,79 @@ fn write_layers(
             resolution: e.resolution.clone(),
         })
         .collect();
-    gazmap::export::write_layers_as(g, &rows, LayerBy::Event, draw, dir)
-        .with_context(|| format!("writing the layers to {}", dir.display()))
+    gazmap::export::write_layers_into(g, &rows, LayerBy::Event, draw, set)
+        .with_context(|| format!("writing the layers to {}", set.given_dir().display()))
 }
 
-fn write_atomic(
+/// Whether two output paths name the same file (existing or not).
+fn same_target(a: &Path, b: &Path) -> bool {
+    let resolve = |p: &Path| {
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::canonicalize(parent)
+            .ok()
+            .map(|d| d.join(p.file_name().unwrap_or_default()))
+    };
+    match (resolve(a), resolve(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Writes `path` into the output set when it is a file of the set's folder, else into an
+/// atomic file (special files, such as a FIFO, directly) committed after the set.
+fn write_output(
+    set: &mut OutputSet,
+    elsewhere: &mut Vec<AtomicFile>,
     path: &Path,
-    write: impl FnOnce(&mut AtomicFile) -> gazmap::Result<()>,
+    write: impl FnOnce(&mut dyn Write) -> gazmap::Result<()>,
 ) -> Result<()> {
-    write_file(path, write).with_context(|| format!("writing {}", path.display()))
+    let in_set = !is_special_file(path)
+        && path.file_name().is_some()
+        && same_target(&set.final_path("x"), &path.with_file_name("x"));
+    if in_set {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let mut f = set.create_file(&name)?;
+        write(&mut f).with_context(|| format!("writing {}", path.display()))?;
+        f.finish()?;
+    } else {
+        let mut f =
+            AtomicFile::create(path).with_context(|| format!("writing {}", path.display()))?;
+        write(&mut f).with_context(|| format!("writing {}", path.display()))?;
+        elsewhere.push(f);
+    }
+    Ok(())
 }
 
 fn read_article(path: &str) -> Result<(Vec<u8>, String)> {
+    let cap = extract::MAX_ARTICLE_BYTES;
     let mut bytes = Vec::new();
-    if path == "-" {
-        io::stdin()
-            .read_to_end(&mut bytes)
-            .context("reading standard input")?;
-        return Ok((bytes, "<stdin>".to_string()));
+    let (reader, source): (Box<dyn Read>, String) = if path == "-" {
+        (Box::new(io::stdin()), "<stdin>".to_string())
+    } else {
+        let p = Path::new(path);
+        if p.is_dir() {
+            bail!("{path}: is a directory, expected a plain-text article");
+        }
+        let f = std::fs::File::open(p).with_context(|| format!("reading {path}"))?;
+        (Box::new(f), path.to_string())
+    };
+    reader
+        .take(cap + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {source}"))?;
+    if bytes.len() as u64 > cap {
+        bail!(
+            "{source}: longer than {} MiB, far more than a news article (split it into articles)",
+            cap >> 20
+        );
     }
-    let p = Path::new(path);
-    if p.is_dir() {
-        bail!("{path}: is a directory, expected a plain-text article");
-    }
-    bytes = std::fs::read(p).with_context(|| format!("reading {path}"))?;
-    Ok((bytes, path.to_string()))
+    Ok((bytes, source))
 }
 
-fn write_mentions(
-    w: &mut impl Write,
-    resolver: &Resolver,
-    xs: &[Extraction],
-) -> gazmap::Result<()> {
+fn write_mentions(w: &mut dyn Write, resolver: &Resolver, xs: &[Extraction]) -> gazmap::Result<()> {
     let g = resolver.gazetteer();
     let mut csv = csv::Writer::from_writer(w);
     let err = |e: csv::Error| gazmap::Error::csv("the mentions CSV", e);

@@ -123,9 +123,14 @@ impl<W: Write> GeoJsonWriter<W> {
     }
 }
 
+/// A write error as what it is: the geojson crate reports a failed write (a full disk) of
+/// serialized JSON as an error "while deserializing".
 fn write_error(e: geojson::Error) -> Error {
     match e {
         geojson::Error::Io(io) => Error::io("<GeoJSON output>", io),
+        geojson::Error::MalformedGeoJson(json) if json.is_io() => {
+            Error::io("<GeoJSON output>", std::io::Error::from(json))
+        }
         other => Error::Invalid(format!("writing GeoJSON: {other}")),
     }
 }
@@ -134,6 +139,27 @@ fn write_error(e: geojson::Error) -> Error {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_failed_write_is_not_called_deserializing() {
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::from_raw_os_error(28))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut w = GeoJsonWriter::new(Full);
+        let f = geojson::Feature {
+            geometry: Some(point_geometry(69.0, 35.0)),
+            ..Default::default()
+        };
+        let msg = w.write_feature(&f).unwrap_err().to_string();
+        assert!(msg.contains("No space left on device"), "{msg}");
+        assert!(!msg.contains("deserializing"), "{msg}");
+    }
 
     #[test]
     fn wkt_polygons_only() {

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use geojson::{Feature, JsonObject, JsonValue};
 
-use super::atomic::{create_dir, AtomicFile};
+use super::atomic::OutputSet;
 use super::geojson::{area_from_wkt, geometry_from_geo, point_geometry, GeoJsonWriter};
 use crate::error::{Error, Result};
 use crate::gazetteer::{Gazetteer, PlaceId};
@@ -360,6 +360,20 @@ pub fn write_layers_as(
     draw: DrawAs,
     dir: &Path,
 ) -> Result<LayerSummary> {
+    let mut set = OutputSet::create(dir)?;
+    let summary = write_layers_into(gazetteer, rows, layer_by, draw, &mut set)?;
+    set.commit()?;
+    Ok(summary)
+}
+
+/// Like [`write_layers_as`], into an output set the caller commits (with its other files).
+pub fn write_layers_into(
+    gazetteer: &Gazetteer,
+    rows: &[LayerRow],
+    layer_by: LayerBy,
+    draw: DrawAs,
+    set: &mut OutputSet,
+) -> Result<LayerSummary> {
     let header = property_header(rows);
     let feature_names = unique_names(header.iter().map(String::as_str), &PLACE_PROPERTIES);
     let unresolved_names = unique_names(
@@ -411,13 +425,12 @@ pub fn write_layers_as(
         }
     }
 
-    // pass 2: each layer streamed to a temporary file; all renamed at the end, or none
-    create_dir(dir)?;
-    let mut pending = Vec::with_capacity(layers.len() + 1);
+    // pass 2: each layer streamed into the output set, which the caller puts in place
     let mut counts = Vec::with_capacity(layers.len());
     for (name, members) in layers {
-        let path = dir.join(format!("{name}.geojson"));
-        let mut file = AtomicFile::create(&path)?;
+        let file_name = format!("{name}.geojson");
+        let path = set.final_path(&file_name);
+        let mut file = set.create_file(&file_name)?;
         let mut w = GeoJsonWriter::new(&mut file);
         let mut polygons = 0;
         let promote = multi_layers.contains(&name);
@@ -442,7 +455,7 @@ pub fn write_layers_as(
         }
         w.finish()?;
         file.write_all(b"\n").map_err(|e| Error::io(&path, e))?;
-        pending.push(file);
+        file.finish()?;
         counts.push(LayerCount {
             name,
             path,
@@ -450,17 +463,14 @@ pub fn write_layers_as(
             polygons,
         });
     }
-    let unresolved_path = dir.join(UNRESOLVED_FILE);
+    let unresolved_path = set.final_path(UNRESOLVED_FILE);
     let bytes = unresolved
         .into_inner()
         .map_err(|e| Error::io(&unresolved_path, e.into_error()))?;
-    let mut file = AtomicFile::create(&unresolved_path)?;
+    let mut file = set.create_file(UNRESOLVED_FILE)?;
     file.write_all(&bytes)
         .map_err(|e| Error::io(&unresolved_path, e))?;
-    pending.push(file);
-    for f in pending {
-        f.commit()?;
-    }
+    file.finish()?;
     Ok(LayerSummary {
         layers: counts,
         unresolved: n_unresolved,

@@ -6,5 +6,6 @@ pub mod geojson;
 pub mod layers;
 
 pub use layers::{
-    write_layers, write_layers_as, DrawAs, LayerBy, LayerCount, LayerRow, LayerSummary,
+    write_layers, write_layers_as, write_layers_into, DrawAs, LayerBy, LayerCount, LayerRow,
+    LayerSummary,
 };

@@ -50,6 +50,9 @@ pub const EVENTS_HEADER: [&str; 15] = [
     "sentence",
 ];
 
+/// The longest article `gazmap extract` reads (memory grows about 30 times the article).
+pub const MAX_ARTICLE_BYTES: u64 = 24 << 20;
+
 /// Settings of one extraction.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -238,7 +241,7 @@ pub fn date_line(text: &str, source: &str) -> Result<(Option<DateValue>, usize)>
             Some(col.to_string()),
             format!(
                 "date {:?}: expected YYYY-MM-DD, YYYY-MM or YYYY",
-                value.trim()
+                value.trim().chars().take(40).collect::<String>()
             ),
         )
     })?;
@@ -262,7 +265,8 @@ pub fn detect_language(tokens: &[text::Token]) -> &'static Tables {
     best.1
 }
 
-/// Extracts the place mentions and events of one article given as bytes.
+/// Extracts the place mentions and events of one article given as bytes. Line ends may be
+/// `\n`, `\r\n` or `\r`: the text is read as if they were `\n`, offsets count in `bytes`.
 pub fn extract(
     resolver: &Resolver,
     bytes: &[u8],
@@ -270,6 +274,46 @@ pub fn extract(
     config: &Config,
 ) -> Result<Extraction> {
     let text = decode(bytes, source)?;
+    if !text.contains('\r') {
+        return extract_text(resolver, text, source, config);
+    }
+    let (text, removed) = unify_line_ends(text);
+    let mut x = extract_text(resolver, &text, source, config)?;
+    let original = |n: usize| n + removed.partition_point(|&r| r < n);
+    for m in &mut x.mentions {
+        (m.start, m.end) = (original(m.start), original(m.end));
+    }
+    for e in &mut x.events {
+        (e.start, e.end) = (original(e.start), original(e.end));
+    }
+    Ok(x)
+}
+
+/// `text` with `\r\n` and lone `\r` made `\n`, and the offsets (in the result) of the
+/// `\n`s that stood after a removed `\r`.
+pub fn unify_line_ends(text: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(text.len());
+    let mut removed = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('\r') {
+        out.push_str(&rest[..i]);
+        if rest[i + 1..].starts_with('\n') {
+            removed.push(out.len());
+        } else {
+            out.push('\n');
+        }
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+    (out, removed)
+}
+
+fn extract_text(
+    resolver: &Resolver,
+    text: &str,
+    source: &str,
+    config: &Config,
+) -> Result<Extraction> {
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let text = &text[bom..];
     let (line_date, body_at) = date_line(text, source)?;

@@ -133,6 +133,39 @@ pub fn write(path: &Path, gazetteer: &Gazetteer, index: &Index) -> Result<()> {
     })
 }
 
+/// Recomputes the file length and every checksum of index file bytes in place, so that
+/// changed contents pass the checks [`open`] makes: for fuzzing the reads behind them. Does
+/// nothing to bytes too short for a header; sections out of bounds are left as they are.
+#[doc(hidden)]
+pub fn reseal(bytes: &mut [u8]) {
+    if bytes.len() < HEADER_LEN {
+        return;
+    }
+    let mut header: Header = bytemuck::pod_read_unaligned(&bytes[..HEADER_LEN]);
+    header.file_len = bytes.len() as u64;
+    let count = (header.section_count as usize).min((bytes.len() - HEADER_LEN) / ENTRY_LEN);
+    for i in 0..count {
+        let at = HEADER_LEN + i * ENTRY_LEN;
+        let mut e: SectionEntry = bytemuck::pod_read_unaligned(&bytes[at..at + ENTRY_LEN]);
+        let range = usize::try_from(e.offset)
+            .ok()
+            .zip(usize::try_from(e.len).ok())
+            .and_then(|(off, len)| Some(off..off.checked_add(len)?))
+            .filter(|r| r.end <= bytes.len());
+        if let Some(r) = range {
+            e.checksum = checksum(&bytes[r]);
+            bytes[at..at + ENTRY_LEN].copy_from_slice(bytemuck::bytes_of(&e));
+        }
+    }
+    let table_end = HEADER_LEN + header.section_count as usize * ENTRY_LEN;
+    if let Some(table) = bytes.get(HEADER_LEN..table_end) {
+        header.table_checksum = xxh3_64(table);
+    }
+    bytes[..HEADER_LEN].copy_from_slice(bytemuck::bytes_of(&header));
+    header.header_checksum = xxh3_64(&bytes[..48]);
+    bytes[..HEADER_LEN].copy_from_slice(bytemuck::bytes_of(&header));
+}
+
 /// Opens an index file by reading it into memory: the gazetteer and the index it holds.
 ///
 /// # Errors

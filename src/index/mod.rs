@@ -811,7 +811,10 @@ fn count_shared(
     for (i, list) in lists.iter().enumerate() {
         if i < opening {
             for &k in *list {
-                let c = &mut counts[k as usize];
+                // a key id past the key table (a faulty file) counts for nothing
+                let Some(c) = counts.get_mut(k as usize) else {
+                    continue;
+                };
                 if *c == 0 {
                     touched.push(k);
                 }
@@ -826,7 +829,9 @@ fn count_shared(
             }
         } else {
             for &k in *list {
-                let c = &mut counts[k as usize];
+                let Some(c) = counts.get_mut(k as usize) else {
+                    continue;
+                };
                 if *c > 0 {
                     *c = c.saturating_add(1);
                 }

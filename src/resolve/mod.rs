@@ -533,7 +533,10 @@ impl Resolver {
         for k in keys {
             // one key's names share skeleton and consonants: compare those once per key
             let names = self.index.key_names(k);
-            let first = self.index.name(names[0]);
+            let Some(&first) = names.first() else {
+                continue;
+            };
+            let first = self.index.name(first);
             let mut key_sim = ascii_similarity(&q.skeleton, first.skeleton);
             // the same consonants in another frame of vowels are another word: Marja, Miraj
             let framed = q.consonants.len() >= 3 && key_sim >= CONSONANT_FRAME_FLOOR;
