@@ -3,8 +3,12 @@
 
     python3 benches/make_cities500.py       # once: target/bench-data/cities500.txt
     cargo build --release                   # the gazmap binary under test
-    python3 benches/peers.py [--queries 20000] [--seed 9] [--rapidfuzz-sample 200]
+    python3 benches/peers.py [--queries 20000] [--seed 9] [--sample rapidfuzz=200 ...]
                              [--only gazmap,symspell,tantivy,fts5,rapidfuzz] [--no-corpus]
+
+Each peer's table is printed as soon as it is done, and again all together at the end; peers
+can run in separate processes (`--only`), whose tables add up (the queries depend only on the
+seed). `--sample PEER=N` runs a slow peer on a fixed sample of N queries.
 
 Peers: symspellpy (max edit distance 2), tantivy (fuzzy term queries, distance 2), SQLite
 FTS5 with the trigram tokenizer (python sqlite3) and rapidfuzz (`process.extractOne`, WRatio,
@@ -443,11 +447,20 @@ def main():
     ap.add_argument("--gazmap", default=os.path.join(ROOT, "target", "release", "gazmap"))
     ap.add_argument("--queries", type=int, default=20000)
     ap.add_argument("--seed", type=int, default=9)
-    ap.add_argument("--rapidfuzz-sample", type=int, default=200)
+    ap.add_argument("--sample", action="append", default=[], metavar="PEER=N",
+                    help="run PEER on a fixed sample of N of the queries (default rapidfuzz=200)")
+    ap.add_argument("--rapidfuzz-world", action="store_true",
+                    help="also run rapidfuzz on the world corpus (about a minute per 200 rows)")
     ap.add_argument("--only", default=",".join(PEERS))
     ap.add_argument("--no-corpus", action="store_true", help="skip the hand-labelled corpora")
     args = ap.parse_args()
     args.only = args.only.split(",")
+    samples = {"rapidfuzz": 200}
+    for item in args.sample:
+        peer, _, n = item.partition("=")
+        if peer not in PEERS or not n.isdigit():
+            sys.exit("--sample %r: expected PEER=N with PEER one of %s" % (item, ",".join(PEERS)))
+        samples[peer] = int(n)
     ensure_venv()
     if not os.path.exists(args.cities500):
         sys.exit("%s absent: run python3 benches/make_cities500.py" % args.cities500)
@@ -465,6 +478,7 @@ def main():
           ", first letter touched %d" % sum(q["first"] for q in queries))
 
     results, peers = [], {}
+    groups = ["all"] + KINDS + [FIRST + " (one edit)", FIRST + " (two edits)"]
     if "gazmap" in args.only:
         if not os.path.exists(args.index) or os.path.getmtime(args.index) < os.path.getmtime(args.gazmap):
             t = time.perf_counter()
@@ -476,6 +490,7 @@ def main():
         results.append((version + " (resolve --format json, index file)", score(queries, answers, places),
                         len(queries) / secs, len(queries)))
         print("gazmap: %.1f CPU s" % secs, flush=True)
+        print_table(results[-1:], groups)
     for name in PEERS[1:]:
         if name not in args.only:
             continue
@@ -484,16 +499,16 @@ def main():
         peers[name] = peer
         print("%s: built in %.1f s" % (name, time.perf_counter() - t), flush=True)
         sample = queries
-        if name == "rapidfuzz":
-            sample = random.Random(args.seed).sample(queries, min(args.rapidfuzz_sample, len(queries)))
+        if name in samples and samples[name] < len(queries):
+            sample = random.Random(args.seed).sample(queries, samples[name])
         c = cpu()
         answers = [peer.answer(q["q"]) for q in sample]
         secs = cpu() - c
         results.append((peer.label, score(sample, answers, places), len(sample) / max(secs, 1e-9),
                         len(sample)))
         print("%s: %d queries in %.1f CPU s" % (name, len(sample), secs), flush=True)
+        print_table(results[-1:], groups)
 
-    groups = ["all"] + KINDS + [FIRST + " (one edit)", FIRST + " (two edits)"]
     print("\nworld cities500, %d generated queries (seed %d)" % (len(queries), args.seed))
     print_table(results, groups)
 
@@ -502,7 +517,8 @@ def main():
     corpus = os.path.join(ROOT, "tests", "data", "corpus")
     world = os.path.join(corpus, "spellings-world.csv")
     if os.path.exists(world):
-        corpus_runs(args, peers, "world corpus",
+        corpus_runs(args, {k: v for k, v in peers.items() if k != "rapidfuzz" or args.rapidfuzz_world},
+                    "world corpus",
                     read_corpus(world), places, args.index, "country")
     af_places, af_names = load_afghan(os.path.join(ROOT, "gazetteer", "afghanistan.csv"))
     af_peers = {}

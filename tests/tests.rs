@@ -8,6 +8,7 @@ mod extract;
 mod gazetteer_stats;
 mod import;
 mod resolve;
+mod resolve_v2;
 
 mod import_geonames;
 mod index;

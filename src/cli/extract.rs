@@ -21,8 +21,8 @@ pub struct ExtractArgs {
     /// Article date (YYYY-MM-DD or YYYY-MM); default: a first line `date: YYYY-MM-DD`.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub date: Option<DateValue>,
-    /// Language of the articles: auto, en or fr.
-    #[arg(long, value_name = "LANG", default_value = "auto", value_parser = ["auto", "en", "fr"])]
+    /// Language of the articles: auto, en, fr, de or es.
+    #[arg(long, value_name = "LANG", default_value = "auto", value_parser = ["auto", "en", "fr", "de", "es"])]
     pub lang: String,
     /// Output folder for the events CSV and the layers.
     #[arg(
