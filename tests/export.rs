@@ -787,3 +787,46 @@ fn map_page_embeds_everything_and_carries_data_only_as_escaped_json() {
         "tiles"
     );
 }
+
+#[test]
+fn embedded_districts_are_polygons_by_default_and_points_on_request() {
+    let events = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/events.csv");
+    let run = |extra: &[&str]| {
+        let tmp = tempfile::tempdir().unwrap();
+        gazmap()
+            .arg("export")
+            .arg(&events)
+            .arg("-o")
+            .arg(tmp.path())
+            .arg("--quiet")
+            .args(extra)
+            .assert()
+            .success();
+        read_layer(&tmp.path().join("district-captured.geojson"))
+    };
+    let polygons = run(&[]);
+    let points = run(&["--geometry", "point"]);
+    assert_eq!(ids(&polygons), ids(&points));
+    assert!(!polygons.features.is_empty());
+    for (a, b) in polygons.features.iter().zip(&points.features) {
+        assert_eq!(prop(a, "kind"), "district");
+        assert_eq!(prop(a, "place_id"), prop(b, "place_id"));
+        let area =
+            geo::Geometry::<f64>::try_from(a.geometry.as_ref().unwrap().value.clone()).unwrap();
+        let point =
+            geo::Geometry::<f64>::try_from(b.geometry.as_ref().unwrap().value.clone()).unwrap();
+        assert!(
+            matches!(
+                area,
+                geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_)
+            ),
+            "{area:?}"
+        );
+        assert_eq!(prop(a, "geo_precision"), "polygon");
+        assert!(matches!(point, geo::Geometry::Point(_)), "{point:?}");
+        assert_eq!(prop(b, "geo_precision"), "point");
+        // the point lies inside the polygon of the same place
+        use geo::Contains;
+        assert!(area.contains(&point), "{}", prop(a, "place_name"));
+    }
+}

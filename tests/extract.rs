@@ -212,8 +212,15 @@ fn layers_are_written_one_per_event_type_through_the_export_writer() {
         assert_eq!(p["kind"], "district", "{p}");
         assert!(p["place_id"].as_str().unwrap().starts_with("geonames:"));
         assert!(!p["sentence"].as_str().unwrap().is_empty());
-        let c = f["geometry"]["coordinates"].as_array().unwrap();
-        // [lon, lat] in Afghanistan
+        // a district is drawn as its polygon: [lon, lat] vertices in Afghanistan
+        assert_eq!(p["geo_precision"], "polygon", "{p}");
+        let g = &f["geometry"];
+        let first = match g["type"].as_str().unwrap() {
+            "Polygon" => &g["coordinates"][0][0],
+            "MultiPolygon" => &g["coordinates"][0][0][0],
+            other => panic!("a district drawn as a {other}"),
+        };
+        let c = first.as_array().unwrap();
         assert!((60.0..75.0).contains(&c[0].as_f64().unwrap()), "{c:?}");
         assert!((29.0..39.0).contains(&c[1].as_f64().unwrap()), "{c:?}");
     }

@@ -177,6 +177,56 @@ fn official_list_spellings_with_qualifiers_and_centres() {
 }
 
 #[test]
+fn newer_and_renamed_districts_resolve_to_their_province_with_a_reason() {
+    let lines = resolve_json(&["Marja", "Laja Mangal", "Dand", "Baghlan-e Markazi", "Jelga"]);
+    let expect = [
+        ("Helmand", Some("Nād ‘Alī")),
+        ("Paktia", Some("Lajah Aḩmad Khēl")),
+        ("Kandahar", Some("Kandahar")),
+        ("Baghlan", None),
+        ("Baghlan", None),
+    ];
+    for (line, (admin1, parent)) in lines.iter().zip(expect) {
+        assert_eq!(line["status"], "matched", "{line}");
+        let best = &line["best"];
+        assert_eq!(best["kind"], "district", "{line}");
+        assert_eq!(best["admin1"], admin1, "{line}");
+        let reason = best["reason"].as_str().unwrap();
+        match parent {
+            // a newer district: the parent in admin2 and in the reason, and the parent's point
+            Some(parent) => {
+                assert_eq!(best["admin2"], parent, "{line}");
+                assert!(reason.contains(&format!("carved from {parent}")), "{line}");
+            }
+            // a renamed district: found by its sourced alternate name
+            None => assert!(reason.starts_with("alternate name"), "{line}"),
+        }
+    }
+    // the 2005 set hides the newer districts
+    let lines = resolve_json(&["--districts", "2005", "Marja", "Baghlan-e Markazi"]);
+    assert_ne!(lines[0]["best"]["name"], "Marja", "{}", lines[0]);
+    assert_eq!(lines[1]["status"], "matched", "{}", lines[1]);
+}
+
+#[test]
+fn clean_gives_a_newer_district_its_parents_point() {
+    let out = stdout_of(
+        gazmap()
+            .args(["clean", "-", "--column", "place"])
+            .write_stdin("place\nMarja\nNad Ali\n"),
+    );
+    let mut rdr = csv::Reader::from_reader(out.as_bytes());
+    let h = rdr.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(&rows[0][col("gz_name")], "Marja");
+    assert_eq!(&rows[0][col("gz_admin2")], "Nād ‘Alī");
+    assert!(!rows[0][col("gz_lat")].is_empty());
+    assert_eq!(&rows[0][col("gz_lat")], &rows[1][col("gz_lat")]);
+    assert_eq!(&rows[0][col("gz_lon")], &rows[1][col("gz_lon")]);
+}
+
+#[test]
 fn a_gazetteer_csv_is_opened_as_every_csv_input_is() {
     // semicolons and Windows-1252 (é as 0xE9), as a spreadsheet saves them
     let dir = tempfile::tempdir().unwrap();

@@ -5,6 +5,7 @@ mod util;
 mod clean;
 mod export;
 mod extract;
+mod gazetteer_stats;
 mod import;
 mod resolve;
 mod resolve_v2;

@@ -10,7 +10,7 @@ use clap::{Args, CommandFactory, ValueEnum};
 use super::{formats, load_resolver, options, FilterArgs, FormatArg, GlobalArgs};
 use gazmap::error::Error;
 use gazmap::export::layers::{ColumnType, Columns, Layers, Typing};
-use gazmap::export::{LayerBy, LayerRow};
+use gazmap::export::{DrawAs, LayerBy, LayerRow};
 use gazmap::io::input::InputOptions;
 use gazmap::resolve::{Resolution, Status};
 
@@ -28,6 +28,9 @@ pub struct ExportArgs {
     /// How rows are grouped into layers (one GeoJSON file each).
     #[arg(long, value_enum, default_value_t = LayerByArg::Event)]
     pub layer_by: LayerByArg,
+    /// How a district or province is drawn: its polygon, or its point.
+    #[arg(long, value_enum, default_value_t = GeometryArg::Polygon)]
+    pub geometry: GeometryArg,
     /// Column holding the place as the source spelled it (header name or 1-based number).
     #[arg(long, value_name = "COL", default_value = "place")]
     pub place_column: String,
@@ -72,6 +75,24 @@ impl From<LayerByArg> for LayerBy {
             LayerByArg::Event => LayerBy::Event,
             LayerByArg::Date => LayerBy::Date,
             LayerByArg::None => LayerBy::None,
+        }
+    }
+}
+
+/// `--geometry` values (export and extract).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GeometryArg {
+    /// A place's polygon where the gazetteer has one (`geo_precision: polygon`), else its point.
+    Polygon,
+    /// A place's point, or its nearest located ancestor's (`geo_precision: point`/`parent`).
+    Point,
+}
+
+impl From<GeometryArg> for DrawAs {
+    fn from(a: GeometryArg) -> DrawAs {
+        match a {
+            GeometryArg::Polygon => DrawAs::Polygon,
+            GeometryArg::Point => DrawAs::Point,
         }
     }
 }
@@ -156,6 +177,7 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
     let opts = options(&resolver, global, &args.filters)?;
     let gazetteer = resolver.gazetteer();
     let mut layers = Layers::new(gazetteer, columns, layer_by, &args.output);
+    layers.draw(DrawAs::from(args.geometry));
     layers.formats(formats)?;
     layers.event_column(event);
     #[cfg(feature = "html")]

@@ -46,6 +46,9 @@ pub struct ExtractArgs {
     /// Filters.
     #[command(flatten)]
     pub filters: FilterArgs,
+    /// How a district or province is drawn in the layers: its polygon, or its point.
+    #[arg(long, value_enum, default_value_t = super::export::GeometryArg::Polygon)]
+    pub geometry: super::export::GeometryArg,
 }
 
 fn parse_date(s: &str) -> Result<DateValue, String> {
@@ -109,7 +112,13 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
             write_mentions(w, &resolver, &extractions)
         })?;
     }
-    let layers = write_layers(&resolver, &events, &mut set, formats(&args.format))?;
+    let layers = write_layers(
+        &resolver,
+        &events,
+        args.geometry.into(),
+        &mut set,
+        formats(&args.format),
+    )?;
     set.commit()
         .with_context(|| format!("writing the layers to {}", args.output.display()))?;
     for f in elsewhere {
@@ -150,6 +159,7 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
 fn write_layers(
     resolver: &Resolver,
     events: &[Event],
+    draw: gazmap::export::DrawAs,
     set: &mut OutputSet,
     formats: gazmap::export::Formats,
 ) -> Result<gazmap::export::LayerSummary> {
@@ -207,6 +217,7 @@ fn write_layers(
         Columns::new(&header, typing),
         &rows,
         LayerBy::Event,
+        draw,
         set,
         formats,
     )

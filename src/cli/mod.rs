@@ -4,6 +4,7 @@
 mod clean;
 mod export;
 mod extract;
+mod gazetteer;
 mod import;
 mod index;
 mod resolve;
@@ -42,6 +43,10 @@ pub struct GlobalArgs {
     /// No progress bar or summary on standard error.
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
+    /// Which districts to match: `all`, or `2005` for the 398 of 2005 only (hides the newer
+    /// districts, whose rows name the district they were carved from in admin2).
+    #[arg(long, global = true, value_name = "SET", default_value = "all", value_parser = ["all", "2005"])]
+    pub districts: String,
 }
 
 /// The subcommands.
@@ -61,6 +66,9 @@ pub enum Command {
     /// Prebuilt index files that load in milliseconds.
     #[command(subcommand)]
     Index(index::IndexCommand),
+    /// What the gazetteer holds (`gazmap gazetteer stats`).
+    #[command(subcommand)]
+    Gazetteer(gazetteer::GazetteerCommand),
     /// Print a shell completion script (e.g. `gazmap completions bash > /etc/bash_completion.d/gazmap`).
     Completions {
         /// The shell to complete for.
@@ -134,6 +142,12 @@ fn parse_unit(s: &str) -> Result<f64, String> {
 /// Loads the gazetteers named on the command line, or the embedded one, and indexes them;
 /// an index file is opened as it is.
 pub fn load_resolver(global: &GlobalArgs) -> Result<Resolver> {
+    if global.districts == "2005" {
+        let gazetteer = load_gazetteer(&global.gazetteer)?
+            .without_newer_districts()
+            .context("leaving out the newer districts")?;
+        return Resolver::new(gazetteer).context("indexing the gazetteer");
+    }
     if let [path] = global.gazetteer.as_slice() {
         if gazmap::index::file::is_index_file(path) {
             // SAFETY: gazmap replaces index files by renaming, never rewrites one in place;
@@ -201,6 +215,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Clean(args) => clean::run(&cli.global, args),
         Command::Extract(args) => extract::run(&cli.global, args),
         Command::Index(args) => index::run(&cli.global, args),
+        Command::Gazetteer(args) => gazetteer::run(&cli.global, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut out = std::io::stdout().lock();

@@ -73,6 +73,16 @@ impl Default for Formats {
     }
 }
 
+/// How a drawn place with a polygon is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DrawAs {
+    /// Its polygon (`geo_precision: polygon`); places without one are drawn at their point.
+    #[default]
+    Polygon,
+    /// Its point, or its nearest located ancestor's (`geo_precision: point` or `parent`).
+    Point,
+}
+
 /// What one layer file holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LayerCount {
@@ -316,6 +326,7 @@ fn score_value(score: f64) -> JsonValue {
 /// Parsed polygons of the places drawn, each parsed once.
 struct Areas<'g> {
     gazetteer: &'g Gazetteer,
+    draw: DrawAs,
     cache: HashMap<PlaceId, Option<geojson::Geometry>>,
 }
 
@@ -327,7 +338,7 @@ impl Areas<'_> {
         let p = self.gazetteer.place(id);
         let g = match &p.geometry {
             // a polygon that rounding collapses whole is drawn as the place's point
-            Some(wkt) if !wkt.trim().is_empty() => {
+            Some(wkt) if !wkt.trim().is_empty() && self.draw == DrawAs::Polygon => {
                 geometry_from_geo(&area_from_wkt(wkt).map_err(|m| {
                     Error::Invalid(format!(
                         "gazetteer place {} ({}): geometry: {m}",
@@ -413,6 +424,7 @@ impl<'g> Layers<'g> {
         Layers {
             areas: Areas {
                 gazetteer,
+                draw: DrawAs::Polygon,
                 cache: HashMap::new(),
             },
             seen: vec![Seen::default(); columns.names.len()],
@@ -450,6 +462,13 @@ impl<'g> Layers<'g> {
     #[cfg(feature = "html")]
     pub fn page_options(&mut self, options: super::html::PageOptions) {
         self.page = options;
+    }
+
+    /// Sets how places with a polygon are drawn (as their polygon by default); call it before
+    /// the first [`Layers::plan`].
+    pub fn draw(&mut self, draw: DrawAs) {
+        self.areas.draw = draw;
+        self.areas.cache.clear();
     }
 
     /// Names the input column holding the event type (styles colour by it).
@@ -765,6 +784,7 @@ pub struct LayerWriter<'g> {
     n_unresolved: usize,
     rows: usize,
     planned_rows: usize,
+    #[cfg_attr(not(feature = "html"), allow(dead_code))]
     page: Page,
     /// The output set [`Layers::start`] made, committed by [`LayerWriter::finish`].
     own_set: Option<OutputSet>,
@@ -1041,11 +1061,12 @@ pub fn write_layers(
     columns: Columns,
     rows: &[LayerRow<'_>],
     layer_by: LayerBy,
+    draw: DrawAs,
     dir: &Path,
     formats: Formats,
 ) -> Result<LayerSummary> {
     let mut set = OutputSet::create(dir)?;
-    let summary = write_layers_into(gazetteer, columns, rows, layer_by, &mut set, formats)?;
+    let summary = write_layers_into(gazetteer, columns, rows, layer_by, draw, &mut set, formats)?;
     set.commit()?;
     Ok(summary)
 }
@@ -1056,11 +1077,13 @@ pub fn write_layers_into(
     columns: Columns,
     rows: &[LayerRow<'_>],
     layer_by: LayerBy,
+    draw: DrawAs,
     set: &mut OutputSet,
     formats: Formats,
 ) -> Result<LayerSummary> {
     let event = columns.names.iter().position(|n| n == "event");
     let mut layers = Layers::new(gazetteer, columns, layer_by, set.given_dir());
+    layers.draw(draw);
     layers.formats(formats)?;
     layers.event_column(event);
     for row in rows {

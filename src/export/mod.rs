@@ -11,5 +11,5 @@ pub mod layers;
 pub mod style;
 
 pub use layers::{
-    write_layers, write_layers_into, Formats, LayerBy, LayerCount, LayerRow, LayerSummary,
+    write_layers, write_layers_into, DrawAs, Formats, LayerBy, LayerCount, LayerRow, LayerSummary,
 };

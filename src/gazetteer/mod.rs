@@ -3,6 +3,7 @@
 mod csv_loader;
 mod csv_writer;
 pub mod geonames;
+pub mod stats;
 
 use std::collections::HashMap;
 
@@ -419,6 +420,23 @@ impl Gazetteer {
         self.parents(place).iter().any(|a| a == ancestor)
     }
 
+    /// True for a district created after the 2005 set of 398: a district row whose `admin2`
+    /// names the district it was carved from.
+    pub fn is_newer_district(&self, id: PlaceId) -> bool {
+        let p = self.place(id);
+        p.kind == Kind::District && !p.admin2.is_empty()
+    }
+
+    /// The gazetteer without the districts created after 2005 ([`Self::is_newer_district`]),
+    /// for data that uses the 398-district set (ACLED, OCHA before 2021).
+    pub fn without_newer_districts(&self) -> Result<Gazetteer> {
+        let places = (0..self.len() as PlaceId)
+            .filter(|&i| !self.is_newer_district(i))
+            .map(|i| self.place(i).to_place())
+            .collect();
+        Gazetteer::from_places(places)
+    }
+
     /// The point of a place, or of its nearest ancestor that has one; the flag is true when
     /// the point is an ancestor's.
     pub fn point_or_parent(&self, id: PlaceId) -> Option<((f64, f64), bool)> {
@@ -482,5 +500,67 @@ fn link_parents(places: &mut [Place]) {
             }
         }
         p.parents = parents;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Contains, Validation};
+    use wkt::TryFromWkt;
+
+    /// Every province and district of the embedded gazetteer has a point and a valid polygon
+    /// (GEOS-style validity as `geo` checks it, after the 5-decimal rounding) holding it.
+    #[test]
+    fn embedded_areas_have_a_valid_polygon_holding_their_point() {
+        let g = Gazetteer::embedded().unwrap();
+        let (mut areas, mut newer) = (0, 0);
+        for p in g.places() {
+            if !matches!(p.kind, Kind::Province | Kind::District) {
+                continue;
+            }
+            if let Some(parent) = p.parents.district {
+                // a district carved after 2005: no point or polygon of its own, its parent's
+                let parent = g.place(parent);
+                assert_eq!(parent.kind, Kind::District, "{}", p.name);
+                assert_eq!(parent.admin1, p.admin1, "{}", p.name);
+                assert!(p.point().is_none() && p.geometry.is_none(), "{}", p.name);
+                let id = g.find_id(p.id).unwrap();
+                assert_eq!(g.point_or_parent(id), Some((parent.point().unwrap(), true)));
+                newer += 1;
+                continue;
+            }
+            areas += 1;
+            let what = format!("{} {} ({})", p.kind, p.name, p.id);
+            let (lon, lat) = p.point().unwrap_or_else(|| panic!("{what}: no point"));
+            let wkt = p.geometry.unwrap_or_else(|| panic!("{what}: no polygon"));
+            let area = geo::Geometry::<f64>::try_from_wkt_str(wkt)
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            if let Err(e) = area.check_validation() {
+                panic!("{what}: invalid polygon: {e}");
+            }
+            let polygons = match &area {
+                geo::Geometry::Polygon(p) => vec![p.clone()],
+                geo::Geometry::MultiPolygon(m) => m.0.clone(),
+                other => panic!("{what}: {other:?} is not an area"),
+            };
+            for ring in polygons
+                .iter()
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            {
+                assert!(
+                    ring.0.len() >= 4,
+                    "{what}: a ring of {} points",
+                    ring.0.len()
+                );
+            }
+            assert!(
+                area.contains(&geo::Point::new(lon, lat)),
+                "{what}: point {lat},{lon} outside its polygon"
+            );
+        }
+        assert_eq!(areas, 34 + 398);
+        assert_eq!(newer, 3);
+        assert_eq!(g.without_newer_districts().unwrap().len(), g.len() - newer);
     }
 }

@@ -24,6 +24,17 @@ impl Resolver {
             NameForm::Part => r.push_str(", one part of the compound name"),
         }
         r.push_str(&c.reason);
+        let p = self.gazetteer.place(c.place);
+        if let (Kind::District, Some(parent)) = (p.kind, p.parents.district) {
+            let parent = self.gazetteer.place(parent);
+            r.push_str(&format!(
+                "; a newer district carved from {} ({})",
+                parent.name, parent.admin1
+            ));
+            if p.point().is_none() {
+                r.push_str(", whose point it takes");
+            }
+        }
         r
     }
 }
