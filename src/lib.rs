@@ -22,6 +22,8 @@ pub mod index;
 pub mod input;
 pub mod normalize;
 pub mod resolve;
+#[cfg(feature = "serve")]
+pub mod serve;
 
 pub use error::{Error, Result};
 pub use gazetteer::{Gazetteer, Kind, Place, PlaceId, PlaceRef};

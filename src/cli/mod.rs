@@ -7,6 +7,7 @@ mod extract;
 mod import;
 mod index;
 mod resolve;
+mod serve;
 
 use std::path::PathBuf;
 
@@ -62,6 +63,8 @@ pub enum Command {
     /// Prebuilt index files that load in milliseconds.
     #[command(subcommand)]
     Index(index::IndexCommand),
+    /// Serve the gazetteer to OpenRefine and other clients (W3C Reconciliation API 0.2).
+    Serve(serve::ServeArgs),
 }
 
 /// Filters shared by every subcommand that resolves names.
@@ -187,5 +190,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Clean(args) => clean::run(&cli.global, args),
         Command::Extract(args) => extract::run(&cli.global, args),
         Command::Index(args) => index::run(&cli.global, args),
+        Command::Serve(args) => serve::run(&cli.global, args),
     }
 }
