@@ -7,6 +7,7 @@ mod export;
 mod extract;
 mod import;
 mod resolve;
+mod serve;
 
 mod import_geonames;
 mod index;

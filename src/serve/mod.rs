@@ -195,6 +195,14 @@ async fn params(service: &Service, req: Request) -> Result<Vec<(String, String)>
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
+    let announced = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > service.options.max_body as u64) {
+        return Err(too_large(service.options.max_body));
+    }
     let body = read_body(service, req.into_body()).await?;
     if content_type.starts_with("application/json") {
         let text = std::str::from_utf8(&body)
@@ -206,15 +214,16 @@ async fn params(service: &Service, req: Request) -> Result<Vec<(String, String)>
     Ok(out)
 }
 
+fn too_large(limit: usize) -> ApiError {
+    ApiError(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("request body larger than {limit} bytes (--max-body)"),
+    )
+}
+
 /// Reads the whole body, refusing one larger than the limit before reading it all.
 async fn read_body(service: &Service, body: Body) -> Result<Bytes, ApiError> {
     let limit = service.options.max_body;
-    let too_big = || {
-        ApiError(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("request body larger than {limit} bytes (--max-body)"),
-        )
-    };
     match axum::body::to_bytes(body, limit).await {
         Ok(b) => Ok(b),
         Err(e) => {
@@ -222,7 +231,7 @@ async fn read_body(service: &Service, body: Body) -> Result<Bytes, ApiError> {
             let mut source: Option<&(dyn std::error::Error + 'static)> = Some(inner.as_ref());
             while let Some(err) = source {
                 if err.is::<http_body_util::LengthLimitError>() {
-                    return Err(too_big());
+                    return Err(too_large(limit));
                 }
                 if err.is::<tower_http::timeout::TimeoutError>() {
                     return Err(ApiError(
