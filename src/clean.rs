@@ -30,7 +30,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::input::{Input, SourceEncoding};
+use crate::io::input::{Input, SourceEncoding};
 use crate::resolve::{Options, Resolution, Resolver, Status};
 
 /// The columns appended to each record, without their prefix.
@@ -241,7 +241,7 @@ pub fn clean(
                             format!(
                                 " (read with the delimiter {}; give --delimiter if the file \
                                  uses another)",
-                                crate::input::delimiter_name(delimiter)
+                                crate::io::input::delimiter_name(delimiter)
                             )
                         } else {
                             String::new()
@@ -465,7 +465,7 @@ impl Cached {
 pub fn gz_fields(resolver: &Resolver, r: &Resolution) -> [String; 12] {
     let g = resolver.gazetteer();
     let num = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
-    let ids = |cands: &mut dyn Iterator<Item = &crate::Candidate>| {
+    let ids = |cands: &mut dyn Iterator<Item = &crate::resolve::Candidate>| {
         cands
             .map(|c| g.place(c.place).id)
             .collect::<Vec<_>>()
@@ -1013,11 +1013,11 @@ mod tests {
 
     #[test]
     fn every_windows_1252_byte_round_trips() {
-        let resolver = Resolver::new(crate::Gazetteer::embedded().unwrap()).unwrap();
+        let resolver = Resolver::new(crate::gazetteer::Gazetteer::embedded().unwrap()).unwrap();
         let mut bytes = b"place;raw\r\nKunduz;".to_vec();
         bytes.extend((0x80..=0xffu8).filter(|&b| b != b'"'));
         bytes.extend_from_slice(b"\r\n");
-        let input = crate::input::from_reader(
+        let input = crate::io::input::from_reader(
             Box::new(std::io::Cursor::new(bytes.clone())),
             "t.csv",
             None,

@@ -18,8 +18,12 @@ pub mod export;
 pub mod extract;
 mod flat;
 pub mod gazetteer;
+pub mod import;
 pub mod index;
-pub mod input;
+pub mod io;
+#[doc(hidden)]
+pub use io::input;
+pub mod kind;
 pub mod normalize;
 pub mod resolve;
 #[cfg(feature = "serve")]

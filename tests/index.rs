@@ -199,6 +199,13 @@ fn truncated_corrupted_and_foreign_files_are_refused() {
     other[8] = 99;
     fs::write(&bad, &other).unwrap();
     refused(&bad, "index format version 99");
+    // keys made by other key rules (a header that is otherwise whole): the header says which
+    let mut other = good.clone();
+    other[16..24].copy_from_slice(&99u64.to_ne_bytes());
+    let checksum = xxhash_rust::xxh3::xxh3_64(&other[..48]);
+    other[48..56].copy_from_slice(&checksum.to_ne_bytes());
+    fs::write(&bad, &other).unwrap();
+    refused(&bad, "key rules version 99");
     // a foreign file named .gzi
     fs::write(
         &bad,

@@ -175,3 +175,29 @@ fn official_list_spellings_with_qualifiers_and_centres() {
         assert!(a == province || line["best"]["name"] == province, "{line}");
     }
 }
+
+#[test]
+fn a_gazetteer_csv_is_opened_as_every_csv_input_is() {
+    // semicolons and Windows-1252 (é as 0xE9), as a spreadsheet saves them
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("semi.csv");
+    let mut bytes =
+        b"id;name;kind;country;admin1;admin2;lat;lon;population;alt_names;geometry\n".to_vec();
+    bytes.extend_from_slice(
+        b"x:1;Qala Now;district;AF;Badghis;;35.0;63.1;;Qala-e-Naw|Qal\xe9 Naw;\n",
+    );
+    std::fs::write(&path, bytes).unwrap();
+    let out = stdout_of(gazmap().arg("--gazetteer").arg(&path).args([
+        "resolve",
+        "--format",
+        "json",
+        "Qalé Naw",
+        "Qala-e-Naw",
+    ]));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 2);
+    for line in lines {
+        assert_eq!(line["status"], "matched", "{line}");
+        assert_eq!(line["best"]["id"], "x:1", "{line}");
+    }
+}

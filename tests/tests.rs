@@ -11,3 +11,8 @@ mod serve;
 
 mod import_geonames;
 mod index;
+
+mod architecture;
+mod key_pins;
+mod pipes;
+mod shell;

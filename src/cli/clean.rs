@@ -11,8 +11,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{load_resolver, options, FilterArgs, GlobalArgs};
 use gazmap::clean::{clean, CleanOptions, ColumnRef, Event, OutputEncoding, Summary};
-use gazmap::export::atomic::AtomicFile;
-use gazmap::input::{self, InputOptions, SourceEncoding};
+use gazmap::io::atomic::AtomicFile;
+use gazmap::io::input::{self, InputOptions, SourceEncoding};
 
 /// Flags of `gazmap clean`.
 #[derive(Debug, Args)]

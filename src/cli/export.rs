@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use super::{load_resolver, options, FilterArgs, GlobalArgs};
 use gazmap::error::Error;
 use gazmap::export::{write_layers, LayerBy, LayerRow};
-use gazmap::input::InputOptions;
+use gazmap::io::input::InputOptions;
 use gazmap::resolve::{Resolution, Status};
 
 /// Flags of `gazmap export`.
@@ -197,7 +197,7 @@ fn column(table: &Table, wanted: &str, flag: &str, required: bool) -> Result<Opt
 fn read_events(path: &Path) -> Result<Table, Error> {
     // the shared opener detects the encoding (UTF-8, UTF-16, Windows-1252), the BOM, the
     // delimiter and binary data; an events CSV is small enough to hold decoded
-    let input = gazmap::input::open(&path.to_string_lossy(), &InputOptions::default())?;
+    let input = gazmap::io::input::open(&path.to_string_lossy(), &InputOptions::default())?;
     let source = input.source_name.clone();
     let delimiter = input.delimiter;
     let mut bytes = Vec::new();

@@ -7,9 +7,9 @@ use anyhow::{bail, Context as _, Result};
 use clap::Args;
 
 use super::{load_resolver, options, FilterArgs, GlobalArgs};
-use gazmap::export::atomic::{write_file, AtomicFile};
 use gazmap::export::{LayerBy, LayerRow};
 use gazmap::extract::{self, Config, DateValue, Event, EventType, Extraction};
+use gazmap::io::atomic::{write_file, AtomicFile};
 use gazmap::resolve::{Resolver, Status};
 
 /// Flags of `gazmap extract`.
@@ -162,7 +162,7 @@ fn write_mentions(
 ) -> gazmap::Result<()> {
     let g = resolver.gazetteer();
     let mut csv = csv::Writer::from_writer(w);
-    let err = |e: csv::Error| gazmap::Error::Invalid(format!("writing the mentions CSV: {e}"));
+    let err = |e: csv::Error| gazmap::Error::csv("the mentions CSV", e);
     csv.write_record([
         "source",
         "start",
@@ -204,7 +204,7 @@ fn write_mentions(
         }
     }
     csv.flush()
-        .map_err(|e| gazmap::Error::Invalid(format!("writing the mentions CSV: {e}")))?;
+        .map_err(|e| gazmap::Error::io("the mentions CSV", e))?;
     Ok(())
 }
 

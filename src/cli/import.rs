@@ -8,11 +8,11 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::GlobalArgs;
-use gazmap::export::atomic::write_file;
-use gazmap::gazetteer::boundaries::{boundaries_to_places, read_boundaries, ImportOptions};
 use gazmap::gazetteer::geonames::{self, ImportOptions as GeonamesOptions};
 use gazmap::gazetteer::{write_csv, Gazetteer, Kind};
+use gazmap::import::boundaries::{boundaries_to_places, read_boundaries, ImportOptions};
 use gazmap::index::Index;
+use gazmap::io::atomic::write_file;
 
 /// What `gazmap import` imports.
 #[derive(Debug, Subcommand)]

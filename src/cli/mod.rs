@@ -14,8 +14,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use gazmap::gazetteer::{geonames, read_csv_places, Gazetteer, Kind};
-use gazmap::index::file;
+use gazmap::gazetteer::{Gazetteer, Kind};
 use gazmap::resolve::{Options, Resolver, DEFAULT_PREFERENCE};
 
 /// Resolve messy place-name spellings against a gazetteer and turn them into map layers.
@@ -65,6 +64,14 @@ pub enum Command {
     Index(index::IndexCommand),
     /// Serve the gazetteer to OpenRefine and other clients (W3C Reconciliation API 0.2).
     Serve(serve::ServeArgs),
+    /// Print a shell completion script (e.g. `gazmap completions bash > /etc/bash_completion.d/gazmap`).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `gazmap man | man -l -`.
+    Man,
 }
 
 /// Filters shared by every subcommand that resolves names.
@@ -110,46 +117,19 @@ fn parse_unit(s: &str) -> Result<f64, String> {
 /// Loads the gazetteers named on the command line, or the embedded one, and indexes them;
 /// an index file is opened as it is.
 pub fn load_resolver(global: &GlobalArgs) -> Result<Resolver> {
-    if let [path] = global.gazetteer.as_slice() {
-        if file::is_index_file(path) {
-            // the error names the file
-            let (gazetteer, index) = file::open(path)?;
-            return Ok(Resolver::from_parts(gazetteer, index));
-        }
-    }
-    let gazetteer = load_gazetteer(&global.gazetteer)?;
-    Resolver::new(gazetteer).context("indexing the gazetteer")
+    let (gazetteer, index) =
+        gazmap::index::open(&global.gazetteer, &mut warn).context("loading the gazetteer")?;
+    Ok(Resolver::from_parts(gazetteer, index))
 }
 
-/// Loads gazetteer CSVs, GeoNames dumps (imported with no code or alternate-name files;
-/// malformed lines are reported on standard error and skipped) and the places of index files
-/// as one gazetteer; the embedded one when `paths` is empty.
+/// The places of the gazetteers named on the command line (index files' places included), or
+/// the embedded gazetteer.
 pub fn load_gazetteer(paths: &[PathBuf]) -> Result<Gazetteer> {
-    if paths.is_empty() {
-        return Gazetteer::embedded().context("loading the embedded gazetteer");
-    }
-    let mut places = Vec::new();
-    for path in paths {
-        let ctx = || format!("loading the gazetteer {}", path.display());
-        if geonames::is_dump(path) {
-            let imported =
-                geonames::import(path, &Default::default(), &mut |_, _, _| {}).with_context(ctx)?;
-            if let Some(first) = imported.problems.first() {
-                eprintln!(
-                    "gazmap: warning: skipped {} malformed lines of {}, the first: {first}",
-                    imported.problems.len(),
-                    path.display()
-                );
-            }
-            places.extend(imported.places);
-        } else if file::is_index_file(path) {
-            let g = file::open(path).with_context(ctx)?.0;
-            places.extend(g.places().map(|p| p.to_place()));
-        } else {
-            places.extend(read_csv_places(path).context("loading the gazetteer")?);
-        }
-    }
-    Gazetteer::from_places(places).context("loading the gazetteer")
+    gazmap::index::load_gazetteer(paths, &mut warn).context("loading the gazetteer")
+}
+
+fn warn(message: String) {
+    eprintln!("gazmap: warning: {message}");
 }
 
 /// Turns filter flags into resolution [`Options`], resolving `--within`.
@@ -163,7 +143,12 @@ pub fn options(resolver: &Resolver, global: &GlobalArgs, filters: &FilterArgs) -
             cc.len() == 2 && cc.bytes().all(|b| b.is_ascii_alphabetic()),
             "--country {cc:?}: expected an ISO 3166-1 alpha-2 code such as AF"
         );
-        o.country = Some(cc.to_ascii_uppercase());
+        let cc = cc.to_ascii_uppercase();
+        anyhow::ensure!(
+            resolver.gazetteer().places().any(|p| p.country == cc),
+            "--country {cc}: no place of the gazetteer is in that country"
+        );
+        o.country = Some(cc);
     }
     if let Some(w) = &filters.within {
         o.within = Some(resolver.find_area(w)?);
@@ -191,5 +176,18 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Extract(args) => extract::run(&cli.global, args),
         Command::Index(args) => index::run(&cli.global, args),
         Command::Serve(args) => serve::run(&cli.global, args),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(*shell, &mut cmd, "gazmap", &mut out);
+            std::io::Write::flush(&mut out).context("writing the completion script")
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = std::io::stdout().lock();
+            clap_mangen::Man::new(cmd)
+                .render(&mut out)
+                .context("writing the manual page")
+        }
     }
 }

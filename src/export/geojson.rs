@@ -124,7 +124,10 @@ impl<W: Write> GeoJsonWriter<W> {
 }
 
 fn write_error(e: geojson::Error) -> Error {
-    Error::Invalid(format!("writing GeoJSON: {e}"))
+    match e {
+        geojson::Error::Io(io) => Error::io("<GeoJSON output>", io),
+        other => Error::Invalid(format!("writing GeoJSON: {other}")),
+    }
 }
 
 #[cfg(test)]

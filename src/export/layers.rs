@@ -504,7 +504,7 @@ fn promote_polygon(g: &mut geojson::Geometry) {
 }
 
 fn csv_error(e: csv::Error) -> Error {
-    Error::Invalid(format!("writing {UNRESOLVED_FILE}: {e}"))
+    Error::csv(UNRESOLVED_FILE, e)
 }
 
 #[cfg(test)]

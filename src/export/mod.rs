@@ -1,6 +1,7 @@
 //! Writers of what gazmap resolved (GeoJSON layers, CSV) and atomic file output.
 
-pub mod atomic;
+#[doc(hidden)]
+pub use crate::io::atomic;
 pub mod geojson;
 pub mod layers;
 

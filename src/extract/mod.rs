@@ -554,13 +554,12 @@ fn decision(
 /// Writes events as the events CSV (header and rows).
 pub fn write_events_csv<W: Write>(w: W, g: &Gazetteer, events: &[Event]) -> Result<()> {
     let mut csv = csv::Writer::from_writer(w);
-    let io = |e: csv::Error| Error::Invalid(format!("writing the events CSV: {e}"));
+    let io = |e: csv::Error| Error::csv("the events CSV", e);
     csv.write_record(EVENTS_HEADER).map_err(io)?;
     for e in events {
         csv.write_record(e.record(g)).map_err(io)?;
     }
-    csv.flush()
-        .map_err(|e| Error::Invalid(format!("writing the events CSV: {e}")))?;
+    csv.flush().map_err(|e| Error::io("the events CSV", e))?;
     Ok(())
 }
 

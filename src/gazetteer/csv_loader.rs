@@ -1,11 +1,11 @@
 //! The gazetteer CSV contract loader.
 
-use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 
 use super::{Kind, Parents, Place};
 use crate::error::{Error, Result};
+use crate::io::input::{self, InputOptions};
 
 /// The contract's columns, in order.
 pub const CSV_COLUMNS: [&str; 11] = [
@@ -24,10 +24,14 @@ pub const CSV_COLUMNS: [&str; 11] = [
 
 const REQUIRED: [&str; 6] = ["id", "name", "kind", "country", "lat", "lon"];
 
-/// The places of a gazetteer CSV file, not yet checked for duplicate ids or linked.
+/// The places of a gazetteer CSV file, not yet checked for duplicate ids or linked. The file
+/// is opened as every CSV input is: any of the encodings and delimiters
+/// [`crate::io::input::open`] detects.
 pub fn read_path(path: &Path) -> Result<Vec<Place>> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    read_places(BufReader::new(file), &path.display().to_string())
+    let input = input::open(&path.to_string_lossy(), &InputOptions::default())?;
+    let delimiter = input.delimiter;
+    let source = input.source_name.clone();
+    read_places(input.into_reader(), &source, delimiter)
 }
 
 /// Positions of the contract columns in a file's header.
@@ -57,8 +61,9 @@ impl Columns {
     }
 }
 
-pub(super) fn read_places(reader: impl Read, source: &str) -> Result<Vec<Place>> {
+pub(super) fn read_places(reader: impl Read, source: &str, delimiter: u8) -> Result<Vec<Place>> {
     let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
         .flexible(false)
         .from_reader(reader);
     let header = rdr.headers().map_err(|e| csv_error(source, &e))?.clone();
@@ -207,7 +212,7 @@ mod tests {
     use super::*;
 
     fn load(text: &str) -> Result<Vec<Place>> {
-        read_places(text.as_bytes(), "t.csv")
+        read_places(text.as_bytes(), "t.csv", b',')
     }
 
     #[test]

@@ -62,7 +62,7 @@ mod tests {
         };
         let mut out = Vec::new();
         write_csv(std::slice::from_ref(&p), &mut out, "t").unwrap();
-        let back = csv_loader::read_places(out.as_slice(), "t").unwrap();
+        let back = csv_loader::read_places(out.as_slice(), "t", b',').unwrap();
         assert_eq!(back, vec![p]);
     }
 }

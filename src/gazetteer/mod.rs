@@ -1,6 +1,5 @@
 //! Places, their names and admin hierarchy, and the loaders that fill a [`Gazetteer`].
 
-pub mod boundaries;
 mod csv_loader;
 mod csv_writer;
 pub mod geonames;
@@ -8,15 +7,13 @@ pub mod geonames;
 use std::collections::HashMap;
 
 use bytemuck::{Pod, Zeroable};
-use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::flat::{Builder, Bytes, Heap, Sections, Span, Str, Tag, TextSpan};
 use crate::normalize::fold;
+
+pub use crate::kind::Kind;
 
 pub use csv_loader::{read_path as read_csv_places, CSV_COLUMNS};
 pub use csv_writer::write_csv;
@@ -26,82 +23,6 @@ pub const EMBEDDED_CSV: &str = include_str!("../../gazetteer/afghanistan.csv");
 
 /// Index of a place in its [`Gazetteer`].
 pub type PlaceId = u32;
-
-/// What kind of place a row is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// A sovereign country.
-    Country,
-    /// A first-level unit.
-    Province,
-    /// A second-level unit.
-    District,
-    /// A large populated place.
-    City,
-    /// A middle-sized populated place.
-    Town,
-    /// A small populated place.
-    Village,
-    /// Any other named area.
-    Region,
-    /// Anything else.
-    Other,
-}
-
-impl Kind {
-    /// All kinds, in contract order.
-    pub const ALL: [Kind; 8] = [
-        Kind::Country,
-        Kind::Province,
-        Kind::District,
-        Kind::City,
-        Kind::Town,
-        Kind::Village,
-        Kind::Region,
-        Kind::Other,
-    ];
-
-    /// The contract spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Country => "country",
-            Kind::Province => "province",
-            Kind::District => "district",
-            Kind::City => "city",
-            Kind::Town => "town",
-            Kind::Village => "village",
-            Kind::Region => "region",
-            Kind::Other => "other",
-        }
-    }
-
-    /// True for cities, towns and villages.
-    pub fn is_populated_place(self) -> bool {
-        matches!(self, Kind::City | Kind::Town | Kind::Village)
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Kind {
-    type Err = String;
-
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        let t = s.trim().to_ascii_lowercase();
-        Kind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == t)
-            .ok_or_else(|| {
-                let all: Vec<_> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-                format!("unknown kind {s:?} (expected one of {})", all.join(", "))
-            })
-    }
-}
 
 /// One place of the gazetteer.
 #[derive(Debug, Clone, PartialEq)]
@@ -283,7 +204,7 @@ impl Gazetteer {
     /// The embedded default gazetteer.
     pub fn embedded() -> Result<Self> {
         let places =
-            csv_loader::read_places(EMBEDDED_CSV.as_bytes(), "<embedded afghanistan.csv>")?;
+            csv_loader::read_places(EMBEDDED_CSV.as_bytes(), "<embedded afghanistan.csv>", b',')?;
         Self::from_places(places)
     }
 
@@ -303,7 +224,7 @@ impl Gazetteer {
 
     /// Loads gazetteer CSV text read from `reader`; `source_name` names it in errors.
     pub fn from_csv_reader(reader: impl std::io::Read, source_name: &str) -> Result<Self> {
-        Self::from_places(csv_loader::read_places(reader, source_name)?)
+        Self::from_places(csv_loader::read_places(reader, source_name, b',')?)
     }
 
     /// Builds a gazetteer from places, checking ids are unique and linking parents by name.

@@ -5,7 +5,7 @@
 //!
 //! | bytes | content |
 //! |-------|---------|
-//! | 0..64 | header: magic `GAZMAPIX`, format version, byte-order mark, hash of the normalization code, file length, section count, checksums of the section table and of the header |
+//! | 0..64 | header: magic `GAZMAPIX`, format version, byte-order mark, key rules version, file length, section count, checksums of the section table and of the header |
 //! | 64.. | section table: per section its tag, offset, length and checksum (32 bytes each: the xxh3 of the xxh3s of its 1 MiB chunks) |
 //! | then | the sections, each 8-byte aligned: place records, alternate names, string heaps, name records, sorted key tables and compressed posting lists |
 //!
@@ -22,18 +22,20 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::Index;
-use crate::error::{Error, Result};
-use crate::export::atomic;
+use crate::error::{Error, IndexError, Result};
 use crate::flat::{Backing, Bytes, Sections, Span, Tag};
 use crate::gazetteer::Gazetteer;
+use crate::io::atomic;
 
 /// The first eight bytes of every index file.
 pub const MAGIC: [u8; 8] = *b"GAZMAPIX";
 
 /// The layout version this gazmap writes and reads: to be raised with any change to the
-/// header, the section table or a section's layout (changes to how keys are made are caught
-/// by [`rules_hash`]).
-pub const FORMAT_VERSION: u32 = 1;
+/// header, the section table or a section's layout. Changes to how keys are made raise
+/// [`KEY_RULES_VERSION`] instead.
+pub const FORMAT_VERSION: u32 = 2;
+
+pub use crate::normalize::KEY_RULES_VERSION;
 
 const BYTE_ORDER_MARK: u32 = 0x0102_0304;
 
@@ -43,7 +45,7 @@ struct Header {
     magic: [u8; 8],
     version: u32,
     byte_order: u32,
-    rules_hash: u64,
+    key_rules: u64,
     file_len: u64,
     section_count: u32,
     reserved: u32,
@@ -73,18 +75,6 @@ const CHUNK: usize = 1 << 20;
 fn checksum(bytes: &[u8]) -> u64 {
     let hashes: Vec<u64> = bytes.par_chunks(CHUNK).map(xxh3_64).collect();
     xxh3_64(bytemuck::cast_slice(&hashes))
-}
-
-/// A hash of the code that makes the index's keys (normalization and key derivation): an
-/// index built by a gazmap that folds or keys names differently would give wrong answers.
-pub fn rules_hash() -> u64 {
-    let sources = [
-        include_str!("../normalize/mod.rs"),
-        include_str!("../normalize/rules.rs"),
-        include_str!("../normalize/designators.rs"),
-        include_str!("mod.rs"),
-    ];
-    xxh3_64(sources.concat().as_bytes())
 }
 
 /// True when the file at `path` is named like an index file or starts like one.
@@ -119,7 +109,7 @@ pub fn write(path: &Path, gazetteer: &Gazetteer, index: &Index) -> Result<()> {
         magic: MAGIC,
         version: FORMAT_VERSION,
         byte_order: BYTE_ORDER_MARK,
-        rules_hash: rules_hash(),
+        key_rules: u64::from(KEY_RULES_VERSION),
         file_len: offset,
         section_count: entries.len() as u32,
         reserved: 0,
@@ -145,13 +135,16 @@ pub fn write(path: &Path, gazetteer: &Gazetteer, index: &Index) -> Result<()> {
 
 /// Opens an index file: the gazetteer and the index it holds.
 pub fn open(path: &Path) -> Result<(Gazetteer, Index)> {
-    let refuse = |why: String| Error::Invalid(format!("{}: {why}", path.display()));
+    let refuse = |source: IndexError| Error::Index {
+        path: path.to_path_buf(),
+        source,
+    };
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let actual_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if actual_len < HEADER_LEN as u64 {
-        return Err(refuse(format!(
-            "not a gazmap index file (only {actual_len} bytes)"
-        )));
+        return Err(refuse(IndexError::NotIndex {
+            len: Some(actual_len),
+        }));
     }
     // SAFETY: the map is read-only and every read through it is bounds-checked; like any
     // memory-mapped reader we rely on the file not being truncated while it is open, which
@@ -160,65 +153,70 @@ pub fn open(path: &Path) -> Result<(Gazetteer, Index)> {
         .map_err(|e| Error::io(path, e))?;
     let header: Header = bytemuck::pod_read_unaligned(&map[..HEADER_LEN]);
     if header.magic != MAGIC {
-        return Err(refuse(
-            "not a gazmap index file (build one with `gazmap index build`)".into(),
-        ));
+        return Err(refuse(IndexError::NotIndex { len: None }));
     }
     if header.byte_order != BYTE_ORDER_MARK {
-        return Err(refuse(
-            "an index file written on a machine of the other byte order: rebuild it here".into(),
-        ));
+        return Err(refuse(IndexError::ByteOrder));
     }
     if header.version != FORMAT_VERSION {
-        return Err(refuse(format!(
-            "index format version {} (this gazmap reads version {FORMAT_VERSION}): rebuild it with `gazmap index build`",
-            header.version
-        )));
+        return Err(refuse(IndexError::Version {
+            expected: FORMAT_VERSION,
+            got: u64::from(header.version),
+        }));
     }
     if xxh3_64(&map[..48]) != header.header_checksum {
-        return Err(refuse("corrupted index file (header checksum)".into()));
+        return Err(refuse(IndexError::Checksum {
+            section: "header".into(),
+        }));
     }
     if header.file_len != actual_len {
-        return Err(refuse(format!(
-            "truncated or damaged index file: {actual_len} bytes where the header says {}",
-            header.file_len
-        )));
+        return Err(refuse(IndexError::Length {
+            expected: header.file_len,
+            actual: actual_len,
+        }));
     }
-    if header.rules_hash != rules_hash() {
-        return Err(refuse(
-            "index built by a gazmap with other normalization rules: rebuild it with `gazmap index build`"
-                .into(),
-        ));
+    if header.key_rules != u64::from(KEY_RULES_VERSION) {
+        return Err(refuse(IndexError::Rules {
+            expected: KEY_RULES_VERSION,
+            got: header.key_rules,
+        }));
     }
     let count = header.section_count as usize;
     let table = map
         .get(HEADER_LEN..HEADER_LEN + count.saturating_mul(ENTRY_LEN))
-        .ok_or_else(|| refuse("corrupted index file (section table)".into()))?;
+        .ok_or_else(|| {
+            refuse(IndexError::Section {
+                section: "section table bounds".into(),
+            })
+        })?;
     if xxh3_64(table) != header.table_checksum {
-        return Err(refuse(
-            "corrupted index file (section table checksum)".into(),
-        ));
+        return Err(refuse(IndexError::Checksum {
+            section: "section table".into(),
+        }));
     }
     let mut sections = Sections::default();
     for i in 0..count {
         let e: SectionEntry =
             bytemuck::pod_read_unaligned(&table[i * ENTRY_LEN..(i + 1) * ENTRY_LEN]);
-        let tag = Tag::from_u32(e.tag)
-            .ok_or_else(|| refuse(format!("unknown section {} in the index file", e.tag)))?;
+        let tag = Tag::from_u32(e.tag).ok_or_else(|| {
+            refuse(IndexError::Section {
+                section: format!("unknown section tag {}", e.tag),
+            })
+        })?;
         let bytes = usize::try_from(e.offset)
             .ok()
             .zip(usize::try_from(e.len).ok())
             .and_then(|(off, len)| Some((off, map.get(off..off.checked_add(len)?)?)))
             .filter(|(off, _)| off % 8 == 0);
         let Some((off, bytes)) = bytes else {
-            return Err(refuse(format!(
-                "corrupted index file ({tag:?} section bounds)"
-            )));
+            return Err(refuse(IndexError::Section {
+                section: format!("{tag:?} section bounds"),
+            }));
         };
         if checksum(bytes) != e.checksum {
-            return Err(refuse(format!(
-                "corrupted index file ({tag:?} section checksum)"
-            )));
+            return Err(refuse(IndexError::Checksum {
+                section: format!("{tag:?} section"),
+            }));
         }
         sections.push(
             tag,
@@ -229,11 +227,13 @@ pub fn open(path: &Path) -> Result<(Gazetteer, Index)> {
         );
     }
     let bytes = Bytes::new(Backing::Map(map));
-    let gazetteer =
-        Gazetteer::from_sections(bytes.clone(), &sections).map_err(|e| refuse(e.to_string()))?;
-    let index = Index::from_sections(bytes, &sections).map_err(|e| refuse(e.to_string()))?;
+    let contents = |e: Error| refuse(IndexError::Contents(e.to_string()));
+    let gazetteer = Gazetteer::from_sections(bytes.clone(), &sections).map_err(contents)?;
+    let index = Index::from_sections(bytes, &sections).map_err(contents)?;
     if index.place_count() != gazetteer.len() {
-        return Err(refuse("the index and its places disagree".into()));
+        return Err(refuse(IndexError::Contents(
+            "the index and its places disagree".into(),
+        )));
     }
     Ok((gazetteer, index))
 }

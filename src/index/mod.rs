@@ -9,6 +9,7 @@
 //! every name.
 
 pub mod file;
+mod load;
 
 use bytemuck::{Pod, Zeroable};
 use rayon::prelude::*;
@@ -21,6 +22,8 @@ use crate::flat::{
 };
 use crate::gazetteer::{Gazetteer, PlaceId};
 use crate::normalize::{bare_name, consonants, fold, skeleton_of_folded};
+
+pub use load::{load_gazetteer, open};
 
 /// Index of a name in an [`Index`].
 pub type NameId = u32;

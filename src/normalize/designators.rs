@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use super::fold;
-use crate::gazetteer::Kind;
+use crate::kind::Kind;
 
 /// A name with its designator removed.
 #[derive(Debug, Clone, PartialEq, Eq)]

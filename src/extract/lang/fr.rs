@@ -3,7 +3,7 @@
 use super::EventType::{Advance, Attack, Captured, Clashes, Other, Retaken};
 use super::Relative::{DaysAgo, MonthsAgo, WeeksAgo};
 use super::{cue, Tables};
-use crate::gazetteer::Kind;
+use crate::kind::Kind;
 
 /// The French tables.
 pub static TABLES: Tables = Tables {

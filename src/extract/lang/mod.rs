@@ -10,7 +10,7 @@
 pub mod en;
 pub mod fr;
 
-use crate::gazetteer::Kind;
+use crate::kind::Kind;
 
 /// What happened at a place, as the events CSV writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

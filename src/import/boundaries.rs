@@ -9,9 +9,9 @@ use std::path::Path;
 use geo::{BoundingRect, Distance, Euclidean, InteriorPoint, Intersects};
 use wkt::ToWkt;
 
-use super::{Gazetteer, Kind, Parents, Place, PlaceId};
 use crate::error::{Error, Result};
 use crate::export::geojson::{geometry_type, round_coord, round_geometry};
+use crate::gazetteer::{Gazetteer, Kind, Parents, Place, PlaceId};
 use crate::resolve::{Method, Options, Resolver, Status};
 
 /// One feature of a boundaries file: its cleaned name, id property and area.
