@@ -67,7 +67,7 @@ pub struct Service {
     pub options: ServeOptions,
 }
 
-/// The service's routes, ready for [`axum::serve`].
+/// The service's routes, ready for [`axum::serve()`].
 pub fn router(service: Arc<Service>) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
