@@ -30,6 +30,7 @@ PY
 echo "events: $rows rows, $(du -h "$work/events.csv" | cut -f1)"
 /usr/bin/time -f "export --layer-by event: %e s, peak %M KB" "$bin" export "$work/events.csv" -o "$work/by-event" -q
 /usr/bin/time -f "export --layer-by date:  %e s, peak %M KB" "$bin" export "$work/events.csv" -o "$work/by-date" -q --layer-by date
+/usr/bin/time -f "export --format gpkg:    %e s, peak %M KB" "$bin" export "$work/events.csv" -o "$work/gpkg" -q --format gpkg
 if [[ $# -ge 3 ]]; then
     /usr/bin/time -f "import boundaries:      %e s, peak %M KB" "$bin" import boundaries "$2" \
         --name-field shapeName --parents "$3" --parent-name-field shapeName -o "$work/adm2.csv" -q

@@ -673,6 +673,7 @@ impl RawRecord<'_> {
         match self.terminator() {
             "\r\n" => "\r\n",
             "\n" => "\n",
+            "\r" => "\r",
             _ => "",
         }
     }
@@ -714,7 +715,7 @@ enum State {
     QuoteInQuoted,
 }
 
-/// Splits UTF-8 CSV text into raw records (RFC 4180 quoting, `\n` or `\r\n` line ends),
+/// Splits UTF-8 CSV text into raw records (RFC 4180 quoting, `\n`, `\r\n` or `\r` line ends),
 /// keeping each record's exact text. Streaming: holds one record (and a read buffer) at a time.
 struct RawRecords {
     reader: Box<dyn Read + Send>,
@@ -844,19 +845,16 @@ impl RawRecords {
                     i += 1;
                 }
                 _ if b == b'\n' || b == b'\r' => {
+                    // \n, \r\n or a lone \r (old Mac files) ends a record, as in the csv
+                    // crate that `export` reads with
+                    let mut terminator_len = 1;
                     if b == b'\r' {
-                        // a line end only as part of \r\n
                         if self.start + i + 1 >= self.end && self.fill()? {
                             continue;
                         }
                         let next = self.start + i + 1;
-                        if next >= self.end || self.buf[next] != b'\n' {
-                            if state == State::QuoteInQuoted && bad.is_none() {
-                                bad = Some(self.after_quote());
-                            }
-                            state = State::Unquoted;
-                            i += 1;
-                            continue;
+                        if next < self.end && self.buf[next] == b'\n' {
+                            terminator_len = 2;
                         }
                     }
                     let quoted = state == State::QuoteInQuoted;
@@ -864,7 +862,7 @@ impl RawRecords {
                         self.fields.push((field_start, i, quoted));
                     }
                     content_len = i;
-                    total_len = i + if b == b'\r' { 2 } else { 1 };
+                    total_len = i + terminator_len;
                     newlines += 1;
                     break;
                 }
@@ -989,9 +987,12 @@ mod tests {
     }
 
     #[test]
-    fn a_lone_cr_is_data_and_quoted_empty_fields_count() {
-        let recs = split("a\rb,\"\"\n");
-        assert_eq!(recs[0].1, ["a\rb", ""]);
+    fn a_lone_cr_ends_a_record_and_quoted_empty_fields_count() {
+        let recs = split("a\rb,\"\"\n\"x\ry\"\r");
+        let texts: Vec<&str> = recs.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(texts, ["a\r", "b,\"\"\n", "\"x\ry\"\r"]);
+        assert_eq!(recs[1].1, ["b", ""]);
+        assert_eq!(recs[2].1, ["x\ry"]);
     }
 
     #[test]

@@ -216,9 +216,13 @@ impl Str {
 }
 
 /// A span of a buffer found to be UTF-8 when the buffer was built or opened, so its strings
-/// are read without checking them again.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct TextSpan(Span);
+/// are read without checking them again. It holds its buffer, so it cannot be read against
+/// another one.
+#[derive(Debug, Clone)]
+pub(crate) struct TextSpan {
+    bytes: Bytes,
+    span: Span,
+}
 
 impl TextSpan {
     /// Checks that `span` of `bytes` is UTF-8.
@@ -226,7 +230,10 @@ impl TextSpan {
         let text = bytes.array::<u8>(span);
         // the fast check first (SIMD); the standard one says where a bad byte is
         if simdutf8::basic::from_utf8(text).is_ok() {
-            return Ok(TextSpan(span));
+            return Ok(TextSpan {
+                bytes: bytes.clone(),
+                span,
+            });
         }
         let at = std::str::from_utf8(text)
             .err()
@@ -237,15 +244,16 @@ impl TextSpan {
         )))
     }
 
-    pub(crate) fn span(self) -> Span {
-        self.0
+    pub(crate) fn span(&self) -> Span {
+        self.span
     }
 
-    /// The text; `bytes` must be the buffer given to [`TextSpan::check`].
-    pub(crate) fn text(self, bytes: &Bytes) -> &str {
-        let b = bytes.array::<u8>(self.0);
-        // SAFETY: `check` found exactly these bytes UTF-8, and a buffer never changes once
-        // built or mapped (index files are replaced by renaming, never rewritten in place)
+    /// The text.
+    pub(crate) fn text(&self) -> &str {
+        let b = self.bytes.array::<u8>(self.span);
+        // SAFETY: `check` found exactly these bytes of this very buffer UTF-8, and a buffer
+        // never changes once built, read or mapped (index files are replaced by renaming,
+        // never rewritten in place; `open_mapped`'s caller promises as much)
         unsafe { std::str::from_utf8_unchecked(b) }
     }
 }
@@ -350,7 +358,7 @@ mod tests {
         let (bytes, sections) = b.finish();
         let heap = TextSpan::check(&bytes, sections.get::<u8>(Tag::PlaceHeap).unwrap()).unwrap();
         let keys: &[Str] = bytes.array(sections.get::<Str>(Tag::Keys).unwrap());
-        assert_eq!(keys[1].get(heap.text(&bytes)), "Kābul");
+        assert_eq!(keys[1].get(heap.text()), "Kābul");
         let grams: &[u32] = bytes.array(sections.get::<u32>(Tag::Grams).unwrap());
         assert_eq!(grams, [7, 8, 9]);
         assert!(sections.get::<u32>(Tag::Names).is_err());
@@ -364,7 +372,7 @@ mod tests {
         };
         assert!(bytes.array::<u32>(outside).is_empty());
         let torn = Str { off: 2, len: 2 }; // from inside the two-byte ā
-        assert_eq!(torn.get(heap.text(&bytes)), "");
+        assert_eq!(torn.get(heap.text()), "");
         // a heap that is not UTF-8 is refused when checked
         assert!(TextSpan::check(&bytes, Span { off: 0, len: 2 }).is_err());
     }

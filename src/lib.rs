@@ -9,6 +9,20 @@
 //! assert_eq!((place.kind.as_str(), place.admin1), ("district", "Baghlan"));
 //! # Ok::<(), gazmap::Error>(())
 //! ```
+//!
+//! Any gazetteer CSV, GeoNames dump or index file opens the same way:
+//!
+//! ```no_run
+//! let (gazetteer, index) = gazmap::index::open(&["places.csv"], &mut |w| eprintln!("{w}"))?;
+//! let resolver = gazmap::Resolver::from_parts(gazetteer, index);
+//! # Ok::<(), gazmap::Error>(())
+//! ```
+//!
+//! The modules form layers that only use the layers below them:
+//! [`error`] and [`kind`]; [`io`] (the input opener, atomic writes); [`normalize`] (name keys);
+//! [`gazetteer`] (places); [`index`] (keys to names, index files); [`resolve`] (a name to
+//! places); [`clean`], [`extract`] and [`export`] (name columns, articles, map layers); and
+//! [`import`] (boundaries joined to a gazetteer).
 
 #![deny(missing_docs)]
 
@@ -28,6 +42,7 @@ pub mod normalize;
 pub mod resolve;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod time;
 
 pub use error::{Error, Result};
 pub use gazetteer::{Gazetteer, Kind, Place, PlaceId, PlaceRef};

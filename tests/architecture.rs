@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 /// The library's top-level modules, bottom layer first. Modules of one layer do not use each
 /// other.
 const LAYERS: &[&[&str]] = &[
-    &["error", "kind"],
+    &["error", "kind", "time"],
     &["io", "flat"],
     &["normalize"],
     &["gazetteer"],

@@ -107,6 +107,10 @@ fn layers_by_event_hold_every_drawn_row() {
             "event",
             "source",
             "input_kind",
+            "date_start",
+            "date_end",
+            "time_precision",
+            "time_precision_code",
             "place_id",
             "place_name",
             "admin1",
@@ -361,4 +365,425 @@ fn bad_input_is_an_error_with_file_and_line_and_no_output() {
         .args(["export", "--layer-by", "week", "x.csv"])
         .assert()
         .code(2);
+}
+
+#[test]
+fn time_is_data_and_undated_is_null() {
+    let tmp = tempfile::tempdir().unwrap();
+    export(
+        &data("export/events.csv"),
+        tmp.path(),
+        &["-q", "--layer-by", "none"],
+    )
+    .success();
+    let fc = read_layer(&tmp.path().join("events.geojson"));
+    let time = |id: u64| {
+        let f = fc
+            .features
+            .iter()
+            .find(|f| f.id == Some(geojson::feature::Id::Number(id.into())))
+            .unwrap();
+        (
+            f.property("date").cloned().unwrap(),
+            [
+                "date_start",
+                "date_end",
+                "time_precision",
+                "time_precision_code",
+            ]
+            .map(|k| f.property(k).cloned().unwrap()),
+        )
+    };
+    use serde_json::json;
+    // a day, a month and a year, each with the days it covers; the date as written stays
+    assert_eq!(
+        time(1),
+        (
+            json!("2021-06-22"),
+            [
+                json!("2021-06-22"),
+                json!("2021-06-22"),
+                json!("day"),
+                json!(1)
+            ]
+        )
+    );
+    assert_eq!(
+        time(2),
+        (
+            json!("2021-07"),
+            [
+                json!("2021-07-01"),
+                json!("2021-07-31"),
+                json!("month"),
+                json!(3)
+            ]
+        )
+    );
+    assert_eq!(
+        time(4),
+        (
+            json!("2021"),
+            [
+                json!("2021-01-01"),
+                json!("2021-12-31"),
+                json!("year"),
+                json!(3)
+            ]
+        )
+    );
+    // undated: null, not ""
+    assert_eq!(
+        time(9),
+        (
+            json!(""),
+            [
+                serde_json::Value::Null,
+                serde_json::Value::Null,
+                serde_json::Value::Null,
+                serde_json::Value::Null
+            ]
+        )
+    );
+    // a malformed date is an error at its line and column, whatever the layering
+    let bad = tmp.path().join("bad-date.csv");
+    fs::write(&bad, "date,place,event\n2021-02-30,Khinjan,x\n").unwrap();
+    export(&bad, &tmp.path().join("bad"), &[])
+        .code(1)
+        .stderr(predicate::str::contains(
+            "bad-date.csv:2: column 1 (date): date \"2021-02-30\"",
+        ));
+}
+
+#[test]
+fn numeric_columns_are_numbers_unless_kept_as_strings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let events = tmp.path().join("events.csv");
+    fs::write(
+        &events,
+        "date,place,event,fatalities,lat_note,code,mixed,year\n\
+         2021-07-01,Khinjan,clash,12,35.5,007,12,2021\n\
+         2021-07-02,Khinjan,clash,,-0.25,010,twelve,2020\n\
+         2021-07-03,Imam Sahib,clash,0,3,1,3,2019\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    export(&events, &out, &["-q"]).success();
+    let fc = read_layer(&out.join("clash.geojson"));
+    use serde_json::json;
+    let col = |k: &str| -> Vec<serde_json::Value> {
+        fc.features
+            .iter()
+            .map(|f| f.property(k).cloned().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        col("fatalities"),
+        [json!(12), serde_json::Value::Null, json!(0)]
+    );
+    assert_eq!(col("lat_note"), [json!(35.5), json!(-0.25), json!(3.0)]);
+    // leading zeros are codes, not numbers; a column with any text stays text
+    assert_eq!(col("code"), [json!("007"), json!("010"), json!("1")]);
+    assert_eq!(col("mixed"), [json!("12"), json!("twelve"), json!("3")]);
+    assert_eq!(col("year"), [json!(2021), json!(2020), json!(2019)]);
+    assert!(col("score").iter().all(|v| v.is_f64()));
+    assert!(col("time_precision_code").iter().all(|v| v.is_u64()));
+
+    export(&events, &out, &["-q", "--keep-strings", "fatalities,5"]).success();
+    let fc = read_layer(&out.join("clash.geojson"));
+    let f = &fc.features[0];
+    assert_eq!(f.property("fatalities"), Some(&json!("12")));
+    assert_eq!(f.property("lat_note"), Some(&json!("35.5")));
+    assert_eq!(f.property("year"), Some(&json!(2021)));
+    export(&events, &out, &["--keep-strings", "nope"])
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no column \"nope\" (--keep-strings)",
+        ));
+}
+
+/// Every polygon a layer holds, as geo geometries.
+fn polygons(fc: &geojson::FeatureCollection) -> Vec<geo::Geometry<f64>> {
+    fc.features
+        .iter()
+        .filter_map(|f| f.geometry.clone())
+        .filter(|g| !matches!(g.value, geojson::GeometryValue::Point { .. }))
+        .map(|g| g.try_into().unwrap())
+        .collect()
+}
+
+#[test]
+fn every_written_polygon_is_valid() {
+    use geo::Validation;
+    // tests/data/export/koshk.csv: Koshk district as geoBoundaries draws it (its second part
+    // collapses when rounded to 6 decimals) and a tiny polygon that collapses whole
+    let tmp = tempfile::tempdir().unwrap();
+    let events = tmp.path().join("events.csv");
+    fs::write(
+        &events,
+        "date,place,event\n2021-07-01,Koshk,clash\n2021-07-02,Tiny,clash\n",
+    )
+    .unwrap();
+    gazmap()
+        .arg("--gazetteer")
+        .arg(data("export/koshk.csv"))
+        .arg("export")
+        .arg(&events)
+        .arg("-o")
+        .arg(tmp.path())
+        .arg("-q")
+        .assert()
+        .success();
+    let fc = read_layer(&tmp.path().join("clash.geojson"));
+    assert_eq!(fc.features.len(), 2, "no row lost");
+    let polys = polygons(&fc);
+    assert_eq!(polys.len(), 1, "the tiny place is drawn as its point");
+    assert_eq!(prop(&fc.features[1], "geo_precision"), "point");
+    for p in &polys {
+        assert!(p.is_valid(), "{:?}", p.validation_errors());
+    }
+    // and the fixture's own polygons, with and without promotion
+    let out = tmp.path().join("fixture");
+    export(&data("export/events.csv"), &out, &["-q"]).success();
+    for e in fs::read_dir(&out).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "geojson") {
+            for p in polygons(&read_layer(&path)) {
+                assert!(
+                    p.is_valid(),
+                    "{}: {:?}",
+                    path.display(),
+                    p.validation_errors()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn one_layer_streams_to_standard_output_and_several_are_a_usage_error() {
+    let out = gazmap()
+        .arg("--gazetteer")
+        .arg(data("export/gazetteer.csv"))
+        .arg("export")
+        .arg(data("export/events.csv"))
+        .args(["--layer-by", "none", "-o", "-", "-q"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let fc: geojson::FeatureCollection = String::from_utf8(out.stdout)
+        .unwrap()
+        .parse::<geojson::GeoJson>()
+        .unwrap()
+        .try_into()
+        .unwrap();
+    assert_eq!(ids(&fc), [1, 2, 3, 4, 9, 10]);
+    // the unresolved rows are not lost: they go to standard error as unresolved.csv holds them
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("row,date,place,event,source,kind,reason,suggestions\n"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1 + 4, "{err}");
+    let tmp = tempfile::tempdir().unwrap();
+    for layer_by in ["event", "date"] {
+        gazmap()
+            .current_dir(tmp.path())
+            .arg("export")
+            .arg(data("export/events.csv"))
+            .args(["--layer-by", layer_by, "-o", "-"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--layer-by none"));
+    }
+    assert!(!tmp.path().join("-").exists(), "no directory named -");
+}
+
+#[cfg(feature = "gpkg")]
+#[test]
+fn geopackage_has_a_typed_indexed_styled_table_per_layer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = || {
+        gazmap()
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .arg("--gazetteer")
+            .arg(data("export/gazetteer.csv"))
+            .arg("export")
+            .arg(data("export/events.csv"))
+            .args(["--format", "gpkg,geojson", "-q", "-o"])
+            .arg(&out)
+            .assert()
+            .success();
+    };
+    run();
+    let first = snapshot(&out);
+    assert!(first.contains_key("layers.gpkg") && first.contains_key("armed-clash.geojson"));
+    run();
+    assert_eq!(
+        snapshot(&out),
+        first,
+        "byte-identical GeoPackage and layers"
+    );
+    let db = rusqlite::Connection::open(out.join("layers.gpkg")).unwrap();
+    let app: i64 = db
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(app, 0x4750_4B47, "'GPKG'");
+    let tables: Vec<(String, String)> = db
+        .prepare("SELECT table_name, data_type FROM gpkg_contents ORDER BY table_name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let features: Vec<&str> = tables
+        .iter()
+        .filter(|(_, t)| t == "features")
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(
+        features,
+        [
+            "air-drone-strike",
+            "armed-clash",
+            "displacement",
+            "district-captured",
+            "unspecified"
+        ]
+    );
+    assert!(tables.contains(&("layer_styles".into(), "attributes".into())));
+    // the same features as the GeoJSON layer, ids included, and an R-tree entry for each
+    let fids: Vec<i64> = db
+        .prepare("SELECT fid FROM \"armed-clash\" ORDER BY fid")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(fids, [2, 3]);
+    let indexed: i64 = db
+        .query_row("SELECT COUNT(*) FROM \"rtree_armed-clash_geom\"", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(indexed, 2);
+    // typed columns: a month's days as DATE, the code as INTEGER, the score as REAL
+    let (start, end, code, score, kind): (String, String, i64, f64, String) = db
+        .query_row(
+            "SELECT date_start, date_end, time_precision_code, score, typeof(score) FROM \"armed-clash\" WHERE fid = 2",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (start.as_str(), end.as_str(), code),
+        ("2021-07-01", "2021-07-31", 3)
+    );
+    assert!(score > 0.5 && kind == "real");
+    let decl: Vec<(String, String)> = db
+        .prepare("SELECT name, type FROM pragma_table_info('armed-clash')")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    for (col, ty) in [
+        ("geom", "MULTIPOLYGON"),
+        ("date_start", "DATE"),
+        ("time_precision_code", "INTEGER"),
+        ("score", "REAL"),
+        ("input_kind", "TEXT"),
+    ] {
+        assert!(
+            decl.contains(&(col.into(), ty.into())),
+            "{col} {ty} in {decl:?}"
+        );
+    }
+    // one default style per layer; approximate locations hollow (points) or hatched (areas)
+    let styles: Vec<(String, String)> = db
+        .prepare("SELECT f_table_name, styleQML FROM layer_styles WHERE useAsDefault ORDER BY f_table_name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(styles.len(), features.len());
+    let (_, displacement) = &styles[2];
+    assert!(displacement.contains("&apos;parent&apos;") && displacement.contains("255,255,255,0"));
+    let (_, clash) = &styles[1];
+    assert!(
+        clash.contains("b_diagonal") && clash.contains("SimpleFill"),
+        "{clash}"
+    );
+    drop(db);
+
+    // a failed run leaves the GeoPackage as it was
+    gazmap()
+        .arg("export")
+        .arg(data("export/events.csv"))
+        .args(["--format", "gpkg", "--place-column", "nope", "-o"])
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert_eq!(snapshot(&out), first);
+}
+
+#[cfg(feature = "html")]
+#[test]
+fn map_page_embeds_everything_and_carries_data_only_as_escaped_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    gazmap()
+        .arg("export")
+        .arg(data("export/hostile.csv"))
+        .args(["--format", "html", "-q", "-o"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let page = fs::read_to_string(tmp.path().join("index.html")).unwrap();
+    // no GeoJSON asked for, none written
+    assert!(!tmp.path().join("armed-clash.geojson").exists());
+    // the data's HTML never appears as markup: every < inside the JSON is \u003c
+    assert!(
+        !page.contains("<img") && !page.contains("<b>x"),
+        "raw HTML from the data"
+    );
+    assert!(page.contains(r#"\u003cimg src=x onerror=\"window.__pwned=1\">"#));
+    assert_eq!(
+        page.matches("</script>").count(),
+        page.matches("<script").count()
+    );
+    // self-contained: no URL the browser would fetch, the libraries and their licences inline
+    assert!(!page.contains("<script src") && !page.contains("<link"));
+    assert!(
+        page.contains("default-src 'none'"),
+        "a policy that forbids the network"
+    );
+    assert!(page.contains("Leaflet") && page.contains("BSD") && page.contains("markercluster"));
+    assert!(page.contains("leaflet@1.9.4"));
+    // every layer's features
+    for layer in ["armed-clash", "protest", "displacement"] {
+        assert!(page.contains(&format!("data-layer=\"{layer}\"")), "{layer}");
+    }
+    // a tile URL is data too, escaped as JSON
+    gazmap()
+        .arg("export")
+        .arg(data("export/hostile.csv"))
+        .args([
+            "--format",
+            "html",
+            "-q",
+            "--tiles",
+            "https://t/{z}/{x}/{y}.png?</script>",
+            "-o",
+        ])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let page = fs::read_to_string(tmp.path().join("index.html")).unwrap();
+    assert!(
+        page.contains(r#""tiles":"https://t/{z}/{x}/{y}.png?\u003c/script>""#),
+        "tiles"
+    );
 }

@@ -249,3 +249,39 @@ fn an_index_file_among_other_gazetteers_adds_its_places() {
     assert!(via_index == with(&data("mini.csv")));
     assert!(via_index.contains("test:1") && via_index.contains("t:khinjan"));
 }
+
+#[test]
+fn read_and_mapped_opens_give_the_same_answers() {
+    use gazmap::index::file;
+    use gazmap::{Options, Resolver};
+    let dir = tempfile::tempdir().unwrap();
+    let path = build(dir.path(), &[]);
+    let (g, i) = file::open(&path).unwrap();
+    let read = Resolver::from_parts(g, i);
+    // SAFETY: the test wrote the file and nothing changes it while it is open
+    let (g, i) = unsafe { file::open_mapped(&path) }.unwrap();
+    let mapped = Resolver::from_parts(g, i);
+    assert_eq!(read.gazetteer().len(), mapped.gazetteer().len());
+    let opts = Options::default();
+    for q in [
+        "Pul-i-Hisar",
+        "Koundouz",
+        "Fayzabad",
+        "پل خمری",
+        "Ghanzi",
+        "xyzzy",
+    ] {
+        let (a, b) = (read.resolve(q, &opts), mapped.resolve(q, &opts));
+        assert_eq!(a.status, b.status, "{q}");
+        assert_eq!(
+            a.best
+                .map(|c| read.gazetteer().place(c.place).id.to_string()),
+            b.best
+                .map(|c| mapped.gazetteer().place(c.place).id.to_string()),
+            "{q}"
+        );
+    }
+    fs::write(&path, b"").unwrap();
+    assert!(file::open(&path).is_err());
+    assert!(unsafe { file::open_mapped(&path) }.is_err());
+}

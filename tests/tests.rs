@@ -7,12 +7,16 @@ mod export;
 mod extract;
 mod import;
 mod resolve;
+mod resolve_v2;
 mod serve;
 
 mod import_geonames;
 mod index;
 
 mod architecture;
+mod hardening;
 mod key_pins;
 mod pipes;
 mod shell;
+
+mod corpus;

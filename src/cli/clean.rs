@@ -86,7 +86,7 @@ pub fn run(global: &GlobalArgs, args: &CleanArgs) -> Result<()> {
     let mut clean_opts = CleanOptions::new(ColumnRef::Name(args.column.clone()));
     clean_opts.prefix = args.prefix.clone();
     clean_opts.skip_bad_rows = args.skip_bad_rows;
-    clean_opts.threads = args.threads;
+    clean_opts.threads = capped_threads(args.threads);
     clean_opts.output_encoding = match args.output_encoding {
         OutEnc::Input => OutputEncoding::Input,
         OutEnc::Utf8 => OutputEncoding::Utf8,
@@ -148,7 +148,7 @@ pub fn run(global: &GlobalArgs, args: &CleanArgs) -> Result<()> {
     Ok(())
 }
 
-fn progress_bar(quiet: bool, len: Option<u64>) -> ProgressBar {
+pub(crate) fn progress_bar(quiet: bool, len: Option<u64>) -> ProgressBar {
     if quiet || !io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -185,4 +185,22 @@ fn report(quiet: bool, s: &Summary, detected: &str) {
         s.resolved_names, s.seconds, detected, s.column.0, s.column.1
     ));
     eprintln!("{line}");
+}
+
+/// Most worker threads per core: more only add switching (and 100,000 threads take minutes
+/// to start).
+const MAX_THREADS_PER_CORE: usize = 4;
+
+/// `--threads`, at most [`MAX_THREADS_PER_CORE`] per core, with a warning when capped.
+fn capped_threads(asked: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cap = cores * MAX_THREADS_PER_CORE;
+    if asked > cap {
+        eprintln!(
+            "gazmap: warning: --threads {asked}: using {cap} ({MAX_THREADS_PER_CORE} per core, \
+             {cores} cores)"
+        );
+        return cap;
+    }
+    asked
 }

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context as _, Result};
 use clap::Args;
 
-use super::{load_resolver, options, FilterArgs, GlobalArgs};
+use super::{formats, load_resolver, options, FilterArgs, FormatArg, GlobalArgs};
+use gazmap::export::layers::{ColumnType, Columns, Typing};
 use gazmap::export::{LayerBy, LayerRow};
 use gazmap::extract::{self, Config, DateValue, Event, EventType, Extraction};
-use gazmap::io::atomic::{write_file, AtomicFile};
+use gazmap::io::atomic::{is_special_file, AtomicFile, OutputSet};
 use gazmap::resolve::{Resolver, Status};
 
 /// Flags of `gazmap extract`.
@@ -21,8 +22,8 @@ pub struct ExtractArgs {
     /// Article date (YYYY-MM-DD or YYYY-MM); default: a first line `date: YYYY-MM-DD`.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub date: Option<DateValue>,
-    /// Language of the articles: auto, en or fr.
-    #[arg(long, value_name = "LANG", default_value = "auto", value_parser = ["auto", "en", "fr"])]
+    /// Language of the articles: auto, en, fr, de or es.
+    #[arg(long, value_name = "LANG", default_value = "auto", value_parser = ["auto", "en", "fr", "de", "es"])]
     pub lang: String,
     /// Output folder for the events CSV and the layers.
     #[arg(
@@ -35,6 +36,10 @@ pub struct ExtractArgs {
     /// Where to write the events CSV (`-` for standard output) [default: DIR/events.csv].
     #[arg(long, value_name = "FILE")]
     pub events_csv: Option<PathBuf>,
+    /// Layer files to write, comma-separated: geojson (a file per layer), gpkg (layers.gpkg),
+    /// html (index.html, a map page).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "geojson")]
+    pub format: Vec<FormatArg>,
     /// Also write every place mention found, with how it was resolved, to this CSV.
     #[arg(long, value_name = "FILE")]
     pub mentions: Option<PathBuf>,
@@ -70,22 +75,48 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
         .flat_map(|x| x.events.iter().cloned())
         .collect();
     let g = resolver.gazetteer();
-    std::fs::create_dir_all(&args.output)
-        .with_context(|| format!("creating {}", args.output.display()))?;
     let csv_path = args
         .events_csv
         .clone()
         .unwrap_or_else(|| args.output.join("events.csv"));
+    if let Some(m) = &args.mentions {
+        if csv_path.as_os_str() != "-" && same_target(&csv_path, m) {
+            clap::Error::raw(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "--events-csv and --mentions name the same file {}; give two files\n",
+                    m.display()
+                ),
+            )
+            .exit();
+        }
+    }
+    // the layers, and the events CSV and mentions when they go in the same folder, are put
+    // in place together; files elsewhere are renamed right after
+    let mut set = OutputSet::create(&args.output)
+        .with_context(|| format!("writing to {}", args.output.display()))?;
+    let mut elsewhere = Vec::new();
     if csv_path.as_os_str() == "-" {
         let stdout = io::stdout();
         extract::write_events_csv(stdout.lock(), g, &events)?;
     } else {
-        write_atomic(&csv_path, |w| extract::write_events_csv(w, g, &events))?;
+        write_output(&mut set, &mut elsewhere, &csv_path, |w| {
+            extract::write_events_csv(w, g, &events)
+        })?;
     }
     if let Some(path) = &args.mentions {
-        write_atomic(path, |w| write_mentions(w, &resolver, &extractions))?;
+        write_output(&mut set, &mut elsewhere, path, |w| {
+            write_mentions(w, &resolver, &extractions)
+        })?;
     }
-    let layers = write_layers(&resolver, &events, &args.output)?;
+    let layers = write_layers(&resolver, &events, &mut set, formats(&args.format))?;
+    set.commit()
+        .with_context(|| format!("writing the layers to {}", args.output.display()))?;
+    for f in elsewhere {
+        let path = f.path().to_path_buf();
+        f.commit()
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     if !global.quiet {
         for x in &extractions {
             summary(&resolver, x);
@@ -93,8 +124,18 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
         if csv_path.as_os_str() != "-" {
             eprintln!("wrote {} events to {}", events.len(), csv_path.display());
         }
-        for layer in &layers.layers {
-            eprintln!("{:>8}  {}", layer.features, layer.path.display());
+        if args.format.contains(&FormatArg::Geojson) {
+            for layer in &layers.layers {
+                eprintln!("{:>8}  {}", layer.features, layer.path.display());
+            }
+        }
+        if let Some(h) = &layers.html_path {
+            let n: usize = layers.layers.iter().map(|l| l.features).sum();
+            eprintln!("{n:>8}  {}", h.display());
+        }
+        if let Some(g) = &layers.gpkg_path {
+            let n: usize = layers.layers.iter().map(|l| l.features).sum();
+            eprintln!("{n:>8}  {} ({} tables)", g.display(), layers.layers.len());
         }
         eprintln!(
             "{:>8}  {} (events with no place)",
@@ -105,61 +146,142 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
     Ok(())
 }
 
-/// The map layers of the events, one per event type, in `dir`, through the export writer.
+/// The map layers of the events, one per event type, into the output set.
 fn write_layers(
     resolver: &Resolver,
     events: &[Event],
-    dir: &Path,
+    set: &mut OutputSet,
+    formats: gazmap::export::Formats,
 ) -> Result<gazmap::export::LayerSummary> {
     let g = resolver.gazetteer();
-    // the export writer adds the resolved place's columns itself
-    let own = ["place_id", "place_name", "kind", "admin1", "admin2"];
-    let rows: Vec<LayerRow> = events
+    // the export writer adds the resolved place's columns and the time columns itself
+    let own = [
+        "place_id",
+        "place_name",
+        "kind",
+        "admin1",
+        "admin2",
+        "date_start",
+        "date_end",
+        "time_precision",
+        "time_precision_code",
+    ];
+    let keep: Vec<usize> = (0..extract::EVENTS_HEADER.len())
+        .filter(|&i| !own.contains(&extract::EVENTS_HEADER[i]))
+        .collect();
+    let header: Vec<String> = keep
         .iter()
-        .map(|e| LayerRow {
-            properties: extract::EVENTS_HEADER
-                .iter()
-                .zip(e.record(g))
-                .filter(|(h, _)| !own.contains(h))
-                .map(|(h, v)| (h.to_string(), v))
-                .collect(),
-            date: e.date.map(|d| d.to_string()).unwrap_or_default(),
-            event: e.event.as_str().to_string(),
-            resolution: e.resolution.clone(),
+        .map(|&i| extract::EVENTS_HEADER[i].to_string())
+        .collect();
+    let typing = header
+        .iter()
+        .map(|h| {
+            Typing::Fixed(match h.as_str() {
+                "confidence" => ColumnType::Real,
+                "start" | "end" => ColumnType::Integer,
+                _ => ColumnType::Text,
+            })
         })
         .collect();
-    gazmap::export::write_layers(g, &rows, LayerBy::Event, dir)
-        .with_context(|| format!("writing the layers to {}", dir.display()))
+    let records: Vec<(Vec<String>, String)> = events
+        .iter()
+        .map(|e| {
+            let rec = e.record(g);
+            let values = keep.iter().map(|&i| rec[i].clone()).collect();
+            (values, e.date.map(|d| d.to_string()).unwrap_or_default())
+        })
+        .collect();
+    let rows: Vec<LayerRow> = events
+        .iter()
+        .zip(&records)
+        .map(|(e, (values, date))| LayerRow {
+            values: values.iter().map(String::as_str).collect(),
+            date,
+            event: e.event.as_str(),
+            resolution: &e.resolution,
+        })
+        .collect();
+    let dir = set.given_dir().to_path_buf();
+    gazmap::export::write_layers_into(
+        g,
+        Columns::new(&header, typing),
+        &rows,
+        LayerBy::Event,
+        set,
+        formats,
+    )
+    .with_context(|| format!("writing the layers to {}", dir.display()))
 }
 
-fn write_atomic(
+/// Whether two output paths name the same file (existing or not).
+fn same_target(a: &Path, b: &Path) -> bool {
+    let resolve = |p: &Path| {
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::canonicalize(parent)
+            .ok()
+            .map(|d| d.join(p.file_name().unwrap_or_default()))
+    };
+    match (resolve(a), resolve(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Writes `path` into the output set when it is a file of the set's folder, else into an
+/// atomic file (special files, such as a FIFO, directly) committed after the set.
+fn write_output(
+    set: &mut OutputSet,
+    elsewhere: &mut Vec<AtomicFile>,
     path: &Path,
-    write: impl FnOnce(&mut AtomicFile) -> gazmap::Result<()>,
+    write: impl FnOnce(&mut dyn Write) -> gazmap::Result<()>,
 ) -> Result<()> {
-    write_file(path, write).with_context(|| format!("writing {}", path.display()))
+    let in_set = !is_special_file(path)
+        && path.file_name().is_some()
+        && same_target(&set.final_path("x"), &path.with_file_name("x"));
+    if in_set {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let mut f = set.create_file(&name)?;
+        write(&mut f).with_context(|| format!("writing {}", path.display()))?;
+        f.finish()?;
+    } else {
+        let mut f =
+            AtomicFile::create(path).with_context(|| format!("writing {}", path.display()))?;
+        write(&mut f).with_context(|| format!("writing {}", path.display()))?;
+        elsewhere.push(f);
+    }
+    Ok(())
 }
 
 fn read_article(path: &str) -> Result<(Vec<u8>, String)> {
+    let cap = extract::MAX_ARTICLE_BYTES;
     let mut bytes = Vec::new();
-    if path == "-" {
-        io::stdin()
-            .read_to_end(&mut bytes)
-            .context("reading standard input")?;
-        return Ok((bytes, "<stdin>".to_string()));
+    let (reader, source): (Box<dyn Read>, String) = if path == "-" {
+        (Box::new(io::stdin()), "<stdin>".to_string())
+    } else {
+        let p = Path::new(path);
+        if p.is_dir() {
+            bail!("{path}: is a directory, expected a plain-text article");
+        }
+        let f = std::fs::File::open(p).with_context(|| format!("reading {path}"))?;
+        (Box::new(f), path.to_string())
+    };
+    reader
+        .take(cap + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {source}"))?;
+    if bytes.len() as u64 > cap {
+        bail!(
+            "{source}: longer than {} MiB, far more than a news article (split it into articles)",
+            cap >> 20
+        );
     }
-    let p = Path::new(path);
-    if p.is_dir() {
-        bail!("{path}: is a directory, expected a plain-text article");
-    }
-    bytes = std::fs::read(p).with_context(|| format!("reading {path}"))?;
-    Ok((bytes, path.to_string()))
+    Ok((bytes, source))
 }
 
-fn write_mentions(
-    w: &mut impl Write,
-    resolver: &Resolver,
-    xs: &[Extraction],
-) -> gazmap::Result<()> {
+fn write_mentions(w: &mut dyn Write, resolver: &Resolver, xs: &[Extraction]) -> gazmap::Result<()> {
     let g = resolver.gazetteer();
     let mut csv = csv::Writer::from_writer(w);
     let err = |e: csv::Error| gazmap::Error::csv("the mentions CSV", e);

@@ -26,7 +26,7 @@ pub enum Import {
 /// Flags of `gazmap import boundaries`.
 #[derive(Debug, Args)]
 pub struct BoundariesArgs {
-    /// Boundaries GeoJSON FeatureCollection in WGS84 lon/lat.
+    /// Boundaries GeoJSON FeatureCollection in WGS84 lon/lat (`-` for standard input).
     #[arg(value_name = "FILE.geojson")]
     pub input: PathBuf,
     /// Property holding each feature's name (geoBoundaries: shapeName; COD-AB: ADM2_EN).
@@ -119,11 +119,14 @@ fn boundaries(global: &GlobalArgs, args: &BoundariesArgs) -> Result<()> {
         }),
         country: args.country.clone(),
         threshold: global.threshold,
-        file_stem: args
-            .input
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        file_stem: if args.input.as_os_str() == "-" {
+            "stdin".to_string()
+        } else {
+            args.input
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        },
     };
     let report = boundaries_to_places(&features, parents.as_deref(), &resolver, &options)
         .with_context(|| format!("importing {}", args.input.display()))?;
@@ -192,11 +195,11 @@ fn run_geonames(global: &GlobalArgs, args: &GeonamesArgs) -> Result<()> {
     for p in imported.problems.iter().take(SHOWN_PROBLEMS) {
         writeln!(err, "gazmap: warning: skipped {p}")?;
     }
-    if imported.problems.len() > SHOWN_PROBLEMS {
+    if imported.stats.bad_lines > SHOWN_PROBLEMS as u64 {
         writeln!(
             err,
             "gazmap: warning: … and {} more malformed lines (use --strict to stop at the first)",
-            imported.problems.len() - SHOWN_PROBLEMS
+            imported.stats.bad_lines - SHOWN_PROBLEMS as u64
         )?;
     }
     if !global.quiet {

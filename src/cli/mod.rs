@@ -74,6 +74,26 @@ pub enum Command {
     Man,
 }
 
+/// `--format` values: the files `export` and `extract` write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// One `<layer>.geojson` per layer.
+    Geojson,
+    /// One `layers.gpkg` (GeoPackage) with a styled table per layer.
+    Gpkg,
+    /// One `index.html` map page that opens from disk (built with the `html` feature).
+    Html,
+}
+
+/// The formats named by `--format`.
+pub fn formats(list: &[FormatArg]) -> gazmap::export::Formats {
+    gazmap::export::Formats {
+        geojson: list.contains(&FormatArg::Geojson),
+        gpkg: list.contains(&FormatArg::Gpkg),
+        html: list.contains(&FormatArg::Html),
+    }
+}
+
 /// Filters shared by every subcommand that resolves names.
 #[derive(Debug, Args, Clone, Default)]
 pub struct FilterArgs {
@@ -117,6 +137,15 @@ fn parse_unit(s: &str) -> Result<f64, String> {
 /// Loads the gazetteers named on the command line, or the embedded one, and indexes them;
 /// an index file is opened as it is.
 pub fn load_resolver(global: &GlobalArgs) -> Result<Resolver> {
+    if let [path] = global.gazetteer.as_slice() {
+        if gazmap::index::file::is_index_file(path) {
+            // SAFETY: gazmap replaces index files by renaming, never rewrites one in place;
+            // the README asks users not to change a .gzi another program has open
+            let (gazetteer, index) = unsafe { gazmap::index::file::open_mapped(path) }
+                .context("loading the gazetteer")?;
+            return Ok(Resolver::from_parts(gazetteer, index));
+        }
+    }
     let (gazetteer, index) =
         gazmap::index::open(&global.gazetteer, &mut warn).context("loading the gazetteer")?;
     Ok(Resolver::from_parts(gazetteer, index))

@@ -15,7 +15,8 @@ pub struct ResolveArgs {
     /// Names to resolve; with none, one name per line is read from standard input.
     #[arg(value_name = "NAME")]
     pub names: Vec<String>,
-    /// How many candidates to show per name.
+    /// How many places to show per name, the best included, tied places too (the table and
+    /// JSON say how many were left out).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
     pub top: u16,
     /// Output format.
@@ -32,6 +33,13 @@ struct JsonLine<'a> {
     status: Status,
     best: Option<CandidateRecord<'a>>,
     candidates: Vec<CandidateRecord<'a>>,
+    /// tied places left out by --top
+    #[serde(skip_serializing_if = "is_zero")]
+    left_out: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Runs `gazmap resolve`.
@@ -39,6 +47,7 @@ pub fn run(global: &super::GlobalArgs, args: &ResolveArgs) -> Result<()> {
     let resolver = load_resolver(global)?;
     let mut opts = options(&resolver, global, &args.filters)?;
     opts.top = usize::from(args.top);
+    opts.cap_ties = true;
     let names = if args.names.is_empty() {
         read_stdin_names()?
     } else {
@@ -110,6 +119,7 @@ fn write_json(out: &mut impl Write, resolver: &Resolver, r: &Resolution) -> Resu
         status: r.status,
         best: r.best.as_ref().map(|b| b.record(g)),
         candidates: r.candidates.iter().map(|c| c.record(g)).collect(),
+        left_out: r.left_out,
     };
     serde_json::to_writer(&mut *out, &line)?;
     out.write_all(b"\n")?;
@@ -196,6 +206,10 @@ fn write_table(out: &mut impl Write, resolver: &Resolver, r: &Resolution) -> Res
             p.id,
             c.reason
         )?;
+    }
+    if r.left_out > 0 {
+        let places = if r.left_out == 1 { "place" } else { "places" };
+        writeln!(out, "    … and {} more tied {places} (--top)", r.left_out)?;
     }
     if r.best.is_none() && r.candidates.is_empty() {
         writeln!(out, "    no place comes close")?;

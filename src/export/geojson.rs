@@ -53,14 +53,60 @@ pub fn point_geometry(lon: f64, lat: f64) -> geojson::Geometry {
 }
 
 /// A GeoJSON geometry from a geo geometry, rounded, polygons wound as RFC 7946 asks
-/// (exterior rings counterclockwise, holes clockwise).
-pub fn geometry_from_geo(g: &geo::Geometry<f64>) -> geojson::Geometry {
+/// (exterior rings counterclockwise, holes clockwise); `None` when nothing is left of it.
+///
+/// Rounding can collapse a small ring (its points merge, or fall on one line): such a part
+/// or hole is dropped and the rest kept, so every polygon written is valid (OGC simple
+/// features, as GEOS and `geo` check it) when the source was.
+pub fn geometry_from_geo(g: &geo::Geometry<f64>) -> Option<geojson::Geometry> {
     let g = match round_geometry(g) {
-        geo::Geometry::Polygon(p) => geo::Geometry::Polygon(p.orient(Direction::Default)),
-        geo::Geometry::MultiPolygon(m) => geo::Geometry::MultiPolygon(m.orient(Direction::Default)),
+        geo::Geometry::Polygon(p) => {
+            geo::Geometry::Polygon(clean_polygon(p)?.orient(Direction::Default))
+        }
+        geo::Geometry::MultiPolygon(m) => {
+            let parts: Vec<geo::Polygon<f64>> = m.0.into_iter().filter_map(clean_polygon).collect();
+            if parts.is_empty() {
+                return None;
+            }
+            geo::Geometry::MultiPolygon(geo::MultiPolygon(parts).orient(Direction::Default))
+        }
         other => other,
     };
-    geojson::Geometry::new(geojson::GeometryValue::from(&g))
+    Some(geojson::Geometry::new(geojson::GeometryValue::from(&g)))
+}
+
+/// A rounded polygon without repeated points and without collapsed rings (fewer than three
+/// distinct points, or no area); `None` when the exterior collapsed or the part is still
+/// invalid.
+fn clean_polygon(p: geo::Polygon<f64>) -> Option<geo::Polygon<f64>> {
+    use geo::Validation;
+    let (exterior, interiors) = p.into_inner();
+    let exterior = clean_ring(exterior)?;
+    let interiors = interiors.into_iter().filter_map(clean_ring).collect();
+    let p = geo::Polygon::new(exterior, interiors);
+    p.is_valid().then_some(p)
+}
+
+/// A closed ring without consecutive repeated points; `None` when it has no area left.
+fn clean_ring(ring: geo::LineString<f64>) -> Option<geo::LineString<f64>> {
+    use geo::Area;
+    let mut coords: Vec<geo::Coord<f64>> = Vec::with_capacity(ring.0.len());
+    for c in ring.0 {
+        if coords.last() != Some(&c) {
+            coords.push(c);
+        }
+    }
+    if coords.len() > 1 && coords.first() == coords.last() {
+        coords.pop();
+    }
+    if coords.len() < 3 {
+        return None;
+    }
+    let first = coords[0];
+    coords.push(first);
+    let ring = geo::LineString(coords);
+    let area = geo::Polygon::new(ring.clone(), vec![]).unsigned_area();
+    (area > 0.0).then_some(ring)
 }
 
 /// Parses the WKT `geometry` of a gazetteer place: a POLYGON or MULTIPOLYGON in lon/lat.
@@ -93,47 +139,89 @@ pub fn geometry_type(g: &geo::Geometry<f64>) -> &'static str {
     }
 }
 
-/// Streams features into one RFC 7946 FeatureCollection.
+/// Streams features into one RFC 7946 FeatureCollection: each feature serialized by the
+/// geojson crate as it comes, the collection framed as its `FeatureWriter` frames it (which
+/// does not give its writer back, so a finished layer could not be committed).
 pub struct GeoJsonWriter<W: Write> {
-    inner: geojson::FeatureWriter<W>,
+    writer: W,
     count: usize,
 }
 
 impl<W: Write> GeoJsonWriter<W> {
     /// Starts a FeatureCollection on `writer`.
     pub fn new(writer: W) -> Self {
-        GeoJsonWriter {
-            inner: geojson::FeatureWriter::from_writer(writer),
-            count: 0,
-        }
+        GeoJsonWriter { writer, count: 0 }
     }
 
     /// Writes one feature.
     pub fn write_feature(&mut self, feature: &geojson::Feature) -> Result<()> {
-        self.inner.write_feature(feature).map_err(write_error)?;
+        let sep: &[u8] = if self.count == 0 { PREFIX } else { b"," };
+        self.writer.write_all(sep).map_err(io_error)?;
+        serde_json::to_writer(&mut self.writer, feature).map_err(|e| {
+            if e.is_io() {
+                Error::io("<GeoJSON output>", std::io::Error::from(e))
+            } else {
+                Error::Invalid(format!("writing GeoJSON: {e}"))
+            }
+        })?;
         self.count += 1;
         Ok(())
     }
 
+    /// How many features were written so far.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
     /// Closes the FeatureCollection and returns how many features it holds.
-    pub fn finish(mut self) -> Result<usize> {
-        self.inner.finish().map_err(write_error)?;
-        self.inner.flush().map_err(write_error)?;
-        Ok(self.count)
+    pub fn finish(self) -> Result<usize> {
+        let count = self.count;
+        self.finish_into()?;
+        Ok(count)
+    }
+
+    /// Closes the FeatureCollection and gives the writer back, flushed.
+    pub fn finish_into(mut self) -> Result<W> {
+        if self.count == 0 {
+            self.writer.write_all(PREFIX).map_err(io_error)?;
+        }
+        self.writer.write_all(b"]}").map_err(io_error)?;
+        self.writer.flush().map_err(io_error)?;
+        Ok(self.writer)
     }
 }
 
-fn write_error(e: geojson::Error) -> Error {
-    match e {
-        geojson::Error::Io(io) => Error::io("<GeoJSON output>", io),
-        other => Error::Invalid(format!("writing GeoJSON: {other}")),
-    }
+const PREFIX: &[u8] = br#"{ "type": "FeatureCollection", "features": ["#;
+
+fn io_error(e: std::io::Error) -> Error {
+    Error::io("<GeoJSON output>", e)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_failed_write_is_not_called_deserializing() {
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::from_raw_os_error(28))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut w = GeoJsonWriter::new(Full);
+        let f = geojson::Feature {
+            geometry: Some(point_geometry(69.0, 35.0)),
+            ..Default::default()
+        };
+        let msg = w.write_feature(&f).unwrap_err().to_string();
+        assert!(msg.contains("No space left on device"), "{msg}");
+        assert!(!msg.contains("deserializing"), "{msg}");
+    }
 
     #[test]
     fn wkt_polygons_only() {
@@ -150,7 +238,7 @@ mod tests {
     #[test]
     fn polygons_follow_the_right_hand_rule() {
         let cw = area_from_wkt("POLYGON((0 0,0 1,1 1,1 0,0 0))").unwrap();
-        let g = geometry_from_geo(&cw);
+        let g = geometry_from_geo(&cw).unwrap();
         let geojson::GeometryValue::Polygon { coordinates } = g.value else {
             panic!("{g:?}")
         };
@@ -164,6 +252,37 @@ mod tests {
             .map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1])
             .sum();
         assert!(area > 0.0, "{ring:?}");
+    }
+
+    #[test]
+    fn rounding_drops_collapsed_parts_and_keeps_the_rest() {
+        use geo::Validation;
+        // the second part of Koshk (geoBoundaries ADM2) collapses at 6 decimals
+        let m = area_from_wkt(
+            "MULTIPOLYGON(((62 35,62.5 35,62.5 35.5,62 35)),\
+             ((62.0075972 35.4460461,62.0075781 35.4460502,62.0075779 35.4460498,62.0075972 35.4460461)))",
+        )
+        .unwrap();
+        assert!(m.is_valid());
+        let g = geometry_from_geo(&m).unwrap();
+        let back: geo::Geometry<f64> = g.try_into().unwrap();
+        let geo::Geometry::MultiPolygon(parts) = &back else {
+            panic!("{back:?}")
+        };
+        assert_eq!(parts.0.len(), 1, "{parts:?}");
+        assert!(back.is_valid(), "{back:?}");
+        // a polygon that collapses whole is nothing, and a hole that collapses is dropped
+        let tiny = area_from_wkt("POLYGON((62 35,62.0000001 35,62 35.0000001,62 35))").unwrap();
+        assert!(geometry_from_geo(&tiny).is_none());
+        let holed = area_from_wkt(
+            "POLYGON((0 0,1 0,1 1,0 1,0 0),(0.5 0.5,0.5000001 0.5,0.5 0.5000001,0.5 0.5))",
+        )
+        .unwrap();
+        let g: geo::Geometry<f64> = geometry_from_geo(&holed).unwrap().try_into().unwrap();
+        let geo::Geometry::Polygon(p) = g else {
+            panic!()
+        };
+        assert!(p.interiors().is_empty());
     }
 
     #[test]

@@ -164,15 +164,27 @@ pub fn find_dates_in(
             .flatten()
             .filter(|y| (1900..=2100).contains(y))
     };
+    // the token after `i`, stepping over a link word (`3 de julio de 2021`)
+    let link = |i: usize| -> usize {
+        match folds.get(i) {
+            Some(f) if tables.date_links.contains(f) => i + 1,
+            _ => i,
+        }
+    };
     let article_year = article.map(DateValue::year);
     let mut out = Vec::new();
     let mut i = first;
     while i < last {
         let found: Option<(usize, Option<DateValue>)> =
-            if let (Some(d), Some(m)) = (day(i), month(i + 1)) {
-                // 3 July [2021], le 14 août 2021
-                let y = year(i + 2);
-                let end = if y.is_some() { i + 3 } else { i + 2 };
+            if let (Some(d), Some(m)) = (day(i), month(link(i + 1))) {
+                // 3 July [2021], le 14 août 2021, 3 de julio de 2021
+                let at = link(i + 1);
+                let y = year(link(at + 1));
+                let end = if y.is_some() {
+                    link(at + 1) + 1
+                } else {
+                    at + 1
+                };
                 let v = y.or(article_year).and_then(|y| Date::new(y, m, d).ok());
                 Some((end, v.map(DateValue::Day)))
             } else if let (Some(m), Some(d)) = (month(i), day(i + 1)) {
@@ -209,6 +221,30 @@ pub fn find_dates_in(
                 i = end;
             }
             None => i += 1,
+        }
+    }
+    // a range ("between Saturday evening and Sunday evening", "la nuit de samedi à
+    // dimanche"): the event is dated by its end
+    const OPENERS: [&str; 12] = [
+        "between", "from", "entre", "de", "du", "zwischen", "von", "vom", "desde", "nuit", "night",
+        "nacht",
+    ];
+    const LINKS: [&str; 10] = [
+        "and", "to", "a", "au", "bis", "auf", "zum", "y", "al", "hasta",
+    ];
+    let mut k = 0;
+    while k + 1 < out.len() {
+        let (a, b) = (&out[k], &out[k + 1]);
+        let opened = folds[a.first.saturating_sub(2).max(first)..a.first]
+            .iter()
+            .any(|w| OPENERS.contains(w));
+        let linked = b.first >= a.last
+            && b.first - a.last <= 3
+            && folds[a.last..b.first].iter().any(|w| LINKS.contains(w));
+        if opened && linked {
+            out.remove(k);
+        } else {
+            k += 1;
         }
     }
     out

@@ -59,6 +59,12 @@ pub struct Hit<T> {
 #[derive(Debug, Default)]
 pub struct SentenceCues {
     events: Vec<Hit<EventType>>,
+    /// Starts of the fighting cues that an "after" makes the background of another event
+    /// (`fell after heavy fighting`, `nach Gefechten … gefallen`, `tras los combates`).
+    background: Vec<usize>,
+    /// Starts of the actors named as the side a place was taken from (`retaken from the
+    /// Taliban`, `repris aux talibans`): not who acted.
+    losers: Vec<usize>,
     actors: Vec<Hit<&'static str>>,
     denied: Vec<Hit<()>>,
     disputed: Vec<Hit<()>>,
@@ -74,6 +80,10 @@ pub struct Tag {
     pub actor: &'static str,
     /// Reported, disputed or denied.
     pub certainty: Certainty,
+    /// Tokens of the event cue, when there is one.
+    pub cue: Option<(usize, usize)>,
+    /// The fighting the event came after, when the clause says so (a second row).
+    pub after_fighting: bool,
 }
 
 /// Most tokens between an actor and the event cue after it (`the Taliban on Sunday captured`).
@@ -81,6 +91,23 @@ const ACTOR_BEFORE_REACH: usize = 6;
 /// Most tokens between an event cue and an actor named after it (`fell to the Taliban`,
 /// `retaken on Monday by government forces`).
 const ACTOR_AFTER_REACH: usize = 5;
+/// Words before an actor that make it the side a place was taken from.
+const FROM: [&str; 4] = ["from", "aux", "von", "a"];
+
+/// Words that make the fighting after them the background of the clause's event.
+const AFTER: [&str; 8] = [
+    "after",
+    "following",
+    "nach",
+    "tras",
+    "apres",
+    "despues",
+    "amid",
+    "suite",
+];
+/// Most tokens between such a word and the fighting cue (`after days of heavy fighting`).
+const BACKGROUND_REACH: usize = 4;
+
 /// Most tokens between a negation word and the event cue it negates.
 const NEGATION_REACH: usize = 4;
 
@@ -110,12 +137,34 @@ impl Cues {
             .into_iter()
             .filter(|h| !inside(h.first, &disputed) && !inside(h.first, &denied))
             .collect();
+        let events: Vec<Hit<EventType>> = scan(&self.events, folds, s.first, s.last)
+            .into_iter()
+            .filter(|h| h.value != EventType::Other)
+            .collect();
+        let background = events
+            .iter()
+            .filter(|h| h.value == EventType::Clashes)
+            .filter(|h| {
+                folds[h.first.saturating_sub(BACKGROUND_REACH).max(s.first)..h.first]
+                    .iter()
+                    .any(|w| AFTER.contains(w))
+            })
+            .map(|h| h.first)
+            .collect();
+        let actors = scan(&self.actors, folds, s.first, s.last);
+        let losers = actors
+            .iter()
+            .filter(|a| {
+                let before = &folds[a.first.saturating_sub(2).max(s.first)..a.first];
+                before.iter().any(|w| FROM.contains(w))
+            })
+            .map(|a| a.first)
+            .collect();
         SentenceCues {
-            events: scan(&self.events, folds, s.first, s.last)
-                .into_iter()
-                .filter(|h| h.value != EventType::Other)
-                .collect(),
-            actors: scan(&self.actors, folds, s.first, s.last),
+            events,
+            background,
+            losers,
+            actors,
             denied,
             disputed,
             negation,
@@ -167,10 +216,24 @@ fn distance(a: (usize, usize), b: (usize, usize)) -> usize {
 pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag {
     let (lo, hi) = s.clause_range(s.clause_of(first));
     let within = |h: usize| lo <= h && h < hi;
+    // fighting "after" which something happened is its background: the other event of the
+    // clause is the mention's, and the fighting a second row
+    let foreground = |h: &&Hit<EventType>| {
+        !cues.background.contains(&h.first)
+            || !cues
+                .events
+                .iter()
+                .any(|o| within(o.first) && !cues.background.contains(&o.first))
+    };
+    let background = cues
+        .events
+        .iter()
+        .any(|h| within(h.first) && cues.background.contains(&h.first));
     let event = cues
         .events
         .iter()
         .filter(|h| within(h.first))
+        .filter(foreground)
         .min_by_key(|h| {
             // verbs mostly come before the place they act on (active voice in English and
             // French), so a cue after the mention counts double
@@ -183,6 +246,8 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
             event: EventType::Other,
             actor: "",
             certainty: Certainty::Reported,
+            cue: None,
+            after_fighting: false,
         };
     };
     let actor = cues
@@ -194,6 +259,7 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
         .or_else(|| {
             cues.actors
                 .iter()
+                .filter(|a| !cues.losers.contains(&a.first))
                 .filter(|a| within(a.first) && a.first >= event.last)
                 .filter(|a| a.first - event.last <= ACTOR_AFTER_REACH)
                 .min_by_key(|a| a.first)
@@ -229,5 +295,7 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
         event: event.value,
         actor,
         certainty,
+        cue: Some((event.first, event.last)),
+        after_fighting: background && event.value != EventType::Clashes,
     }
 }

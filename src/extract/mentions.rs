@@ -70,6 +70,22 @@ pub struct Span {
     pub found: Found,
     /// The kind a designator next to it names (`Khinjan district`, `la province de Baghlan`).
     pub designator: Option<Kind>,
+    /// The spelling to resolve when it is not the text's (`Chanabad` is looked up as
+    /// `khanabad`, see [`Tables::respellings`]).
+    pub query: Option<String>,
+}
+
+/// The folded `key` in the English romanization the gazetteer uses, when the language's
+/// respellings change it.
+pub fn respell(tables: &Tables, key: &str) -> Option<String> {
+    if tables.respellings.is_empty() {
+        return None;
+    }
+    let mut out = key.to_string();
+    for (from, to) in tables.respellings {
+        out = out.replace(from, to);
+    }
+    (out != key).then_some(out)
 }
 
 /// Words that are never places, from every language's tables.
@@ -141,6 +157,7 @@ pub fn find(
             }
             let max = run_len(tokens, i, s.last);
             let mut hit = None;
+            let mut query: Option<String> = None;
             for n in (1..=max).rev() {
                 let last = &tokens[i + n - 1];
                 if !last.cap {
@@ -155,7 +172,7 @@ pub fn find(
                 let usable =
                     |ids: &[NameId]| ids.iter().any(|&id| index.name(id).form != NameForm::Part);
                 // names repeat through an article: each distinct run is looked up once
-                let found = *lookup_cache.entry(key.clone()).or_insert_with_key(|key| {
+                let look = |key: &str| {
                     if usable(index.by_fold(key)) {
                         Some(Found::Fold)
                     } else if usable(index.by_skeleton(&skeleton_of_folded(key))) {
@@ -163,9 +180,22 @@ pub fn find(
                     } else {
                         None
                     }
-                });
+                };
+                let mut found = *lookup_cache
+                    .entry(key.clone())
+                    .or_insert_with_key(|key| look(key));
+                query = None;
+                if found.is_none() {
+                    if let Some(alt) = respell(tables, &key) {
+                        found = look(&alt).map(|_| Found::Skeleton);
+                        if found.is_some() {
+                            query = Some(alt);
+                        }
+                    }
+                }
                 hit = found.map(|f| (n, f));
                 if hit.is_some() {
+                    let key = query.clone().unwrap_or(key);
                     let names = index
                         .by_fold(&key)
                         .iter()
@@ -198,13 +228,23 @@ pub fn find(
                             .entry(t.fold.clone())
                             .or_insert_with(|| near_a_name(resolver, &t.fold, WORD_SIMILARITY))
                     });
+                let alt = respell(tables, &key);
+                let words_near = words_near
+                    || alt.as_deref().is_some_and(|a| {
+                        !ordinary_word && near_a_name(resolver, a, WORD_SIMILARITY)
+                    });
                 if words_near {
+                    let lookup = alt.clone().unwrap_or_else(|| key.clone());
                     let best = *fuzzy_cache
-                        .entry(key.clone())
-                        .or_insert_with(|| fuzzy_place(resolver, &key));
+                        .entry(lookup.clone())
+                        .or_insert_with(|| fuzzy_place(resolver, &lookup));
+                    query = alt;
+                    // a place already named, or in a province already named, needs less
+                    let g = resolver.gazetteer();
                     let ok = best.is_some_and(|(place, score)| {
-                        score >= FUZZY_ACCEPT
-                            || (score >= FUZZY_ACCEPT_SEEN && seen.contains(&place))
+                        let known = seen.contains(&place)
+                            || g.parents(place).province.is_some_and(|p| seen.contains(&p));
+                        score >= FUZZY_ACCEPT || (score >= FUZZY_ACCEPT_SEEN && known)
                     });
                     if ok {
                         hit = Some((n, Found::Fuzzy));
@@ -215,6 +255,27 @@ pub fn find(
                     i += 1;
                     continue;
                 }
+            }
+            // "Nawa-i-Barakzayi": a hyphenated name going on past the name found is one
+            // mention when fuzzy matching finds the whole (not `Nawa` in Ghazni)
+            if let Some((n, Found::Fold | Found::Skeleton)) = hit {
+                if n < max && hyphen_name_goes_on(tokens, i + n, i + max) {
+                    let whole = key_of(&tokens[i..i + max]);
+                    let best = *fuzzy_cache
+                        .entry(whole.clone())
+                        .or_insert_with(|| fuzzy_place(resolver, &whole));
+                    if best.is_some_and(|(_, score)| score >= FUZZY_ACCEPT_SEEN) {
+                        hit = Some((max, Found::Fuzzy));
+                    }
+                }
+            }
+            let n_hit = hit.map_or(1, |h| h.0);
+            if hit.is_some()
+                && (is_organisation(tokens, i + n_hit, s.last) || after_title(tokens, i, s.first))
+            {
+                // "Kabul Now", "Tolo News": a news outlet; "Ajmal Kakar", "Gen. Giyan": a person
+                i += n_hit;
+                continue;
             }
             if hit.is_some() && after_given_names(tokens, i, s, &spans) {
                 // "Ajmal Omar Shinwari": a surname that is also a district's name
@@ -227,6 +288,7 @@ pub fn find(
                     last: i + n,
                     found,
                     designator: None,
+                    query: query.take(),
                 });
                 i += n;
             }
@@ -235,6 +297,46 @@ pub fn find(
     designate(tokens, &mut spans, tables);
     qualify(resolver, tokens, &mut spans);
     spans
+}
+
+/// Capitalised words after a place's name that make it an organisation's name.
+const ORGANISATION_WORDS: [&str; 10] = [
+    "now", "news", "times", "press", "post", "tv", "radio", "agency", "daily", "tribune",
+];
+/// Given names and titles before a surname that is also a place's name.
+const GIVEN_NAMES: [&str; 30] = [
+    "ajmal", "mohammad", "muhammad", "mohammed", "ahmad", "ahmed", "abdul", "hamid", "ashraf",
+    "abdullah", "amrullah", "zalmay", "mirwais", "tareq", "tariq", "dawlat", "hasti", "gen", "maj",
+    "col", "lt", "capt", "sgt", "mullah", "mulla", "maulvi", "mawlawi", "haji", "qari", "hafiz",
+];
+
+/// True when the name ending before token `end` is followed by an organisation word
+/// (`Kabul Now`, `Ariana News`).
+fn is_organisation(tokens: &[Token], end: usize, last: usize) -> bool {
+    end < last
+        && tokens[end].cap
+        && tokens[end].joined
+        && ORGANISATION_WORDS.contains(&tokens[end].fold.as_str())
+}
+
+/// True when a given name or a title comes right before token `i` (`Ajmal Kakar`, `Maj.
+/// Gen.`, `Mullah Baradar`); names in `-ullah` are given names.
+fn after_title(tokens: &[Token], i: usize, first: usize) -> bool {
+    if i == first || !tokens[i - 1].cap {
+        return false;
+    }
+    let w = tokens[i - 1].fold.as_str();
+    GIVEN_NAMES.contains(&w) || w.ends_with("ullah") || w.ends_with("ulla")
+}
+
+/// True when tokens `from..to` go on a name with a particle and a capitalised part
+/// (`-i-Barakzayi`, `-e-Sharif`, `wa Munjan`).
+fn hyphen_name_goes_on(tokens: &[Token], from: usize, to: usize) -> bool {
+    const PARTICLES: [&str; 6] = ["i", "e", "ye", "wa", "ul", "al"];
+    to - from >= 2
+        && !tokens[from].cap
+        && PARTICLES.contains(&tokens[from].fold.as_str())
+        && tokens[from + 1].cap
 }
 
 /// True when two or more capitalised words run straight into token `i` (a person's given

@@ -143,7 +143,10 @@ pub fn sentences(text: &str, base: usize, tokens: &[Token], tables: &Tables) -> 
                 && next.is_some_and(|n| {
                     n.cap || n.digit || between.contains(['\u{ab}', '"', '\u{201c}'])
                 })
-                && !is_abbreviation(&tokens[i], tables, between));
+                && !is_abbreviation(&tokens[i], tables, between)
+                // a German ordinal day: `am 1. Mai`
+                && !(tokens[i].digit
+                    && next.is_some_and(|n| tables.months.iter().any(|m| m.1 == n.fold))));
         if ends {
             out.push(Sentence {
                 first,

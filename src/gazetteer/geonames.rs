@@ -103,7 +103,8 @@ pub struct ImportStats {
 pub struct Import {
     /// The places, sorted by GeoNames id.
     pub places: Vec<Place>,
-    /// One error per malformed line (file, line, column), in reading order.
+    /// One error per malformed line (file, line, column), in reading order; the first
+    /// [`MAX_KEPT_PROBLEMS`] (`stats.bad_lines` counts them all).
     pub problems: Vec<Error>,
     /// Counts.
     pub stats: ImportStats,
@@ -269,9 +270,18 @@ fn with_reader<T>(
     Ok(t)
 }
 
-/// A reader that reports bytes read, about every megabyte.
+/// The longest line a GeoNames file may have (real lines are under 20 kB): a longer one means
+/// the file is something else, which would otherwise be held whole (a zip of zeros).
+pub const MAX_LINE_BYTES: u64 = 1 << 20;
+/// At most this many problems are kept (all are counted); and when this many lines in a row
+/// from the start of a dump are malformed, the file is no dump.
+pub const MAX_KEPT_PROBLEMS: usize = 1000;
+
+/// A reader that reports bytes read, about every megabyte, and refuses overlong lines.
 struct Counting<'p, 'q, R> {
     inner: R,
+    /// Bytes since the last line end.
+    run: u64,
     name: String,
     total: u64,
     read: u64,
@@ -289,6 +299,7 @@ impl<'p, 'q, R> Counting<'p, 'q, R> {
         progress(name, 0, total);
         Counting {
             inner,
+            run: 0,
             name: name.to_string(),
             total,
             read: 0,
@@ -306,6 +317,20 @@ impl<R: Read> Read for Counting<'_, '_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.read += n as u64;
+        self.run = match buf[..n].iter().rposition(|&b| b == b'\n') {
+            Some(p) => (n - p - 1) as u64,
+            None => self.run + n as u64,
+        };
+        if self.run > MAX_LINE_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "a line longer than {} MiB near byte {}: not a GeoNames file",
+                    MAX_LINE_BYTES >> 20,
+                    self.read
+                ),
+            ));
+        }
         if self.read - self.reported >= 1 << 20 {
             self.reported = self.read;
             (self.progress)(&self.name, self.read, self.total);
@@ -349,7 +374,9 @@ fn problem(out: &mut Import, strict: bool, e: Error) -> Result<()> {
         return Err(e);
     }
     out.stats.bad_lines += 1;
-    out.problems.push(e);
+    if out.problems.len() < MAX_KEPT_PROBLEMS {
+        out.problems.push(e);
+    }
     Ok(())
 }
 
@@ -374,6 +401,18 @@ fn read_dump(
     let mut seen: HashSet<u64> = HashSet::new();
     let col = |i: usize| Some(format!("{} ({})", i + 1, DUMP_COLUMN_NAMES[i]));
     while let Some(line) = next_record(&mut rdr, &mut record, source)? {
+        if out.stats.bad_lines == MAX_KEPT_PROBLEMS as u64 && out.stats.lines == out.stats.bad_lines
+        {
+            return Err(Error::parse(
+                source,
+                line,
+                None,
+                format!(
+                    "the first {MAX_KEPT_PROBLEMS} lines are all malformed: not a GeoNames \
+                     dump"
+                ),
+            ));
+        }
         out.stats.lines += 1;
         let f = match fields(&record) {
             Ok(f) => f,

@@ -345,7 +345,7 @@ impl Gazetteer {
     /// The place with this index.
     pub fn place(&self, id: PlaceId) -> PlaceRef<'_> {
         let r = self.record(id);
-        let heap = self.heap.text(&self.bytes);
+        let heap = self.heap.text();
         let has = |flag: u8| r.flags & flag != 0;
         let alts: &[Str] = self.bytes.array(self.alt_names);
         let alt_start = r.alt_start as usize;

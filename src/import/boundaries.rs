@@ -4,7 +4,10 @@
 //! reference gazetteer merged in.
 
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use geo::{BoundingRect, Distance, Euclidean, InteriorPoint, Intersects};
 use wkt::ToWkt;
@@ -32,104 +35,249 @@ pub fn clean_name(name: &str) -> String {
     name.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Reads the features of a boundaries GeoJSON FeatureCollection, naming each by the
-/// `name_field` property; every feature must have a name and a (multi)polygon in lon/lat.
+/// Reads the features of a boundaries GeoJSON FeatureCollection (`-`: standard input),
+/// naming each by the `name_field` property; every feature must have a name and a
+/// (multi)polygon in lon/lat. Streams: memory holds the areas read and one feature's JSON.
 pub fn read_boundaries(path: &Path, name_field: &str) -> Result<Vec<Boundary>> {
     let source = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let json: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+    let reader: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+            return Err(Error::Invalid(format!(
+                "{source}: is a directory, expected a GeoJSON file"
+            )));
+        }
+        Box::new(file)
+    };
+    read_boundaries_from(reader, &source, name_field)
+}
+
+/// Like [`read_boundaries`], on any reader; `source` names it in messages. A UTF-8 BOM is
+/// skipped.
+pub fn read_boundaries_from(
+    reader: impl Read,
+    source: &str,
+    name_field: &str,
+) -> Result<Vec<Boundary>> {
+    let mut reader = BufReader::with_capacity(256 * 1024, reader);
+    let head = reader.fill_buf().map_err(|e| Error::io(source, e))?;
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    let mut failure = None;
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let visitor = CollectionVisitor {
+        source,
+        name_field,
+        failure: &mut failure,
+    };
+    let parsed = de
+        .deserialize_map(visitor)
+        .and_then(|r| de.end().map(|_| r));
+    let json_error = |e: serde_json::Error| {
+        if e.is_io() {
+            let io = std::io::Error::other(e.to_string());
+            return Error::io(source, io);
+        }
         Error::parse(
-            &source,
+            source,
             e.line() as u64,
             Some(e.column().to_string()),
             format!("not GeoJSON: {e}"),
         )
-    })?;
-    check_crs(&json, &source)?;
-    let gj = serde_json::from_value::<geojson::GeoJson>(json)
-        .map_err(|e| Error::Invalid(format!("{source}: not GeoJSON: {e}")))?;
-    let fc = match gj {
-        geojson::GeoJson::FeatureCollection(fc) => fc,
+    };
+    let (kind, crs, out) = match parsed {
+        Ok(r) => r,
+        Err(e) => return Err(failure.unwrap_or_else(|| json_error(e))),
+    };
+    if let Some(crs) = crs {
+        check_crs(&serde_json::json!({ "crs": crs }), source)?;
+    }
+    if kind.as_deref() != Some("FeatureCollection") {
+        return Err(Error::Invalid(format!(
+            "{source}: expected a FeatureCollection of boundaries"
+        )));
+    }
+    if out.is_empty() {
+        return Err(Error::Invalid(format!("{source}: no features")));
+    }
+    Ok(out)
+}
+
+type Collection = (Option<String>, Option<serde_json::Value>, Vec<Boundary>);
+
+/// Reads the top-level object, turning each feature into a [`Boundary`] as it is read.
+struct CollectionVisitor<'a> {
+    source: &'a str,
+    name_field: &'a str,
+    /// Our own error, when a feature is refused (serde's error then only stops the parse).
+    failure: &'a mut Option<Error>,
+}
+
+impl<'de> Visitor<'de> for CollectionVisitor<'_> {
+    type Value = Collection;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a GeoJSON FeatureCollection object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Collection, A::Error> {
+        let (mut kind, mut crs, mut features) = (None, None, Vec::new());
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "type" => kind = Some(map.next_value::<String>()?),
+                "crs" => crs = Some(map.next_value::<serde_json::Value>()?),
+                "features" => {
+                    map.next_value_seed(FeaturesSeed {
+                        source: self.source,
+                        name_field: self.name_field,
+                        failure: &mut *self.failure,
+                        out: &mut features,
+                    })?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok((kind, crs, features))
+    }
+}
+
+/// The `features` array, read one feature at a time.
+struct FeaturesSeed<'a> {
+    source: &'a str,
+    name_field: &'a str,
+    failure: &'a mut Option<Error>,
+    out: &'a mut Vec<Boundary>,
+}
+
+impl<'de> DeserializeSeed<'de> for FeaturesSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FeaturesSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of GeoJSON features")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        while let Some(f) = seq.next_element::<geojson::Feature>()? {
+            let number = self.out.len() + 1;
+            match boundary_of(&f, number, self.source, self.name_field) {
+                Ok(b) => self.out.push(b),
+                Err(e) => {
+                    *self.failure = Some(e);
+                    return Err(serde::de::Error::custom("feature refused"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One feature as a [`Boundary`], or why it is refused.
+fn boundary_of(
+    f: &geojson::Feature,
+    number: usize,
+    source: &str,
+    name_field: &str,
+) -> Result<Boundary> {
+    let at = |m: String| Error::Invalid(format!("{source}: feature {number}: {m}"));
+    let raw = match f.property(name_field) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(other) if !other.is_null() => {
+            return Err(at(format!(
+                "property {name_field:?} is {other}, not a name"
+            )))
+        }
         _ => {
-            return Err(Error::Invalid(format!(
-                "{source}: expected a FeatureCollection of boundaries"
+            let have: Vec<String> = f.properties_iter().map(|(k, _)| format!("{k:?}")).collect();
+            return Err(at(format!(
+                "no property {name_field:?} (--name-field); it has: {}",
+                have.join(", ")
+            )));
+        }
+    };
+    let name = clean_name(&raw);
+    if name.is_empty() {
+        return Err(at(format!("property {name_field:?} is empty")));
+    }
+    let at = |m: String| Error::Invalid(format!("{source}: feature {number} ({name}): {m}"));
+    let geometry = f
+        .geometry
+        .as_ref()
+        .ok_or_else(|| at("no geometry".into()))?;
+    let polygons: Vec<&geojson::PolygonType> = match &geometry.value {
+        geojson::GeometryValue::Polygon { coordinates } => vec![coordinates],
+        geojson::GeometryValue::MultiPolygon { coordinates } => coordinates.iter().collect(),
+        other => {
+            return Err(at(format!(
+                "geometry is a {}; expected a Polygon or MultiPolygon",
+                other.type_name()
             )))
         }
     };
-    if fc.features.is_empty() {
-        return Err(Error::Invalid(format!("{source}: no features")));
-    }
-    let mut out = Vec::with_capacity(fc.features.len());
-    for (i, f) in fc.features.iter().enumerate() {
-        let number = i + 1;
-        let at = |m: String| Error::Invalid(format!("{source}: feature {number}: {m}"));
-        let raw = match f.property(name_field) {
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(serde_json::Value::Number(n)) => n.to_string(),
-            Some(other) if !other.is_null() => {
+    // checked before converting: the geojson crate indexes positions without checking
+    for (p, polygon) in polygons.iter().enumerate() {
+        for (r, ring) in polygon.iter().enumerate() {
+            if let Some(bad) = ring.iter().position(|pos| pos.len() < 2) {
                 return Err(at(format!(
-                    "property {name_field:?} is {other}, not a name"
-                )))
-            }
-            _ => {
-                let have: Vec<String> =
-                    f.properties_iter().map(|(k, _)| format!("{k:?}")).collect();
-                return Err(at(format!(
-                    "no property {name_field:?} (--name-field); it has: {}",
-                    have.join(", ")
+                    "polygon {}, ring {}, position {}: fewer than two numbers (expected \
+                     [longitude, latitude])",
+                    p + 1,
+                    r + 1,
+                    bad + 1
                 )));
             }
-        };
-        let name = clean_name(&raw);
-        if name.is_empty() {
-            return Err(at(format!("property {name_field:?} is empty")));
         }
-        let at = |m: String| Error::Invalid(format!("{source}: feature {number} ({name}): {m}"));
-        let geometry = f
-            .geometry
-            .as_ref()
-            .ok_or_else(|| at("no geometry".into()))?;
-        let g = geo::Geometry::<f64>::try_from(&geometry.value)
-            .map_err(|e| at(format!("geometry: {e}")))?;
-        let area = match g {
-            geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
-            geo::Geometry::MultiPolygon(m) => m,
-            other => {
-                return Err(at(format!(
-                    "geometry is a {}; expected a Polygon or MultiPolygon",
-                    geometry_type(&other)
-                )))
-            }
-        };
-        match area.bounding_rect() {
-            Some(r)
-                if r.min().x >= -180.0
-                    && r.max().x <= 180.0
-                    && r.min().y >= -90.0
-                    && r.max().y <= 90.0 => {}
-            Some(_) => {
-                return Err(at(
-                    "coordinates are not WGS84 longitude/latitude; reproject first \
-                     (ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson)"
-                        .into(),
-                ))
-            }
-            None => return Err(at("empty geometry".into())),
-        }
-        let shape_id = match f.property("shapeID") {
-            Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
-                Some(s.trim().to_string())
-            }
-            _ => None,
-        };
-        out.push(Boundary {
-            number,
-            name,
-            shape_id,
-            area,
-        });
     }
-    Ok(out)
+    let g = geo::Geometry::<f64>::try_from(&geometry.value)
+        .map_err(|e| at(format!("geometry: {e}")))?;
+    let area = match g {
+        geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
+        geo::Geometry::MultiPolygon(m) => m,
+        other => {
+            return Err(at(format!(
+                "geometry is a {}; expected a Polygon or MultiPolygon",
+                geometry_type(&other)
+            )))
+        }
+    };
+    match area.bounding_rect() {
+        Some(r)
+            if r.min().x >= -180.0
+                && r.max().x <= 180.0
+                && r.min().y >= -90.0
+                && r.max().y <= 90.0 => {}
+        Some(_) => {
+            return Err(at(
+                "coordinates are not WGS84 longitude/latitude; reproject first \
+                 (ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson)"
+                    .into(),
+            ))
+        }
+        None => return Err(at("empty geometry".into())),
+    }
+    let shape_id = match f.property("shapeID") {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        _ => None,
+    };
+    Ok(Boundary {
+        number,
+        name,
+        shape_id,
+        area,
+    })
 }
 
 /// Rejects a `crs` member that names anything but WGS84 lon/lat.

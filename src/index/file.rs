@@ -133,24 +133,107 @@ pub fn write(path: &Path, gazetteer: &Gazetteer, index: &Index) -> Result<()> {
     })
 }
 
-/// Opens an index file: the gazetteer and the index it holds.
+/// Recomputes the file length and every checksum of index file bytes in place, so that
+/// changed contents pass the checks [`open`] makes: for fuzzing the reads behind them. Does
+/// nothing to bytes too short for a header; sections out of bounds are left as they are.
+#[doc(hidden)]
+pub fn reseal(bytes: &mut [u8]) {
+    if bytes.len() < HEADER_LEN {
+        return;
+    }
+    let mut header: Header = bytemuck::pod_read_unaligned(&bytes[..HEADER_LEN]);
+    header.file_len = bytes.len() as u64;
+    let count = (header.section_count as usize).min((bytes.len() - HEADER_LEN) / ENTRY_LEN);
+    for i in 0..count {
+        let at = HEADER_LEN + i * ENTRY_LEN;
+        let mut e: SectionEntry = bytemuck::pod_read_unaligned(&bytes[at..at + ENTRY_LEN]);
+        let range = usize::try_from(e.offset)
+            .ok()
+            .zip(usize::try_from(e.len).ok())
+            .and_then(|(off, len)| Some(off..off.checked_add(len)?))
+            .filter(|r| r.end <= bytes.len());
+        if let Some(r) = range {
+            e.checksum = checksum(&bytes[r]);
+            bytes[at..at + ENTRY_LEN].copy_from_slice(bytemuck::bytes_of(&e));
+        }
+    }
+    let table_end = HEADER_LEN + header.section_count as usize * ENTRY_LEN;
+    if let Some(table) = bytes.get(HEADER_LEN..table_end) {
+        header.table_checksum = xxh3_64(table);
+    }
+    bytes[..HEADER_LEN].copy_from_slice(bytemuck::bytes_of(&header));
+    header.header_checksum = xxh3_64(&bytes[..48]);
+    bytes[..HEADER_LEN].copy_from_slice(bytemuck::bytes_of(&header));
+}
+
+/// Opens an index file by reading it into memory: the gazetteer and the index it holds.
+///
+/// # Errors
+/// [`Error::Io`] when it cannot be read; [`Error::Index`] when it is not a whole index file
+/// of this format and these key rules (truncated, corrupted, foreign, outdated).
 pub fn open(path: &Path) -> Result<(Gazetteer, Index)> {
+    let io = |e| Error::io(path, e);
+    let mut file = File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    let len = usize::try_from(len).map_err(|_| {
+        Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::OutOfMemory, "too large to read"),
+        )
+    })?;
+    // u64 words keep every section 8-byte aligned, as the format requires
+    let mut words = vec![0u64; len.div_ceil(8)];
+    let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut words);
+    std::io::Read::read_exact(&mut file, &mut bytes[..len]).map_err(io)?;
+    let sections = check(
+        path,
+        &bytemuck::cast_slice::<u64, u8>(&words)[..len],
+        len as u64,
+    )?;
+    contents(path, Bytes::new(Backing::Heap { words, len }), &sections)
+}
+
+/// Opens an index file by memory-mapping it: nothing is read until a query needs it, and
+/// processes that open one file share its pages.
+///
+/// # Safety
+/// The file must not be modified or truncated while the returned gazetteer or index (or a
+/// clone) is alive: gazmap never does (it replaces index files by renaming a new file over
+/// them), but another program could, and reads through the map would then see other bytes.
+///
+/// # Errors
+/// As [`open`].
+pub unsafe fn open_mapped(path: &Path) -> Result<(Gazetteer, Index)> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let actual_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if actual_len < HEADER_LEN as u64 {
+        // (an empty file cannot be mapped at all)
+        return Err(Error::Index {
+            path: path.to_path_buf(),
+            source: IndexError::NotIndex {
+                len: Some(actual_len),
+            },
+        });
+    }
+    // SAFETY: the map is read-only; the caller promises the file does not change under it
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
+        .map_err(|e| Error::io(path, e))?;
+    let sections = check(path, &map, actual_len)?;
+    contents(path, Bytes::new(Backing::Map(map)), &sections)
+}
+
+/// Checks the header, the section table and every section's checksum of an index file's
+/// bytes, and says where each section is.
+fn check(path: &Path, map: &[u8], actual_len: u64) -> Result<Sections> {
     let refuse = |source: IndexError| Error::Index {
         path: path.to_path_buf(),
         source,
     };
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let actual_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
-    if actual_len < HEADER_LEN as u64 {
+    if actual_len < HEADER_LEN as u64 || map.len() < HEADER_LEN {
         return Err(refuse(IndexError::NotIndex {
             len: Some(actual_len),
         }));
     }
-    // SAFETY: the map is read-only and every read through it is bounds-checked; like any
-    // memory-mapped reader we rely on the file not being truncated while it is open, which
-    // the index writer never does (it replaces files by renaming).
-    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
-        .map_err(|e| Error::io(path, e))?;
     let header: Header = bytemuck::pod_read_unaligned(&map[..HEADER_LEN]);
     if header.magic != MAGIC {
         return Err(refuse(IndexError::NotIndex { len: None }));
@@ -226,10 +309,18 @@ pub fn open(path: &Path) -> Result<(Gazetteer, Index)> {
             },
         );
     }
-    let bytes = Bytes::new(Backing::Map(map));
+    Ok(sections)
+}
+
+/// The gazetteer and index in the checked sections of `bytes`.
+fn contents(path: &Path, bytes: Bytes, sections: &Sections) -> Result<(Gazetteer, Index)> {
+    let refuse = |source: IndexError| Error::Index {
+        path: path.to_path_buf(),
+        source,
+    };
     let contents = |e: Error| refuse(IndexError::Contents(e.to_string()));
-    let gazetteer = Gazetteer::from_sections(bytes.clone(), &sections).map_err(contents)?;
-    let index = Index::from_sections(bytes, &sections).map_err(contents)?;
+    let gazetteer = Gazetteer::from_sections(bytes.clone(), sections).map_err(contents)?;
+    let index = Index::from_sections(bytes, sections).map_err(contents)?;
     if index.place_count() != gazetteer.len() {
         return Err(refuse(IndexError::Contents(
             "the index and its places disagree".into(),

@@ -122,7 +122,7 @@ pub struct Index {
 }
 
 /// Where each array of an [`Index`] is in its buffer.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone)]
 struct Spans {
     /// [`NameRecord`]s
     names: Span,
@@ -249,7 +249,7 @@ impl Index {
         };
         let mut index = Index {
             bytes,
-            spans,
+            spans: spans.clone(),
             longest: 0,
         };
         let rows = |starts: Span, of: Span| index.u32s(starts).len() == index.strs(of).len() + 1;
@@ -289,7 +289,7 @@ impl Index {
     }
 
     fn heap(&self) -> &str {
-        self.spans.heap.text(&self.bytes)
+        self.spans.heap.text()
     }
 
     fn records(&self) -> &[NameRecord] {
@@ -811,7 +811,10 @@ fn count_shared(
     for (i, list) in lists.iter().enumerate() {
         if i < opening {
             for &k in *list {
-                let c = &mut counts[k as usize];
+                // a key id past the key table (a faulty file) counts for nothing
+                let Some(c) = counts.get_mut(k as usize) else {
+                    continue;
+                };
                 if *c == 0 {
                     touched.push(k);
                 }
@@ -826,7 +829,9 @@ fn count_shared(
             }
         } else {
             for &k in *list {
-                let c = &mut counts[k as usize];
+                let Some(c) = counts.get_mut(k as usize) else {
+                    continue;
+                };
                 if *c > 0 {
                     *c = c.saturating_add(1);
                 }

@@ -181,6 +181,88 @@ pub fn delimiter_name(d: u8) -> String {
     }
 }
 
+/// Passes UTF-16 bytes through, failing at a surrogate that is not half of a pair.
+struct Utf16Check<R> {
+    inner: R,
+    little_endian: bool,
+    /// The first byte of a code unit split between reads.
+    odd: Option<u8>,
+    /// A high surrogate waiting for its low half.
+    high: bool,
+    /// Line of the current unit (1-based).
+    line: u64,
+}
+
+impl<R: Read> Utf16Check<R> {
+    fn new(inner: R, little_endian: bool) -> Self {
+        Utf16Check {
+            inner,
+            little_endian,
+            odd: None,
+            high: false,
+            line: 1,
+        }
+    }
+
+    fn unit(&mut self, a: u8, b: u8) -> io::Result<()> {
+        let u = if self.little_endian {
+            u16::from_le_bytes([a, b])
+        } else {
+            u16::from_be_bytes([a, b])
+        };
+        let lone = match u {
+            0xD800..=0xDBFF => std::mem::replace(&mut self.high, true),
+            0xDC00..=0xDFFF => !std::mem::replace(&mut self.high, false),
+            _ => std::mem::replace(&mut self.high, false),
+        };
+        if u == 0x0A {
+            self.line += 1;
+        }
+        if lone {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "line {}: a lone UTF-16 surrogate (not valid UTF-16 text)",
+                    self.line
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Utf16Check<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 {
+            if self.high {
+                self.high = false;
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "line {}: a lone UTF-16 surrogate at the end (not valid UTF-16 text)",
+                        self.line
+                    ),
+                ));
+            }
+            return Ok(0);
+        }
+        let mut i = 0;
+        if let Some(a) = self.odd.take() {
+            self.unit(a, buf[0])?;
+            i = 1;
+        }
+        while i + 1 < n {
+            self.unit(buf[i], buf[i + 1])?;
+            i += 2;
+        }
+        if i < n {
+            self.odd = Some(buf[i]);
+        }
+        Ok(n)
+    }
+}
+
 /// Counts the raw bytes read, for progress bars.
 struct Counting<R> {
     inner: R,
@@ -236,12 +318,20 @@ pub fn from_reader(
         // as is: invalid bytes are reported where they are, never replaced
         Box::new(Cursor::new(head).chain(raw))
     } else {
+        let raw: Box<dyn Read + Send> = match encoding {
+            // the decoder would put U+FFFD for a lone surrogate: refused instead
+            SourceEncoding::Utf16Le | SourceEncoding::Utf16Be => Box::new(Utf16Check::new(
+                Cursor::new(head).chain(raw),
+                encoding == SourceEncoding::Utf16Le,
+            )),
+            _ => Box::new(Cursor::new(head).chain(raw)),
+        };
         Box::new(
             DecodeReaderBytesBuilder::new()
                 .encoding(Some(encoding.encoding()))
                 .bom_sniffing(false)
                 .strip_bom(false)
-                .build(Cursor::new(head).chain(raw)),
+                .build(raw),
         )
     };
     let text_head = read_up_to(&mut decoder, SNIFF_BYTES).map_err(io_err)?;
@@ -466,6 +556,34 @@ mod tests {
             (SourceEncoding::Windows1252, &b"\xef\xbb\xbf"[..])
         );
         assert_eq!(text(i), "a;b\nCafé;2\n");
+    }
+
+    #[test]
+    fn a_lone_utf16_surrogate_is_refused_not_replaced() {
+        let mut le: Vec<u8> = b"\xff\xfe".to_vec();
+        for u in "a,b\n1,"
+            .encode_utf16()
+            .chain([0xD800])
+            .chain("x\n".encode_utf16())
+        {
+            le.extend(u.to_le_bytes());
+        }
+        // found while sniffing the head, or later while reading
+        let msg = match open_bytes(&le) {
+            Err(e) => e.to_string(),
+            Ok(i) => {
+                let mut s = String::new();
+                let err = i.into_reader().read_to_string(&mut s);
+                err.unwrap_err().to_string()
+            }
+        };
+        assert!(msg.contains("line 2: a lone UTF-16 surrogate"), "{msg}");
+        // a pair is fine
+        let mut ok: Vec<u8> = b"\xff\xfe".to_vec();
+        for u in "a\n\u{1F600}\n".encode_utf16() {
+            ok.extend(u.to_le_bytes());
+        }
+        assert_eq!(text(open_bytes(&ok).unwrap()), "a\n\u{1F600}\n");
     }
 
     #[test]

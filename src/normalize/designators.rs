@@ -15,7 +15,8 @@ pub struct Designated {
     pub kind: Option<Kind>,
 }
 
-/// Designators written before the name, most specific first.
+/// Designators written before the name, in every language of the romanization tables
+/// (matched longest first, once folded).
 const PREFIXES: &[(&str, Kind)] = &[
     ("provincial center", Kind::City),
     ("provincial centre", Kind::City),
@@ -47,6 +48,71 @@ const PREFIXES: &[(&str, Kind)] = &[
     ("ولسوالی", Kind::District),
     ("ولایت", Kind::Province),
     ("شهر", Kind::City),
+    // French
+    ("la province du", Kind::Province),
+    ("province du", Kind::Province),
+    ("dans la province de", Kind::Province),
+    ("de la province de", Kind::Province),
+    ("le district du", Kind::District),
+    ("district du", Kind::District),
+    // German
+    ("die provinz", Kind::Province),
+    ("der provinz", Kind::Province),
+    ("provinz", Kind::Province),
+    ("der distrikt", Kind::District),
+    ("distrikt", Kind::District),
+    ("der bezirk", Kind::District),
+    ("bezirk", Kind::District),
+    ("die stadt", Kind::City),
+    ("stadt", Kind::City),
+    ("das dorf", Kind::Village),
+    ("dorf", Kind::Village),
+    // Spanish and Portuguese
+    ("la provincia de", Kind::Province),
+    ("provincia de", Kind::Province),
+    ("a provincia de", Kind::Province),
+    ("el distrito de", Kind::District),
+    ("o distrito de", Kind::District),
+    ("distrito de", Kind::District),
+    ("la ciudad de", Kind::City),
+    ("ciudad de", Kind::City),
+    ("a cidade de", Kind::City),
+    ("cidade de", Kind::City),
+    ("la aldea de", Kind::Village),
+    ("aldea de", Kind::Village),
+    // Italian
+    ("la provincia di", Kind::Province),
+    ("provincia di", Kind::Province),
+    ("il distretto di", Kind::District),
+    ("distretto di", Kind::District),
+    ("la citta di", Kind::City),
+    ("citta di", Kind::City),
+    ("il villaggio di", Kind::Village),
+    ("villaggio di", Kind::Village),
+    // Polish
+    ("prowincja", Kind::Province),
+    ("dystrykt", Kind::District),
+    ("miasto", Kind::City),
+    // Russian and Bulgarian
+    ("провинция", Kind::Province),
+    ("провинции", Kind::Province),
+    ("район", Kind::District),
+    ("уезд", Kind::District),
+    ("город", Kind::City),
+    ("град", Kind::City),
+    // Pashto, Persian, Urdu, Arabic
+    ("ولسوالۍ", Kind::District),
+    ("ولسوالي", Kind::District),
+    ("ولايت", Kind::Province),
+    ("استان", Kind::Province),
+    ("صوبہ", Kind::Province),
+    ("صوبے", Kind::Province),
+    ("ضلع", Kind::District),
+    ("شہر", Kind::City),
+    ("ولاية", Kind::Province),
+    ("محافظة", Kind::Province),
+    ("مديرية", Kind::District),
+    ("مدينة", Kind::City),
 ];
 
 /// Designators written after the name.
@@ -66,6 +132,30 @@ const SUFFIXES: &[(&str, Kind)] = &[
     ("city", Kind::City),
     ("town", Kind::Town),
     ("village", Kind::Village),
+    // German, Norwegian
+    ("provinz", Kind::Province),
+    ("distrikt", Kind::District),
+    ("provinsen", Kind::Province),
+    ("distriktet", Kind::District),
+    // Hungarian
+    ("tartomany", Kind::Province),
+    ("tartomanyban", Kind::Province),
+    ("korzet", Kind::District),
+    ("jaras", Kind::District),
+    ("varos", Kind::City),
+    // Turkish
+    ("vilayeti", Kind::Province),
+    ("ili", Kind::Province),
+    ("ilcesi", Kind::District),
+    ("sehri", Kind::City),
+    // Latvian
+    ("vilajets", Kind::Province),
+    ("provincija", Kind::Province),
+    ("rajons", Kind::District),
+    // Russian
+    ("провинция", Kind::Province),
+    ("район", Kind::District),
+    ("уезд", Kind::District),
 ];
 
 /// Words that gazetteers put before a town's name to say it is an administrative centre
@@ -93,7 +183,14 @@ type Table = Vec<(String, Kind)>;
 fn folded_tables() -> &'static (Table, Table) {
     static TABLES: OnceLock<(Table, Table)> = OnceLock::new();
     TABLES.get_or_init(|| {
-        let f = |t: &[(&str, Kind)]| t.iter().map(|(s, k)| (fold(s), *k)).collect();
+        let f = |t: &[(&str, Kind)]| {
+            let mut folded: Table = t.iter().map(|(s, k)| (fold(s), *k)).collect();
+            // the longest first: "la province du" before "province du"
+            folded.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
+            let mut seen = std::collections::HashSet::new();
+            folded.retain(|(s, _)| seen.insert(s.clone()));
+            folded
+        };
         (f(PREFIXES), f(SUFFIXES))
     })
 }
@@ -114,6 +211,16 @@ pub fn bare_name(name: &str) -> Option<String> {
         }
     }
     longest.map(str::to_string)
+}
+
+/// The kind a folded text names when it is nothing but a designator (`la province du`).
+pub fn designator_kind(folded: &str) -> Option<Kind> {
+    let (prefixes, suffixes) = folded_tables();
+    prefixes
+        .iter()
+        .chain(suffixes.iter())
+        .find(|(d, _)| d == folded)
+        .map(|(_, k)| *k)
 }
 
 /// Removes one designator before or after a name and reports the kind it names.
@@ -182,6 +289,40 @@ mod tests {
             (d.folded.clone(), d.kind),
             (fold("اندراب"), Some(Kind::District))
         );
+    }
+
+    #[test]
+    fn strips_designators_of_every_table_language() {
+        let cases = [
+            ("la province du Panjshir", Kind::Province),
+            ("Provinz Kundus", Kind::Province),
+            ("provincia de Kunduz", Kind::Province),
+            ("la provincia di Kunduz", Kind::Province),
+            ("Kunduz tartomány", Kind::Province),
+            ("Kunduz vilayeti", Kind::Province),
+            ("Kunduz-provinsen", Kind::Province),
+            ("провинция Кундуз", Kind::Province),
+            ("ولایت کندز", Kind::Province),
+            ("ولاية قندوز", Kind::Province),
+            ("صوبہ قندوز", Kind::Province),
+            ("Distrikt Andarab", Kind::District),
+            ("distretto di Andarab", Kind::District),
+            ("Andarab ilçesi", Kind::District),
+            ("ولسوالۍ اندراب", Kind::District),
+            ("Stadt Kundus", Kind::City),
+        ];
+        for (q, kind) in cases {
+            let d = strip_designator(q);
+            assert_eq!(d.kind, Some(kind), "{q}");
+            assert!(!d.folded.contains(' '), "{q}: {}", d.folded);
+        }
+        // a designator alone is one, and names its kind; a name is none
+        assert_eq!(designator_kind("la province du"), Some(Kind::Province));
+        assert_eq!(designator_kind("kunduz"), None);
+        // words that begin like a designator are names: Provinzial, Dorfen, Bezirkstadt
+        for name in ["Dorfen", "Stadtallendorf", "Provincetown"] {
+            assert_eq!(strip_designator(name).kind, None, "{name}");
+        }
     }
 
     #[test]

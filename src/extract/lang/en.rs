@@ -18,11 +18,7 @@ pub static TABLES: Tables = Tables {
             "captur*",
             "The Taliban captured Khinjan on Monday.",
         ),
-        cue(
-            Captured,
-            "seiz*",
-            "Insurgents seized Nahrin after a short battle.",
-        ),
+        cue(Captured, "seiz*", "Insurgents seized Nahrin on Sunday."),
         cue(Captured, "took over", "The Taliban took over Doshi."),
         cue(Captured, "tak* over", "Militants are taking over Burka."),
         cue(
@@ -164,6 +160,11 @@ pub static TABLES: Tables = Tables {
     ],
     actors: &[
         cue("Taliban", "taliban*", "The Taliban captured Khinjan."),
+        cue(
+            "resistance",
+            "anti taliban",
+            "Anti-Taliban fighters retook Khinjan.",
+        ),
         cue("insurgents", "insurgent*", "Insurgents captured Nahrin."),
         cue("militants", "militant*", "Militants attacked Doshi."),
         cue(
@@ -407,6 +408,8 @@ pub static TABLES: Tables = Tables {
     ],
     month_leads: &["in", "early", "late", "mid", "since", "until", "during"],
     ordinal_suffixes: &["st", "nd", "rd", "th"],
+    date_links: &[],
+    respellings: &[],
     designators_before: &[
         (Kind::District, "district of"),
         (Kind::District, "districts of"),
@@ -442,6 +445,9 @@ pub static TABLES: Tables = Tables {
         "south east of",
         "south west of",
         "km from",
+        "from the capital",
+        "proximity to",
+        "close to",
         "kilometres from",
         "kilometers from",
         "miles from",

@@ -34,6 +34,8 @@ pub static TABLES: Tables = Tables {
             "pren* * controle",
             "Les talibans prennent le contrôle de Khanabad.",
         ),
+        cue(Captured, "prise de", "La prise de Khinjan inquiète Kaboul."),
+        cue(Captured, "prises", "Les talibans ont enchaîné les prises: Khinjan, Doshi."),
         cue(
             Captured,
             "prise de controle",
@@ -405,6 +407,8 @@ pub static TABLES: Tables = Tables {
     ],
     month_leads: &["en", "debut", "fin", "mi", "depuis", "courant", "jusqu"],
     ordinal_suffixes: &["er", "e"],
+    date_links: &[],
+    respellings: &[],
     designators_before: &[
         (Kind::District, "district de"),
         (Kind::District, "district d"),

@@ -7,7 +7,9 @@
 //! starting with `stem`, and a lone `*` up to three tokens of anything
 //! (`took * control` matches "took full control").
 
+pub mod de;
 pub mod en;
+pub mod es;
 pub mod fr;
 
 use crate::kind::Kind;
@@ -88,7 +90,7 @@ pub(crate) const fn cue<T>(value: T, pattern: &'static str, example: &'static st
 /// All rule tables of one language.
 #[derive(Debug)]
 pub struct Tables {
-    /// ISO 639-1 code (`en`, `fr`).
+    /// ISO 639-1 code (`en`, `fr`, `de`, `es`).
     pub code: &'static str,
     /// Frequent words that tell the language apart (language detection).
     pub function_words: &'static [&'static str],
@@ -114,6 +116,12 @@ pub struct Tables {
     pub month_leads: &'static [&'static str],
     /// Ordinal suffixes glued to a day number (`3rd`, `1er`).
     pub ordinal_suffixes: &'static [&'static str],
+    /// Words between a day, its month and its year (`3 de julio de 2021`).
+    pub date_links: &'static [&'static str],
+    /// Spellings of the language's romanization and the English ones the gazetteer uses,
+    /// tried in order on a folded name the gazetteer does not know (`dsch` → `j`:
+    /// `Dschaghatu` is Jaghatu).
+    pub respellings: &'static [(&'static str, &'static str)],
     /// Designators written before a name (`district of`, `le district de`).
     pub designators_before: &'static [(Kind, &'static str)],
     /// Designators written after a name (`district`, `province`).
@@ -128,7 +136,7 @@ pub struct Tables {
 }
 
 /// The languages `extract` knows, the first being the default.
-pub const LANGUAGES: [&Tables; 2] = [&en::TABLES, &fr::TABLES];
+pub const LANGUAGES: [&Tables; 4] = [&en::TABLES, &fr::TABLES, &de::TABLES, &es::TABLES];
 
 /// The tables of a language code, if known.
 pub fn tables(code: &str) -> Option<&'static Tables> {

@@ -1,0 +1,224 @@
+//! Candidate generation: the names an index key of a query form reaches (fold, skeleton, the
+//! keys one and two edits away, consonant keys, trigrams), each offered with its score.
+
+use rustc_hash::FxHashMap;
+
+use crate::gazetteer::PlaceId;
+use crate::index::{Index, KeyId, NameEntry, NameForm, NameId};
+
+use super::query::Query;
+use super::score::*;
+use super::{Candidate, Method, Options, Resolver};
+
+/// Most keys taken from one consonant-key lookup.
+const MAX_CONSONANT_KEYS: usize = 64;
+/// Distinct skeletons scored per fuzzy query when filters will drop most of them.
+const FUZZY_KEYS_FILTERED: usize = 256;
+/// Similarity of a fuzzy match sure enough that no further keys are looked for: after the
+/// keys one edit away, no trigram search; after the close trigram keys, none of the keys
+/// sharing fewer trigrams (an equal consonant key gives [`CONSONANT_WEIGHT`]).
+const SURE_SIMILARITY: f64 = 0.94;
+/// Distinct skeletons scored per fuzzy query.
+const FUZZY_KEYS: usize = 48;
+/// Longer queries are not compared fuzzily (they are not place names).
+const MAX_FUZZY_LEN: usize = 120;
+
+impl Resolver {
+    pub(super) fn score_query(&self, q: &Query, options: &Options, slack: f64) -> Vec<Candidate> {
+        let mut best: FxHashMap<PlaceId, Candidate> = FxHashMap::default();
+        if q.folded.is_empty() {
+            return Vec::new();
+        }
+        // a candidate (and its strings) is made only when it beats the place's best so far
+        let offer = |best: &mut FxHashMap<PlaceId, Candidate>,
+                     name: NameId,
+                     e: &NameEntry,
+                     score: f64,
+                     method: Method,
+                     similarity: f64| {
+            let score = if e.form == NameForm::Part {
+                score.min(SCORE_PART)
+            } else {
+                score
+            };
+            // on a tie, the place's own order of names (preferred name first) decides, not the
+            // order the keys come in
+            let beats = |old: &Candidate| {
+                score > old.score
+                    || (score == old.score && (method, name) < (old.method, old.name_id))
+            };
+            if best.get(&e.place).is_none_or(beats) {
+                best.insert(
+                    e.place,
+                    Candidate {
+                        place: e.place,
+                        score,
+                        method,
+                        // filled in for the candidates a resolution keeps
+                        matched_name: String::new(),
+                        matched_key: String::new(),
+                        reason: String::new(),
+                        name_id: name,
+                        similarity,
+                    },
+                );
+            }
+        };
+        for &n in self.index.by_fold(&q.folded) {
+            let e = self.index.name(n);
+            let verbatim = e.form == NameForm::Full && e.text == q.raw;
+            let (score, method) = match (verbatim, e.primary) {
+                (true, true) => (SCORE_EXACT, Method::Exact),
+                (true, false) => (SCORE_ALTERNATE, Method::Alternate),
+                _ => (SCORE_FOLD, Method::Fold),
+            };
+            offer(&mut best, n, &e, score, method, 1.0);
+        }
+        for &n in self.index.by_skeleton(&q.skeleton) {
+            // "Du Ab" and "Duab", "Dawlat Abad" and "Dawlatabad": the same letters, split
+            // into words differently, are surer than a romanization variant
+            let e = self.index.name(n);
+            if same_letters(e.fold, &q.folded) {
+                offer(&mut best, n, &e, SCORE_JOINED, Method::Fold, 1.0);
+            } else {
+                offer(&mut best, n, &e, SCORE_SKELETON, Method::Skeleton, 1.0);
+            }
+        }
+        // that the gazetteer lists the query's very spelling for one place and another
+        // romanization for another says which spelling it met, not which place is meant:
+        // Kohestan is an alternate name of one Kohistan district, not of the other
+        let spelled = best
+            .values()
+            .any(|c| (SCORE_FOLD..SCORE_EXACT).contains(&c.score));
+        if spelled {
+            for c in best.values_mut() {
+                if c.method == Method::Skeleton {
+                    c.score = c.score.max(SCORE_JOINED);
+                }
+            }
+        }
+        // a fuzzy score stays well below a fold match's, so with one in hand (or a query too
+        // long to be a name) the fuzzy pass could only add weaker candidates; so it does with a
+        // skeleton match when no fuzzy score can come within the margin of it
+        // the best score among the candidates the filters keep (none: below any threshold)
+        let top = |best: &FxHashMap<PlaceId, Candidate>| {
+            best.values()
+                .filter(|c| self.passes_filters(c.place, options))
+                .map(|c| c.score)
+                .fold(f64::NEG_INFINITY, f64::max)
+        };
+        let named = top(&best);
+        let ceiling = SCORE_SKELETON * fuzzy_ceiling(q.folded.len().max(q.skeleton.len())) + slack;
+        let settled = named >= SCORE_FOLD || named - options.margin > ceiling + 1e-9;
+        if settled || q.folded.len() > MAX_FUZZY_LEN {
+            return best.into_values().collect();
+        }
+        // with filters, most keys' places are filtered out afterwards: look further
+        let filtered =
+            options.within.is_some() || options.kind.is_some() || options.country.is_some();
+        let limit = if filtered {
+            FUZZY_KEYS_FILTERED
+        } else {
+            FUZZY_KEYS
+        };
+        let sure =
+            |best: &FxHashMap<PlaceId, Candidate>| top(best) >= SCORE_SKELETON * SURE_SIMILARITY;
+        // the query's consonant key is looked up with the first keys scored, not again
+        let mut consonants = true;
+        // the keys one edit away first, then those two edits away that the deletion table
+        // reaches, then the trigrams: a match at one distance ends the search, as a spelling
+        // checker offers the nearest words only; a sure fuzzy match found so far does too
+        for keys_at in [Index::near_keys, Index::second_keys] {
+            let keys = keys_at(&self.index, &q.skeleton);
+            if !keys.is_empty() {
+                let with_consonants = std::mem::take(&mut consonants);
+                self.score_fuzzy(q, keys, with_consonants, &mut best, &offer);
+            }
+            if top(&best) >= options.threshold || sure(&best) {
+                return best.into_values().collect();
+            }
+        }
+        let close = self.index.close_keys(&q.skeleton, limit);
+        self.score_fuzzy(q, close, std::mem::take(&mut consonants), &mut best, &offer);
+        // close keys that give no sure match may hide a closer spelling with fewer trigrams
+        if !sure(&best) {
+            let keys = self.index.fuzzy_keys(&q.skeleton, limit);
+            self.score_fuzzy(q, keys, false, &mut best, &offer);
+        }
+        best.into_values().collect()
+    }
+
+    /// Offers the names of `keys`, and `with_consonants` of the query's consonant key, as
+    /// fuzzy candidates. Offering a name again changes nothing, so later passes skip the
+    /// consonant key.
+    pub(super) fn score_fuzzy(
+        &self,
+        q: &Query,
+        mut keys: Vec<KeyId>,
+        with_consonants: bool,
+        best: &mut FxHashMap<PlaceId, Candidate>,
+        offer: &impl Fn(&mut FxHashMap<PlaceId, Candidate>, NameId, &NameEntry, f64, Method, f64),
+    ) {
+        if with_consonants && q.consonants.len() >= 3 {
+            let same_consonants = self.index.consonant_keys(&q.consonants);
+            // a consonant key shared by very many names says little; the trigrams decide then
+            if same_consonants.len() <= MAX_CONSONANT_KEYS {
+                keys.extend_from_slice(same_consonants);
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        // many places share a folded name: compare each once
+        let mut fold_sims: FxHashMap<&str, f64> = FxHashMap::default();
+        for k in keys {
+            // one key's names share skeleton and consonants: compare those once per key
+            let names = self.index.key_names(k);
+            let Some(&first) = names.first() else {
+                continue;
+            };
+            let first = self.index.name(first);
+            let mut key_sim = ascii_similarity(&q.skeleton, first.skeleton);
+            // the same consonants in another frame of vowels are another word: Marja, Miraj
+            let framed = q.consonants.len() >= 3 && key_sim >= CONSONANT_FRAME_FLOOR;
+            let consonant_sim = if framed {
+                consonant_similarity(&q.consonants, first.consonants)
+            } else {
+                0.0
+            };
+            key_sim = key_sim.max(CONSONANT_WEIGHT * consonant_sim);
+            let same_consonants = q.consonants == first.consonants;
+            let initial = if initials_agree(&q.skeleton, first.skeleton) {
+                1.0
+            } else {
+                INITIAL_MISMATCH
+            };
+            for &n in names {
+                // a fuzzy score never beats a skeleton match of the same place
+                if best
+                    .get(&self.index.name_place(n))
+                    .is_some_and(|c| c.score >= SCORE_SKELETON)
+                {
+                    continue;
+                }
+                let e = self.index.name(n);
+                // to a query in Latin letters, a name without letter case is a machine
+                // transliteration (another script, or GeoNames' lower-case renderings of
+                // one: "chinaru", "mandwl"); being near an approximate name is no
+                // evidence, sharing its consonants is
+                let approximate = !q.caseless && !has_letter_case(e.text);
+                if !e.primary && !same_consonants && approximate {
+                    continue;
+                }
+                let s = if key_sim >= FOLD_SIM_FLOOR {
+                    let fold_sim = *fold_sims
+                        .entry(e.fold)
+                        .or_insert_with(|| ascii_similarity(&q.folded, e.fold));
+                    key_sim.max(fold_sim)
+                } else {
+                    key_sim
+                } * initial;
+                offer(best, n, &e, SCORE_SKELETON * s, Method::Fuzzy, s);
+            }
+        }
+    }
+}

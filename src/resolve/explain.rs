@@ -1,0 +1,79 @@
+//! Explanations: why a candidate matched, and the record the outputs write for it.
+
+use serde::Serialize;
+
+use crate::gazetteer::{Gazetteer, Kind};
+use crate::index::NameForm;
+
+use super::{Candidate, Method, Resolver};
+
+impl Resolver {
+    /// The explanation of how a candidate's name matched.
+    pub(super) fn explain(&self, c: &Candidate) -> String {
+        let e = self.index.name(c.name_id);
+        let mut r = match c.method {
+            Method::Exact => "exact name".to_string(),
+            Method::Alternate => format!("alternate name {:?}", e.text),
+            Method::Fold => format!("same letters as {:?}", e.text),
+            Method::Skeleton => format!("romanization variant of {:?}", e.text),
+            Method::Fuzzy => format!("similar to {:?} ({:.2})", e.text, c.similarity),
+        };
+        match e.form {
+            NameForm::Full => {}
+            NameForm::Bare => r.push_str(" without its designator"),
+            NameForm::Part => r.push_str(", one part of the compound name"),
+        }
+        r.push_str(&c.reason);
+        r
+    }
+}
+
+/// A candidate with its place's fields, as the JSON and CSV outputs write it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateRecord<'a> {
+    /// Place id.
+    pub id: &'a str,
+    /// Preferred name.
+    pub name: &'a str,
+    /// Kind.
+    pub kind: Kind,
+    /// ISO country code.
+    pub country: &'a str,
+    /// Province name.
+    pub admin1: &'a str,
+    /// District name.
+    pub admin2: &'a str,
+    /// Latitude, if known.
+    pub lat: Option<f64>,
+    /// Longitude, if known.
+    pub lon: Option<f64>,
+    /// Score in [0, 1].
+    pub score: f64,
+    /// How it was found.
+    pub method: Method,
+    /// Which of the place's names matched.
+    pub matched_name: &'a str,
+    /// Why.
+    pub reason: &'a str,
+}
+
+impl Candidate {
+    /// The candidate joined with its place's fields.
+    pub fn record<'a>(&'a self, gazetteer: &'a Gazetteer) -> CandidateRecord<'a> {
+        let p = gazetteer.place(self.place);
+        CandidateRecord {
+            id: p.id,
+            name: p.name,
+            kind: p.kind,
+            country: p.country,
+            admin1: p.admin1,
+            admin2: p.admin2,
+            lat: p.lat,
+            lon: p.lon,
+            score: self.score,
+            method: self.method,
+            matched_name: &self.matched_name,
+            reason: &self.reason,
+        }
+    }
+}

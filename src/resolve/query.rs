@@ -1,0 +1,152 @@
+//! Query forms: the query with its designator stripped, a trailing province split off as a
+//! qualifier, and the names of `A (B)` and `A - B` on their own.
+
+use crate::gazetteer::{Kind, PlaceId};
+use crate::index::NameForm;
+use crate::normalize::{
+    consonants, designator_kind, skeleton, skeleton_of_folded, strip_designator,
+};
+
+use super::{Options, Resolver};
+
+/// One form of a query, with its keys.
+pub(super) struct Query {
+    pub(super) raw: String,
+    pub(super) folded: String,
+    pub(super) skeleton: String,
+    pub(super) consonants: String,
+    pub(super) kind: Option<Kind>,
+    /// written in a script without letter case (Arabic): its names without case are
+    /// transliterated as it is
+    pub(super) caseless: bool,
+}
+
+impl Query {
+    pub(super) fn new(text: &str) -> Query {
+        let d = strip_designator(text);
+        let mut q = Query::from_folded(&d.folded, d.kind);
+        q.raw = text.trim().to_string();
+        q.caseless = text
+            .chars()
+            .any(|c| c.is_alphabetic() && !c.is_uppercase() && !c.is_lowercase());
+        q
+    }
+
+    pub(super) fn from_folded(folded: &str, kind: Option<Kind>) -> Query {
+        let skeleton = skeleton_of_folded(folded);
+        Query {
+            raw: folded.to_string(),
+            consonants: consonants(&skeleton),
+            folded: folded.to_string(),
+            skeleton,
+            kind,
+            caseless: false,
+        }
+    }
+}
+
+impl Resolver {
+    /// Splits a trailing province or country name off a folded query:
+    /// `surubi paktika` → (`surubi`, Paktika).
+    pub(super) fn split_qualifier(&self, folded: &str) -> Option<(String, PlaceId)> {
+        let words: Vec<&str> = folded.split(' ').collect();
+        for k in 1..words.len().min(4) {
+            let tail = skeleton_of_folded(&words[words.len() - k..].join(" "));
+            let area = self
+                .index
+                .by_skeleton(&tail)
+                .iter()
+                .map(|&n| self.index.name(n))
+                .filter(|e| e.form != NameForm::Part)
+                .map(|e| e.place)
+                .filter(|&p| matches!(self.gazetteer.place(p).kind, Kind::Province | Kind::Country))
+                .min();
+            let rest = words[..words.len() - k].join(" ");
+            // "la province du Panjshir" names the province: a designator qualifies nothing
+            if designator_kind(&rest).is_some() {
+                return None;
+            }
+            if let Some(area) = area {
+                return Some((rest, area));
+            }
+        }
+        None
+    }
+
+    /// `Gulran (Herat)` where no place of the gazetteer is called Herat but the places the
+    /// outer name finds have Herat as their province: the outer name, and the province
+    /// label that qualifies it.
+    pub(super) fn split_label(&self, query: &str, options: &Options) -> Option<(String, Label)> {
+        let (open, close) = (query.find('(')?, query.rfind(')')?);
+        if open >= close || query.contains(" - ") {
+            return None;
+        }
+        let outer = format!("{} {}", &query[..open], &query[close + 1..]);
+        let (outer, inner) = (outer.trim(), query[open + 1..close].trim());
+        let label = Label {
+            skeleton: skeleton_of_folded(&strip_designator(inner).folded),
+            name: inner.to_string(),
+        };
+        if outer.is_empty() || label.skeleton.is_empty() {
+            return None;
+        }
+        let found = self.score_query(&Query::new(outer), options, 0.0);
+        found
+            .iter()
+            .any(|c| c.score >= options.threshold && self.in_label(c.place, &label))
+            .then(|| (outer.to_string(), label))
+    }
+
+    /// Whether a place's province field is the label.
+    pub(super) fn in_label(&self, place: PlaceId, label: &Label) -> bool {
+        let admin1 = self.gazetteer.place(place).admin1;
+        !admin1.is_empty() && skeleton(admin1) == label.skeleton
+    }
+}
+
+/// A province named only as the province field of places (`Gulran (Herat)` against a
+/// gazetteer of districts).
+pub(super) struct Label {
+    /// The label's skeleton.
+    pub(super) skeleton: String,
+    /// The label as the query wrote it.
+    pub(super) name: String,
+}
+
+/// For `Name (Other Name)` and `Name - Other Name`, each name on its own.
+pub(super) fn paren_variants(query: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let (Some(open), Some(close)) = (query.find('('), query.rfind(')')) {
+        if open < close {
+            let outer = format!("{} {}", &query[..open], &query[close + 1..]);
+            let inner = &query[open + 1..close];
+            out.extend([outer.trim(), inner.trim()].map(str::to_string));
+        }
+    }
+    // official lists join a district and its centre with a spaced dash
+    for sep in [" - ", " – ", " / "] {
+        if query.contains(sep) {
+            out.extend(query.split(sep).map(|p| p.trim().to_string()));
+        }
+    }
+    out.retain(|v| !v.is_empty());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_split_parentheses_and_spaced_dashes() {
+        assert_eq!(
+            paren_variants("Jelga (Khwaja Hejran)"),
+            ["Jelga", "Khwaja Hejran"]
+        );
+        assert_eq!(
+            paren_variants("Taloqan - Center of Taloqan"),
+            ["Taloqan", "Center of Taloqan"]
+        );
+        assert!(paren_variants("Pul-e-Khumri").is_empty());
+    }
+}

@@ -1,0 +1,245 @@
+//! Resolver v2 (issue 9): qualifiers and filters, romanizations, and every miss the issue
+//! lists, fixed or with the reason it stays.
+
+use crate::util::{data, gazmap, json_lines, stdout_of};
+
+fn resolve_json(extra: &[&str], names: &[&str]) -> Vec<serde_json::Value> {
+    json_lines(&stdout_of(
+        gazmap()
+            .args(extra)
+            .arg("resolve")
+            .arg("--format")
+            .arg("json")
+            .args(names),
+    ))
+}
+
+/// (status, best place's name, kind, province) of each line.
+fn answers(lines: &[serde_json::Value]) -> Vec<(String, String, String, String)> {
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    lines
+        .iter()
+        .map(|l| {
+            let b = &l["best"];
+            (
+                s(&l["status"]),
+                s(&b["name"]),
+                s(&b["kind"]),
+                s(&b["admin1"]),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn designators_of_every_table_language_are_stripped_before_the_trailing_province() {
+    let queries = [
+        "la province du Panjshir",
+        "province du Panjshir",
+        "Provinz Panjshir",
+        "provincia de Panjshir",
+        "provincia di Panjshir",
+        "ولایت پنجشیر",
+        "Panjshir-provinsen",
+        "Panjshir vilayeti",
+    ];
+    for (q, a) in queries.iter().zip(answers(&resolve_json(&[], &queries))) {
+        assert_eq!(
+            (a.0.as_str(), a.1.as_str(), a.2.as_str()),
+            ("matched", "Panjshir", "province"),
+            "{q}"
+        );
+    }
+    // a designator of a district names the district, in any of these languages
+    let queries = [
+        "le district du Khinjan",
+        "Distrikt Khinjan",
+        "distrito de Khinjan",
+    ];
+    for (q, a) in queries.iter().zip(answers(&resolve_json(&[], &queries))) {
+        assert_eq!((a.0.as_str(), a.2.as_str()), ("matched", "district"), "{q}");
+        assert!(a.1.starts_with("Khinj"), "{q}: {a:?}");
+    }
+}
+
+#[test]
+fn a_province_in_parentheses_qualifies_with_a_districts_only_gazetteer() {
+    // the gazetteer has no province Herat, only a district of that name and districts whose
+    // province field says Herat
+    let g = data("districts-herat.csv");
+    let g = g.to_str().unwrap();
+    let a = answers(&resolve_json(
+        &["--gazetteer", g],
+        &["Gulran (Herat)", "Kushk (Herat)", "Herat"],
+    ));
+    assert_eq!(a[0].0, "matched", "{a:?}");
+    assert_eq!(a[0].1, "Gulrān");
+    assert_eq!(a[1].0, "matched");
+    assert_eq!(a[1].1, "Kushk");
+    // the name alone is still the district
+    assert_eq!((a[2].0.as_str(), a[2].1.as_str()), ("matched", "Herat"));
+    // and the embedded gazetteer, which has the province, agrees
+    let a = answers(&resolve_json(&[], &["Gulran (Herat)"]));
+    assert_eq!((a[0].0.as_str(), a[0].1.as_str()), ("matched", "Gulrān"));
+}
+
+#[test]
+fn within_a_province_returns_the_province_when_the_query_names_it() {
+    let a = answers(&resolve_json(
+        &[],
+        &["--within", "Panjshir", "پنجشیر", "Panjshir", "ولایت پنجشیر"],
+    ));
+    for x in &a {
+        assert_eq!(
+            (x.0.as_str(), x.1.as_str(), x.2.as_str()),
+            ("matched", "Panjshir", "province")
+        );
+    }
+    // a name shared by the province and a district inside it is still the district
+    let a = answers(&resolve_json(&[], &["--within", "Kunduz", "Kunduz"]));
+    assert_eq!((a[0].0.as_str(), a[0].2.as_str()), ("matched", "district"));
+}
+
+#[test]
+fn top_caps_tied_places_and_says_how_many_were_left_out() {
+    let g = data("san-jose.csv");
+    let g = g.to_str().unwrap();
+    let lines = resolve_json(&["--gazetteer", g], &["--top", "2", "San Jose"]);
+    let l = &lines[0];
+    assert_eq!(l["status"], "ambiguous");
+    assert_eq!(l["candidates"].as_array().unwrap().len(), 1, "{l}");
+    assert_eq!(l["left_out"], 3, "{l}");
+    assert!(l["best"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("3 more tied places not listed"));
+    // --top 1: the best alone
+    let lines = resolve_json(&["--gazetteer", g], &["--top", "1", "San Jose"]);
+    assert!(lines[0]["candidates"].as_array().unwrap().is_empty());
+    assert_eq!(lines[0]["left_out"], 4);
+    // enough room: every tie listed, no count
+    let lines = resolve_json(&["--gazetteer", g], &["--top", "9", "San Jose"]);
+    assert_eq!(lines[0]["candidates"].as_array().unwrap().len(), 4);
+    assert!(lines[0].get("left_out").is_none());
+    // the table says it too
+    let table = stdout_of(gazmap().args(["--gazetteer", g, "resolve", "--top", "2", "San Jose"]));
+    assert!(table.contains("and 3 more tied places"), "{table}");
+}
+
+/// The gazetteer's row for a place id: its alternate names.
+fn embedded_alt_names(id: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("gazetteer/afghanistan.csv");
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (id_col, alt_col) = (col("id"), col("alt_names"));
+    rdr.records()
+        .map(|r| r.unwrap())
+        .find(|r| &r[id_col] == id)
+        .map(|r| r[alt_col].to_string())
+        .expect("place in the embedded gazetteer")
+}
+
+#[test]
+fn persian_urdu_and_cyrillic_spellings_of_districts_with_no_alternate_in_that_script() {
+    // (query, expected district id); none of these districts has an alternate name in
+    // Arabic or Cyrillic script, which the test checks first
+    let cases = [
+        ("اندراب", "geonames:7052857"),         // Persian: Andarab
+        ("ولسوالی اندراب", "geonames:7052857"), // Persian, with its designator
+        ("خواجہ عمری", "geonames:7052961"),     // Urdu: Khwaja Omari (heh goal)
+        ("سپن بولدک", "geonames:7053310"),      // Urdu: Spin Boldak
+        ("پنجوائی", "geonames:7053307"),        // Persian: Panjwai
+        ("Андараб", "geonames:7052857"),        // Cyrillic: Andarab
+        ("Вардудж", "geonames:7052696"),        // Cyrillic дж: Warduj
+        ("Ямган", "geonames:7052735"),          // Cyrillic я: Yamgan
+        ("Дех Як", "geonames:7052955"),         // Cyrillic х for h: Deh Yak
+    ];
+    let other_script = |s: &str| {
+        s.chars().any(|c| {
+            ('\u{0600}'..='\u{06FF}').contains(&c) || ('\u{0400}'..='\u{04FF}').contains(&c)
+        })
+    };
+    for (_, id) in cases {
+        assert!(
+            !other_script(&embedded_alt_names(id)),
+            "{id} has such an alternate"
+        );
+    }
+    let queries: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    for (line, (q, id)) in resolve_json(&[], &queries).iter().zip(cases) {
+        assert_eq!(line["status"], "matched", "{q}: {line}");
+        assert_eq!(line["best"]["id"], id, "{q}: {line}");
+        assert_eq!(line["best"]["kind"], "district", "{q}: {line}");
+    }
+}
+
+#[test]
+fn the_issue_misses_fixed() {
+    // (query, district id): a swap (Ghanzi); German and Hungarian romanizations; short forms
+    // the Arabic-script alternates of the place reach (Oba: أوبه)
+    let cases = [
+        ("Ghanzi", "geonames:7052956"),
+        ("Wardudsch", "geonames:7052696"),
+        ("Pandschwai", "geonames:7053307"),
+        ("Vardudzs", "geonames:7052696"),
+        ("Jumgán", "geonames:7052735"),
+        ("Oba", "geonames:7053047"),
+    ];
+    let queries: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    for (line, (q, id)) in resolve_json(&[], &queries).iter().zip(cases) {
+        assert_eq!(line["status"], "matched", "{q}: {line}");
+        assert_eq!(line["best"]["id"], id, "{q}: {line}");
+    }
+    // German "Feisabad" is Fayzabad, a name several places bear: ambiguous until --within,
+    // and "Dschaghatu" is Jaghatu, which names the Wardak district and (as its old name) the
+    // Ghazni district Bahram-e Shahid
+    let cases = [
+        ("Feisabad", "Badakhshan", "Badakhshan"),
+        ("Dschaghatu", "Wardak", "Maidan Wardak"),
+    ];
+    for (q, within, province) in cases {
+        let plain = &resolve_json(&[], &[q])[0];
+        assert_eq!(plain["status"], "ambiguous", "{q}: {plain}");
+        let line = &resolve_json(&[], &["--within", within, q])[0];
+        assert_eq!(line["status"], "matched", "{q}: {line}");
+        assert_eq!(line["best"]["admin1"], province, "{q}: {line}");
+        assert_eq!(line["best"]["kind"], "district", "{q}: {line}");
+        assert!(line["best"]["reason"].as_str().unwrap().contains("German"));
+    }
+}
+
+#[test]
+fn the_issue_misses_that_stay_say_why() {
+    // one vowel off in a name of two consonants is below the threshold: the district is the
+    // first suggestion, not an answer (a calibrated score, issue item 4, is to decide these)
+    for (q, district) in [("Shaki", "Shikī"), ("Shahada", "Shuhadā")] {
+        let line = &resolve_json(&[], &[q])[0];
+        assert_eq!(line["status"], "unmatched", "{q}: {line}");
+        let first = &line["candidates"][0];
+        assert_eq!(
+            (first["name"].as_str(), first["kind"].as_str()),
+            (Some(district), Some("district"))
+        );
+    }
+    // "Mazar" (shrine) begins many names: a short form of Mazar-e Sharif is only suggested
+    let line = &resolve_json(&[], &["Mazar"])[0];
+    assert_eq!(line["status"], "unmatched");
+    let names: Vec<&str> = line["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert!(names.contains(&"Mazār-e Sharīf"), "{names:?}");
+    // GeoNames lists "Khogyani" letter for letter as an alternate name of a Ghazni village
+    // and as "Khogyani District" for the Nangarhar district: that is two places, ambiguous,
+    // never the village matched
+    let line = &resolve_json(&[], &["Khogyani"])[0];
+    assert_eq!(line["status"], "ambiguous", "{line}");
+    let listed: Vec<&str> = std::iter::once(&line["best"])
+        .chain(line["candidates"].as_array().unwrap())
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert!(listed.contains(&"geonames:7053283"), "{listed:?}");
+}
