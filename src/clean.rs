@@ -448,54 +448,63 @@ struct Cached {
 
 impl Cached {
     fn new(resolver: &Resolver, r: &Resolution, delimiter: u8) -> Cached {
-        let g = resolver.gazetteer();
         let mut s = String::with_capacity(160);
-        let num = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
-        let ids = |cands: &mut dyn Iterator<Item = &crate::resolve::Candidate>| {
-            cands
-                .map(|c| g.place(c.place).id)
-                .collect::<Vec<_>>()
-                .join("|")
-        };
-        let (fields, candidates): ([String; 10], String) = match &r.best {
-            Some(b) => {
-                let p = g.place(b.place);
-                // a place without a point of its own (a district carved after 2005) gets its
-                // nearest located ancestor's, as export does; gz_admin2 names that parent
-                let (lon, lat) = match g.point_or_parent(b.place) {
-                    Some(((lon, lat), _)) => (Some(lon), Some(lat)),
-                    None => (None, None),
-                };
-                let candidates = match r.status {
-                    Status::Ambiguous => ids(&mut std::iter::once(b).chain(r.candidates.iter())),
-                    _ => String::new(),
-                };
-                (
-                    [
-                        p.id.to_string(),
-                        p.name.to_string(),
-                        p.kind.as_str().to_string(),
-                        p.admin1.to_string(),
-                        p.admin2.to_string(),
-                        p.country.to_string(),
-                        num(lat),
-                        num(lon),
-                        format!("{:.3}", b.score),
-                        b.method.as_str().to_string(),
-                    ],
-                    candidates,
-                )
-            }
-            None => (Default::default(), ids(&mut r.candidates.iter())),
-        };
-        for f in &fields {
+        for f in &gz_fields(resolver, r) {
             push_field(&mut s, f, delimiter);
         }
-        push_field(&mut s, r.status.as_str(), delimiter);
-        push_field(&mut s, &candidates, delimiter);
         Cached {
             status: r.status,
             suffix: s,
+        }
+    }
+}
+
+/// The values `clean` appends for one resolution, in [`GZ_COLUMNS`] order, as it writes them
+/// (coordinates to 6 decimals, the score to 3; `candidates` the tied ids of an ambiguous name
+/// or the suggestions of an unmatched one, `|`-separated).
+pub fn gz_fields(resolver: &Resolver, r: &Resolution) -> [String; 12] {
+    let g = resolver.gazetteer();
+    let num = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
+    let ids = |cands: &mut dyn Iterator<Item = &crate::resolve::Candidate>| {
+        cands
+            .map(|c| g.place(c.place).id)
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    let status = r.status.as_str().to_string();
+    match &r.best {
+        Some(b) => {
+            let p = g.place(b.place);
+            // a place without a point of its own (a district carved after 2005) gets its
+            // nearest located ancestor's, as export does; gz_admin2 names that parent
+            let (lon, lat) = match g.point_or_parent(b.place) {
+                Some(((lon, lat), _)) => (Some(lon), Some(lat)),
+                None => (None, None),
+            };
+            let candidates = match r.status {
+                Status::Ambiguous => ids(&mut std::iter::once(b).chain(r.candidates.iter())),
+                _ => String::new(),
+            };
+            [
+                p.id.to_string(),
+                p.name.to_string(),
+                p.kind.as_str().to_string(),
+                p.admin1.to_string(),
+                p.admin2.to_string(),
+                p.country.to_string(),
+                num(lat),
+                num(lon),
+                format!("{:.3}", b.score),
+                b.method.as_str().to_string(),
+                status,
+                candidates,
+            ]
+        }
+        None => {
+            let mut f: [String; 12] = Default::default();
+            f[10] = status;
+            f[11] = ids(&mut r.candidates.iter());
+            f
         }
     }
 }

@@ -40,6 +40,8 @@ pub use io::input;
 pub mod kind;
 pub mod normalize;
 pub mod resolve;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod time;
 
 pub use error::{Error, Result};

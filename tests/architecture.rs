@@ -13,7 +13,7 @@ const LAYERS: &[&[&str]] = &[
     &["gazetteer"],
     &["index"],
     &["resolve"],
-    &["clean", "extract", "export"],
+    &["clean", "extract", "export", "serve"],
     &["import"],
 ];
 

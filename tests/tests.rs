@@ -9,6 +9,7 @@ mod gazetteer_stats;
 mod import;
 mod resolve;
 mod resolve_v2;
+mod serve;
 
 mod import_geonames;
 mod index;

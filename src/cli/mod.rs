@@ -8,6 +8,7 @@ mod gazetteer;
 mod import;
 mod index;
 mod resolve;
+mod serve;
 
 use std::path::PathBuf;
 
@@ -69,6 +70,8 @@ pub enum Command {
     /// What the gazetteer holds (`gazmap gazetteer stats`).
     #[command(subcommand)]
     Gazetteer(gazetteer::GazetteerCommand),
+    /// Serve the gazetteer to OpenRefine and other clients (W3C Reconciliation API 0.2).
+    Serve(serve::ServeArgs),
     /// Print a shell completion script (e.g. `gazmap completions bash > /etc/bash_completion.d/gazmap`).
     Completions {
         /// The shell to complete for.
@@ -216,6 +219,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Extract(args) => extract::run(&cli.global, args),
         Command::Index(args) => index::run(&cli.global, args),
         Command::Gazetteer(args) => gazetteer::run(&cli.global, args),
+        Command::Serve(args) => serve::run(&cli.global, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut out = std::io::stdout().lock();
