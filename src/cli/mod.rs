@@ -8,6 +8,7 @@ mod gazetteer;
 mod import;
 mod index;
 mod resolve;
+#[cfg(feature = "serve")]
 mod serve;
 
 use std::path::PathBuf;
@@ -71,6 +72,7 @@ pub enum Command {
     #[command(subcommand)]
     Gazetteer(gazetteer::GazetteerCommand),
     /// Serve the gazetteer to OpenRefine and other clients (W3C Reconciliation API 0.2).
+    #[cfg(feature = "serve")]
     Serve(serve::ServeArgs),
     /// Print a shell completion script (e.g. `gazmap completions bash > /etc/bash_completion.d/gazmap`).
     Completions {
@@ -219,6 +221,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Extract(args) => extract::run(&cli.global, args),
         Command::Index(args) => index::run(&cli.global, args),
         Command::Gazetteer(args) => gazetteer::run(&cli.global, args),
+        #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(&cli.global, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
