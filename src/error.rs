@@ -70,6 +70,14 @@ impl Error {
         }
     }
 
+    /// The index file at `path` was refused for `source`.
+    pub fn index(path: impl Into<PathBuf>, source: IndexError) -> Self {
+        Error::Index {
+            path: path.into(),
+            source,
+        }
+    }
+
     /// True when this error, or any error that caused it, is a closed pipe: the reader of
     /// the output went away (`gazmap … | head`), which is not a failure.
     pub fn is_broken_pipe(&self) -> bool {

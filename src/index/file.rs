@@ -208,7 +208,7 @@ pub unsafe fn open_mapped(path: &Path) -> Result<(Gazetteer, Index)> {
     let actual_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if actual_len < HEADER_LEN as u64 {
         // (an empty file cannot be mapped at all)
-        return Err(refused(
+        return Err(Error::index(
             path,
             IndexError::NotIndex {
                 len: Some(actual_len),
@@ -222,18 +222,10 @@ pub unsafe fn open_mapped(path: &Path) -> Result<(Gazetteer, Index)> {
     contents(path, Bytes::new(Backing::Map(map)), &sections)
 }
 
-/// The error for an index file at `path` refused for `source`.
-fn refused(path: &Path, source: IndexError) -> Error {
-    Error::Index {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 /// Checks the header, the section table and every section's checksum of an index file's
 /// bytes, and says where each section is.
 fn check(path: &Path, map: &[u8], actual_len: u64) -> Result<Sections> {
-    let refuse = |source: IndexError| refused(path, source);
+    let refuse = |source: IndexError| Error::index(path, source);
     if actual_len < HEADER_LEN as u64 || map.len() < HEADER_LEN {
         return Err(refuse(IndexError::NotIndex {
             len: Some(actual_len),
@@ -319,7 +311,7 @@ fn check(path: &Path, map: &[u8], actual_len: u64) -> Result<Sections> {
 
 /// The gazetteer and index in the checked sections of `bytes`.
 fn contents(path: &Path, bytes: Bytes, sections: &Sections) -> Result<(Gazetteer, Index)> {
-    let refuse = |source: IndexError| refused(path, source);
+    let refuse = |source: IndexError| Error::index(path, source);
     let contents = |e: Error| refuse(IndexError::Contents(e.to_string()));
     let gazetteer = Gazetteer::from_sections(bytes.clone(), sections).map_err(contents)?;
     let index = Index::from_sections(bytes, sections).map_err(contents)?;
