@@ -6,6 +6,7 @@ use rustc_hash::FxHashMap;
 use crate::gazetteer::PlaceId;
 use crate::index::{Index, KeyId, NameEntry, NameForm, NameId};
 
+use super::model::KeyComparison;
 use super::query::Query;
 use super::score::*;
 use super::{Candidate, Method, Options, Resolver};
@@ -135,7 +136,7 @@ impl Resolver {
                 self.score_fuzzy(q, keys, with_consonants, &mut best, &offer);
             }
             if top(&best) >= options.threshold || sure(&best) {
-                return best.into_values().collect();
+                return self.rescore_fuzzy(q, best);
             }
         }
         let close = self.index.close_keys(&q.skeleton, limit);
@@ -145,7 +146,7 @@ impl Resolver {
             let keys = self.index.fuzzy_keys(&q.skeleton, limit);
             self.score_fuzzy(q, keys, false, &mut best, &offer);
         }
-        best.into_values().collect()
+        self.rescore_fuzzy(q, best)
     }
 
     /// Offers the names of `keys`, and `with_consonants` of the query's consonant key, as
@@ -176,18 +177,8 @@ impl Resolver {
             let Some(&first) = names.first() else {
                 continue;
             };
-            let first = self.index.name(first);
-            let mut key_sim = ascii_similarity(&q.skeleton, first.skeleton);
-            // the same consonants in another frame of vowels are another word: Marja, Miraj
-            let framed = q.consonants.len() >= 3 && key_sim >= CONSONANT_FRAME_FLOOR;
-            let consonant_sim = if framed {
-                consonant_similarity(&q.consonants, first.consonants)
-            } else {
-                0.0
-            };
-            key_sim = key_sim.max(CONSONANT_WEIGHT * consonant_sim);
-            let same_consonants = q.consonants == first.consonants;
-            let initial = if initials_agree(&q.skeleton, first.skeleton) {
+            let cmp = KeyComparison::new(q, &self.index.name(first));
+            let initial = if cmp.initials_agree() {
                 1.0
             } else {
                 INITIAL_MISMATCH
@@ -206,17 +197,16 @@ impl Resolver {
                 // one: "chinaru", "mandwl"); being near an approximate name is no
                 // evidence, sharing its consonants is
                 let approximate = !q.caseless && !has_letter_case(e.text);
-                if !e.primary && !same_consonants && approximate {
+                if !e.primary && !cmp.same_consonants() && approximate {
                     continue;
                 }
-                let s = if key_sim >= FOLD_SIM_FLOOR {
-                    let fold_sim = *fold_sims
+                let fold_sim = (cmp.similarity() >= FOLD_SIM_FLOOR).then(|| {
+                    *fold_sims
                         .entry(e.fold)
-                        .or_insert_with(|| ascii_similarity(&q.folded, e.fold));
-                    key_sim.max(fold_sim)
-                } else {
-                    key_sim
-                } * initial;
+                        .or_insert_with(|| ascii_similarity(&q.folded, e.fold))
+                });
+                // the search's own order; the ranking model rescores what it finds
+                let s = cmp.similarity().max(fold_sim.unwrap_or(0.0)) * initial;
                 offer(best, n, &e, SCORE_SKELETON * s, Method::Fuzzy, s);
             }
         }

@@ -13,8 +13,10 @@
 mod candidates;
 mod decide;
 mod explain;
+mod model;
 mod query;
 mod score;
+mod weights;
 
 use rustc_hash::FxHashMap;
 use std::fmt;
@@ -27,6 +29,7 @@ use crate::index::{Index, NameId};
 
 use crate::normalize::readings;
 pub use explain::CandidateRecord;
+pub use model::{Features, FuzzyPair, FEATURE_COUNT, FEATURE_NAMES};
 use query::{paren_variants, Query};
 use score::{
     better, CONTEXT_BONUS, DESIGNATOR_BONUS, DESIGNATOR_MISMATCH, READING_PENALTY, SCORE_SKELETON,

@@ -119,7 +119,7 @@ pub(super) fn ascii_similarity(a: &str, b: &str) -> f64 {
 /// Optimal string alignment distance on bytes, as far as consonants go: Levenshtein with a
 /// swap of two neighbouring consonants counted as one edit (a writer's slip: Ghanzi). A
 /// vowel swapped with a consonant is another frame of vowels, another word (Marja, Miraj).
-fn osa_distance(a: &[u8], b: &[u8]) -> usize {
+pub(super) fn osa_distance(a: &[u8], b: &[u8]) -> usize {
     let w = b.len() + 1;
     // three rows: two back (for the swap), previous, current
     let mut rows = vec![0usize; 3 * w];
