@@ -64,16 +64,34 @@ const fn r(
     }
 }
 
-/// The tables, one per source language.
+/// Letters of Persian, Pashto and Urdu that Arabic does not write: a text with one of them
+/// is not Arabic.
+const ARABIC_UNLESS: &[&str] = &[
+    "پ", "چ", "ژ", "گ", "ک", "ی", "ټ", "ډ", "ړ", "ښ", "ګ", "ڼ", "ہ", "ے", "ې", "ۍ",
+];
+
+/// The tables, one per source language (Arabic has two: see its entries).
 #[rustfmt::skip]
 pub static LANGUAGES: &[Language] = &[
-    // Arabic has no g: Arabic writers put jim for it (جارمسير, Garmsir; لاشكر جاه)
+    // Arabic has no g: Arabic writers put jim for it (جارمسير, Garmsir; لاشكر جاه; تاجاب,
+    // Tagab). Any Arabic-script text without the letters Persian, Pashto and Urdu add may be
+    // Arabic.
     Language {
         code: "ar",
-        unless: &["پ", "چ", "ژ", "گ", "ک", "ی", "ټ", "ډ", "ړ", "ښ", "ګ", "ڼ", "ہ", "ے"],
-        marks: &["ك", "ي", "ة"],
+        unless: ARABIC_UNLESS,
+        marks: &["ج"],
         rules: &[
             r("ج", "گ", ("جارمسير", "Garmsir"), ("جارمسير", "Jarmsir")),
+        ],
+    },
+    // nor p: they put beh for it (كابيسا, Kapisa; بانشير, Panjshir). A name may have a real
+    // j or b beside it, so each letter is a reading of its own.
+    Language {
+        code: "ar",
+        unless: ARABIC_UNLESS,
+        marks: &["ب"],
+        rules: &[
+            r("ب", "پ", ("كابيسا", "Kapisa"), ("كابيسا", "Kabisa")),
         ],
     },
     // Russian has no h: Russian writers put kh or g for it (Дех, Deh; Гильменд, Helmand)
@@ -182,8 +200,10 @@ pub static LANGUAGES: &[Language] = &[
     Language {
         code: "cs",
         unless: &[],
-        marks: &["š", "č", "ž", "ř"],
+        marks: &["š", "č", "ž", "ř", "dž"],
         rules: &[
+            // Czech, Slovak, Latvian, Lithuanian and Croatian write j as dž
+            r("dž", "j", ("Džalalabad", "Jalalabad"), ("Džalalabad", "Dalalabad")),
             r("š", "sh", ("Šindand", "Shindand"), ("Šindand", "Sindand")),
             r("č", "ch", ("Čarikar", "Charikar"), ("Čarikar", "Karikar")),
             r("ž", "zh", ("Žari", "Zhari"), ("Žari", "Zari")),

@@ -33,8 +33,15 @@ pub(super) fn arabic_to_latin(text: &str) -> String {
             // yeh: y at the start of a word or next to an alef (Bamyan), else i
             '\u{064A}' if initial || alef(prev) || alef(next) => "y",
             '\u{064A}' | '\u{06D2}' | '\u{06CD}' => "i",
-            // heh: a vowel at the end of a word after a letter (Khwaja, Qala), else h
-            '\u{0647}' if next.is_none() && !initial => "a",
+            // Pashto ې is e (Kame, the oblique of Kamah)
+            '\u{06D0}' => "e",
+            // heh at the end of a word: h after a long vowel (Koh, Lashkar Gah) and in a
+            // word of two letters (Deh), else the vowel it writes (Khwaja, Qala)
+            '\u{0647}' if next.is_none() && !initial => match prev {
+                Some('\u{0627}' | '\u{0648}') => "h",
+                _ if i < 2 || !is_arabic_letter(chars[i - 2]) => "eh",
+                _ => "a",
+            },
             '\u{0647}' | '\u{062D}' | '\u{06BE}' => "h",
             // ain: an initial vowel (Ali), else silent
             '\u{0639}' if initial => "a",
@@ -77,7 +84,7 @@ pub(super) fn arabic_to_latin(text: &str) -> String {
 fn is_consonant_letter(c: char) -> bool {
     !matches!(
         c,
-        '\u{0627}' | '\u{0648}' | '\u{064A}' | '\u{0647}' | '\u{0639}' | '\u{0621}'
+        '\u{0627}' | '\u{0648}' | '\u{064A}' | '\u{06D0}' | '\u{0647}' | '\u{0639}' | '\u{0621}'
     )
 }
 
@@ -173,6 +180,31 @@ mod tests {
         assert_eq!(fold("خواجه"), "khwaja");
         assert_eq!(fold("هرات"), "hrat");
         assert_eq!(fold("علی"), "ali");
+        // final heh: h after a long vowel and in a word of two letters, else a vowel
+        assert_eq!(fold("کوه"), "kuh");
+        assert_eq!(fold("لشکرگاه"), "lshkrgah");
+        assert_eq!(fold("ده یک"), "deh yak");
+        assert_eq!(fold("قلعه"), "qla");
+        // Pashto ې is e
+        assert_eq!(fold("کامې"), "kame");
+    }
+
+    #[test]
+    fn final_heh_and_pashto_e_meet_the_latin_skeleton() {
+        // the whole skeleton, not only the consonants: Deh Yak, Koh, Kamah
+        let joined = [
+            ("ده یک", "Deh Yak"),
+            ("کوه صافی", "Koh Safi"),
+            ("کامې", "Kamah"),
+            ("شاه جوی", "Shah Joy"),
+        ];
+        for (script, latin) in joined {
+            assert_eq!(skeleton(script), skeleton(latin), "{script} / {latin}");
+        }
+        let apart = [("ده یک", "Da Yak"), ("کامې", "Kami"), ("کوه", "Kua")];
+        for (script, latin) in apart {
+            assert_ne!(skeleton(script), skeleton(latin), "{script} / {latin}");
+        }
     }
 
     #[test]
