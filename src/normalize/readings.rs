@@ -107,7 +107,9 @@ pub static LANGUAGES: &[Language] = &[
     Language {
         code: "de",
         unless: &[],
-        marks: &["sch", "ei", "ü", "ö", "ä", "ß"],
+        // ch: German writes kh so (Chost, Chanabad); a name in English spelling with ch is
+        // found as it is, and the readings are tried only when it is not
+        marks: &["sch", "ch", "ei", "ü", "ö", "ä", "ß"],
         rules: &[
             r("dsch", "j", ("Dschaghatu", "Jaghatu"), ("Dschaghatu", "Shaghatu")),
             r("tsch", "ch", ("Tschaghtscharan", "Chaghcharan"), ("Tscharikar", "Tarikar")),
@@ -170,7 +172,7 @@ pub static LANGUAGES: &[Language] = &[
     Language {
         code: "tr",
         unless: &[],
-        marks: &["ş", "ç", "ğ", "ı"],
+        marks: &["ş", "ç", "ğ", "ı", "ü", "ö"],
         rules: &[
             r("ş", "sh", ("Şindand", "Shindand"), ("Şindand", "Sindand")),
             r("ç", "ch", ("Çaharikar", "Chaharikar"), ("Çaharikar", "Kaharikar")),
@@ -182,7 +184,7 @@ pub static LANGUAGES: &[Language] = &[
     Language {
         code: "pl",
         unless: &[],
-        marks: &["sz", "cz", "rz", "ł", "ś", "ż", "ź", "ć", "ń", "dż"],
+        marks: &["sz", "cz", "rz", "ch", "ł", "ś", "ż", "ź", "ć", "ń", "dż"],
         rules: &[
             r("szcz", "shch", ("Szczar", "Shchar"), ("Szczar", "Schar")),
             r("sz", "sh", ("Szindand", "Shindand"), ("Szindand", "Sindand")),
@@ -200,7 +202,7 @@ pub static LANGUAGES: &[Language] = &[
     Language {
         code: "cs",
         unless: &[],
-        marks: &["š", "č", "ž", "ř", "dž"],
+        marks: &["š", "č", "ž", "ř", "dž", "ch"],
         rules: &[
             // Czech, Slovak, Latvian, Lithuanian and Croatian write j as dž
             r("dž", "j", ("Džalalabad", "Jalalabad"), ("Džalalabad", "Dalalabad")),
@@ -364,6 +366,15 @@ mod tests {
                 "{spelt}: {keys:?} / {}",
                 key(name)
             );
+        }
+        // German, Polish and Czech ch is kh, Turkish c is j (Cüzcan is Jowzjan)
+        for (spelt, name) in [
+            ("Chost", "Khost"),
+            ("Cüzcan", "Jowzjan"),
+            ("Tacharu", "Takharu"),
+        ] {
+            let keys: Vec<String> = readings(spelt).iter().map(|(_, r)| key(r)).collect();
+            assert!(keys.contains(&key(name)), "{spelt}: {keys:?}");
         }
         // a spelling with no language's marks has no other reading
         assert!(readings("Jalalabad").is_empty());

@@ -67,8 +67,10 @@ pub(super) fn arabic_to_latin(text: &str) -> String {
             '\u{0644}' | '\u{06B5}' => "l",
             '\u{0645}' => "m",
             '\u{0646}' | '\u{06BA}' | '\u{06BC}' => "n",
-            // Kurdish writes its vowels
+            // Kurdish writes its vowels; its ە stands for the short a of Persian names
+            // (قەندەهار, Qandahar)
             '\u{06C6}' => "o",
+            '\u{06D5}' => "a",
             '\u{06CE}' => "e",
             _ => {
                 out.push(c);
@@ -80,11 +82,21 @@ pub(super) fn arabic_to_latin(text: &str) -> String {
     out
 }
 
-/// Whether an Arabic-script letter is a consonant (not alef, waw, yeh, heh or ain).
+/// Whether an Arabic-script letter is a consonant (not alef, waw, yeh, heh, ain or a
+/// Pashto or Kurdish vowel letter).
 fn is_consonant_letter(c: char) -> bool {
     !matches!(
         c,
-        '\u{0627}' | '\u{0648}' | '\u{064A}' | '\u{06D0}' | '\u{0647}' | '\u{0639}' | '\u{0621}'
+        '\u{0627}'
+            | '\u{0648}'
+            | '\u{064A}'
+            | '\u{06D0}'
+            | '\u{06D5}'
+            | '\u{06C6}'
+            | '\u{06CE}'
+            | '\u{0647}'
+            | '\u{0639}'
+            | '\u{0621}'
     )
 }
 
@@ -185,23 +197,30 @@ mod tests {
         assert_eq!(fold("لشکرگاه"), "lshkrgah");
         assert_eq!(fold("ده یک"), "deh yak");
         assert_eq!(fold("قلعه"), "qla");
-        // Pashto ې is e
+        // Pashto ې is e; Kurdish ە a
         assert_eq!(fold("کامې"), "kame");
+        assert_eq!(fold("قەندەهار"), "qandahar");
     }
 
     #[test]
-    fn final_heh_and_pashto_e_meet_the_latin_skeleton() {
+    fn final_heh_and_pashto_and_kurdish_vowels_meet_the_latin_skeleton() {
         // the whole skeleton, not only the consonants: Deh Yak, Koh, Kamah
         let joined = [
             ("ده یک", "Deh Yak"),
             ("کوه صافی", "Koh Safi"),
             ("کامې", "Kamah"),
             ("شاه جوی", "Shah Joy"),
+            ("قەندەهار", "Kandahar"),
         ];
         for (script, latin) in joined {
             assert_eq!(skeleton(script), skeleton(latin), "{script} / {latin}");
         }
-        let apart = [("ده یک", "Da Yak"), ("کامې", "Kami"), ("کوه", "Kua")];
+        let apart = [
+            ("ده یک", "Da Yak"),
+            ("کامې", "Kami"),
+            ("کوه", "Kua"),
+            ("قەندەهار", "Kundahar"),
+        ];
         for (script, latin) in apart {
             assert_ne!(skeleton(script), skeleton(latin), "{script} / {latin}");
         }
