@@ -275,21 +275,56 @@ pub fn read_as(text: &str, language: &Language) -> String {
 
 /// The other readings of a query: one per language whose marks it shows, when that reading
 /// differs from the query.
+///
+/// Only the name is read: a designator before or after it (`w prowincji`, `tartomány`) is
+/// kept as written, so the reading still names its kind and its letters show no language.
 pub fn readings(text: &str) -> Vec<(&'static str, String)> {
     let lower = text.to_lowercase();
+    let (before, name, after) = designator_words(&lower);
     let mut out: Vec<(&'static str, String)> = Vec::new();
     for language in LANGUAGES {
-        if !language.marks.iter().any(|m| lower.contains(m))
-            || language.unless.iter().any(|m| lower.contains(m))
+        if !language.marks.iter().any(|m| name.contains(m))
+            || language.unless.iter().any(|m| name.contains(m))
         {
             continue;
         }
-        let read = read_as(&lower, language);
-        if read != lower && out.iter().all(|(_, r)| *r != read) {
-            out.push((language.code, read));
+        let read = read_as(name, language);
+        if read != name {
+            let read = format!("{before}{read}{after}");
+            if out.iter().all(|(_, r)| *r != read) {
+                out.push((language.code, read));
+            }
         }
     }
     out
+}
+
+/// Splits a text into the designator words before its name, the name, and those after
+/// (`w prowincji ` + `pandższir` + ``), each with its spaces; the name is never empty.
+fn designator_words(text: &str) -> (&str, &str, &str) {
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .filter(|&(_, c)| c.is_whitespace())
+        .map(|(i, _)| i)
+        .collect();
+    let is_designator = |words: &str| {
+        let words = words.trim();
+        !words.is_empty() && super::designator_kind(&super::fold(words)).is_some()
+    };
+    // the most words that are a designator, leaving a name
+    let start = bounds
+        .iter()
+        .rev()
+        .map(|&b| b + 1)
+        .find(|&b| b < text.len() && is_designator(&text[..b]) && !text[b..].trim().is_empty())
+        .unwrap_or(0);
+    let end = bounds
+        .iter()
+        .copied()
+        .filter(|&b| b > start)
+        .find(|&b| is_designator(&text[b..]) && !text[start..b].trim().is_empty())
+        .unwrap_or(text.len());
+    (&text[..start], &text[start..end], &text[end..])
 }
 
 #[cfg(test)]
@@ -376,6 +411,20 @@ mod tests {
             let keys: Vec<String> = readings(spelt).iter().map(|(_, r)| key(r)).collect();
             assert!(keys.contains(&key(name)), "{spelt}: {keys:?}");
         }
+        // only the name is read, not the designator around it
+        let read = readings("w prowincji Pandższir");
+        assert!(
+            read.iter().any(|(_, r)| r == "w prowincji panjshir"),
+            "{read:?}"
+        );
+        assert!(readings("Jumgán tartomány")
+            .iter()
+            .any(|(_, r)| r == "yumgán tartomány"));
+        assert_eq!(
+            designator_words("la province du panjshir"),
+            ("la province du ", "panjshir", "")
+        );
+        assert_eq!(designator_words("provinz"), ("", "provinz", ""));
         // a spelling with no language's marks has no other reading
         assert!(readings("Jalalabad").is_empty());
         assert!(readings("Kunduz").is_empty());
