@@ -257,6 +257,27 @@ fn pashto_kurdish_arabic_and_latin_writers_spellings_resolve_by_their_tables() {
 }
 
 #[test]
+fn german_spellings_with_s_for_z_and_ch_for_kh_resolve() {
+    // German writes z as s and kh as ch (the names German reference works give these
+    // places; none of these spellings is in the gazetteer)
+    let cases = [
+        ("Sabul", "geonames:1121143"),        // Zabul province
+        ("Gasni", "geonames:7052956"),        // Ghazni district
+        ("Sebak", "geonames:7052737"),        // Zebak district
+        ("Chost", "geonames:7054009"),        // Khost district
+        ("Wachan", "geonames:7052694"),       // Wakhan district
+        ("Chinjan", "geonames:7052905"),      // Khinjan district
+        ("Kadschaki", "geonames:7053026"),    // Kajaki district
+        ("Dschuzdschan", "geonames:1139049"), // Jowzjan province
+    ];
+    let queries: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    for (line, (q, id)) in resolve_json(&[], &queries).iter().zip(cases) {
+        assert_eq!(line["status"], "matched", "{q}: {line}");
+        assert_eq!(line["best"]["id"], id, "{q}: {line}");
+    }
+}
+
+#[test]
 fn the_issue_misses_fixed() {
     // (query, district id): a swap (Ghanzi); German and Hungarian romanizations; short forms
     // the Arabic-script alternates of the place reach (Oba: أوبه)

@@ -124,6 +124,19 @@ pub static LANGUAGES: &[Language] = &[
             ReadingRule { at: At::BetweenVowels, ..r("s", "z", ("Feisabad", "Fayzabad"), ("Kasrabad", "Kazrabad")) },
         ],
     },
+    // German z is ts: German writers put s for z anywhere (Gasni, Kundus, Sabul, Nimrus),
+    // ss for s. A name may have a real s, so this is a reading of its own; English sh shows
+    // the text is not German.
+    Language {
+        code: "de",
+        unless: &["sh", "z"],
+        marks: &["s"],
+        rules: &[
+            r("sch", "sh", ("Masar-e Scharif", "Mazar-e Sharif"), ("Schindand", "Zindand")),
+            r("ss", "s", ("Hissarak", "Hisarak"), ("Hissarak", "Hizarak")),
+            r("s", "z", ("Gasni", "Ghazni"), ("Gasni", "Gani")),
+        ],
+    },
     Language {
         code: "hu",
         unless: &[],
@@ -411,6 +424,11 @@ mod tests {
             let keys: Vec<String> = readings(spelt).iter().map(|(_, r)| key(r)).collect();
             assert!(keys.contains(&key(name)), "{spelt}: {keys:?}");
         }
+        // German s is z, unless English sh shows the text is not German
+        assert!(readings("Sabul").iter().any(|(_, r)| r == "zabul"));
+        assert!(readings("Sabul Shahr")
+            .iter()
+            .all(|(_, r)| !r.contains("zabul")));
         // only the name is read, not the designator around it
         let read = readings("w prowincji Pandższir");
         assert!(
