@@ -155,6 +155,8 @@ pub static LANGUAGES: &[Language] = &[
     Language {
         code: "es",
         unless: &[],
+        // not j alone: German, Polish and Hungarian j is y, and a Spanish kh reading of
+        // Farjab (Faryab) ties with Farkhar
         marks: &["ñ", "ll", "gue", "gui", "qu"],
         rules: &[
             r("gue", "ge", ("Guerisk quila", "Gerisk kila"), ("Guerisk quila", "Werisk kila")),
@@ -444,6 +446,7 @@ mod tests {
         );
         assert_eq!(designator_words("provinz"), ("", "provinz", ""));
         // a spelling with no language's marks has no other reading
+        assert!(readings("Herat").is_empty());
         assert!(readings("Jalalabad").is_empty());
         assert!(readings("Kunduz").is_empty());
     }
