@@ -120,6 +120,23 @@ fn within_a_province_returns_the_province_when_the_query_names_it() {
             ("matched", "Panjshir", "province")
         );
     }
+    // the area itself may be given in any script or table language, with a designator
+    for area in ["پنجشیر", "ولایت پنجشیر", "Provinz Pandschschir"] {
+        let a = answers(&resolve_json(
+            &[],
+            &["--within", area, "Bazarak", "Panjshir"],
+        ));
+        assert_eq!(
+            (a[0].0.as_str(), a[0].1.as_str()),
+            ("matched", "Bāzārak"),
+            "{area}"
+        );
+        assert_eq!(
+            (a[1].1.as_str(), a[1].2.as_str()),
+            ("Panjshir", "province"),
+            "{area}"
+        );
+    }
     // a name shared by the province and a district inside it is still the district
     let a = answers(&resolve_json(&[], &["--within", "Kunduz", "Kunduz"]));
     assert_eq!((a[0].0.as_str(), a[0].2.as_str()), ("matched", "district"));
