@@ -42,6 +42,11 @@ fn designators_of_every_table_language_are_stripped_before_the_trailing_province
         "ولایت پنجشیر",
         "Panjshir-provinsen",
         "Panjshir vilayeti",
+        "provincia del Panjshir",
+        "provincie Pandžšír",
+        "w prowincji Pandższir",
+        "پنجشیر ولایت",
+        "د پنجشیر ولایت",
     ];
     for (q, a) in queries.iter().zip(answers(&resolve_json(&[], &queries))) {
         assert_eq!(
@@ -55,6 +60,10 @@ fn designators_of_every_table_language_are_stripped_before_the_trailing_province
         "le district du Khinjan",
         "Distrikt Khinjan",
         "distrito de Khinjan",
+        "w dystrykcie Khinjan",
+        "okres Khinjan",
+        "خنجان ولسوالۍ",
+        "د خنجان ولسوالۍ",
     ];
     for (q, a) in queries.iter().zip(answers(&resolve_json(&[], &queries))) {
         assert_eq!((a.0.as_str(), a.2.as_str()), ("matched", "district"), "{q}");
@@ -84,6 +93,22 @@ fn a_province_in_parentheses_qualifies_with_a_districts_only_gazetteer() {
 }
 
 #[test]
+fn a_province_in_parentheses_never_makes_a_districts_only_gazetteer_ambiguous() {
+    // tests/data/districts-only.csv: two districts, no province at all
+    let g = data("districts-only.csv");
+    let g = g.to_str().unwrap();
+    let lines = resolve_json(
+        &["--gazetteer", g],
+        &["Khinjan (Baghlan)", "Baghran (Helmand)", "Gulran (Herat)"],
+    );
+    let a = answers(&lines);
+    assert_eq!((a[0].0.as_str(), a[0].1.as_str()), ("matched", "Khinjān"));
+    assert_eq!((a[1].0.as_str(), a[1].1.as_str()), ("matched", "Baghrān"));
+    // no Gulran there: unmatched, not a tie between the label's look-alikes
+    assert_eq!(a[2].0, "unmatched", "{}", lines[2]);
+}
+
+#[test]
 fn within_a_province_returns_the_province_when_the_query_names_it() {
     let a = answers(&resolve_json(
         &[],
@@ -93,6 +118,23 @@ fn within_a_province_returns_the_province_when_the_query_names_it() {
         assert_eq!(
             (x.0.as_str(), x.1.as_str(), x.2.as_str()),
             ("matched", "Panjshir", "province")
+        );
+    }
+    // the area itself may be given in any script or table language, with a designator
+    for area in ["پنجشیر", "ولایت پنجشیر", "Provinz Pandschschir"] {
+        let a = answers(&resolve_json(
+            &[],
+            &["--within", area, "Bazarak", "Panjshir"],
+        ));
+        assert_eq!(
+            (a[0].0.as_str(), a[0].1.as_str()),
+            ("matched", "Bāzārak"),
+            "{area}"
+        );
+        assert_eq!(
+            (a[1].1.as_str(), a[1].2.as_str()),
+            ("Panjshir", "province"),
+            "{area}"
         );
     }
     // a name shared by the province and a district inside it is still the district
@@ -124,6 +166,33 @@ fn top_caps_tied_places_and_says_how_many_were_left_out() {
     // the table says it too
     let table = stdout_of(gazmap().args(["--gazetteer", g, "resolve", "--top", "2", "San Jose"]));
     assert!(table.contains("and 3 more tied places"), "{table}");
+}
+
+#[test]
+fn top_caps_the_same_name_at_other_levels_and_counts_them() {
+    // Kunduz is a district, a city and a province: one answer, the district, whose other
+    // levels tie with it
+    let lines = resolve_json(&[], &["--top", "1", "Kunduz"]);
+    let l = &lines[0];
+    assert_eq!(l["status"], "matched", "{l}");
+    assert_eq!(l["best"]["kind"], "district", "{l}");
+    assert!(l["candidates"].as_array().unwrap().is_empty(), "{l}");
+    assert_eq!(l["left_out"], 2, "{l}");
+    assert!(l["best"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("2 other levels not listed (top 1)"));
+    let lines = resolve_json(&[], &["--top", "3", "Kunduz"]);
+    assert_eq!(lines[0]["candidates"].as_array().unwrap().len(), 2);
+    assert!(lines[0].get("left_out").is_none(), "{}", lines[0]);
+    let table = stdout_of(gazmap().args(["resolve", "--top", "2", "Kunduz"]));
+    assert!(
+        table.contains("and the same name at 1 other level (--top)"),
+        "{table}"
+    );
+    // CSV: the best's reason says it
+    let csv = stdout_of(gazmap().args(["resolve", "--top", "1", "--format", "csv", "Kunduz"]));
+    assert!(csv.contains("2 other levels not listed (top 1)"), "{csv}");
 }
 
 /// The gazetteer's row for a place id: its alternate names.
@@ -171,6 +240,57 @@ fn persian_urdu_and_cyrillic_spellings_of_districts_with_no_alternate_in_that_sc
         assert_eq!(line["status"], "matched", "{q}: {line}");
         assert_eq!(line["best"]["id"], id, "{q}: {line}");
         assert_eq!(line["best"]["kind"], "district", "{q}: {line}");
+    }
+}
+
+#[test]
+fn pashto_kurdish_arabic_and_latin_writers_spellings_resolve_by_their_tables() {
+    // (query, expected id): none of these spellings is a name or alternate name in the
+    // gazetteer; each is read by a script's or a language's table
+    let cases = [
+        ("ده یک", "geonames:7052955"),    // Persian ده is Deh: Deh Yak district
+        ("کامې", "geonames:7053282"),     // Pashto ې is e: Kame, Kamah district
+        ("قەندەهار", "geonames:9653599"), // Kurdish ە is a: Qandahar, Kandahar district
+        ("كابيسا", "geonames:1138255"),   // Arabic beh for p: Kapisa province
+        ("بانشير", "geonames:6957555"),   // Arabic beh for p: Panjshir province
+        ("Chost", "geonames:7054009"),    // German ch for kh: Khost district
+        ("Cüzcan", "geonames:1139049"),   // Turkish c for j: Jowzjan province
+        ("Džouzdžāna", "geonames:1139049"), // Latvian dž for j: Jowzjan province
+        ("Khawaja Omari", "geonames:7052961"), // Khawaja is Khwaja: Khwajah Omari district
+    ];
+    let queries: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    for (line, (q, id)) in resolve_json(&[], &queries).iter().zip(cases) {
+        assert_eq!(line["status"], "matched", "{q}: {line}");
+        assert_eq!(line["best"]["id"], id, "{q}: {line}");
+    }
+    // the Arabic reading of jim as g finds the Tagab districts: two of them, a tie
+    let line = &resolve_json(&[], &["تاجاب"])[0];
+    assert_eq!(line["status"], "ambiguous", "{line}");
+    assert_eq!(line["best"]["name"], "Tagāb", "{line}");
+    let line = &resolve_json(&[], &["--within", "Kapisa", "تاجاب"])[0];
+    assert_eq!(line["status"], "matched", "{line}");
+    assert_eq!(line["best"]["id"], "geonames:7053090", "{line}");
+    assert!(line["best"]["reason"].as_str().unwrap().contains("Arabic"));
+}
+
+#[test]
+fn german_spellings_with_s_for_z_and_ch_for_kh_resolve() {
+    // German writes z as s and kh as ch (the names German reference works give these
+    // places; none of these spellings is in the gazetteer)
+    let cases = [
+        ("Sabul", "geonames:1121143"),        // Zabul province
+        ("Gasni", "geonames:7052956"),        // Ghazni district
+        ("Sebak", "geonames:7052737"),        // Zebak district
+        ("Chost", "geonames:7054009"),        // Khost district
+        ("Wachan", "geonames:7052694"),       // Wakhan district
+        ("Chinjan", "geonames:7052905"),      // Khinjan district
+        ("Kadschaki", "geonames:7053026"),    // Kajaki district
+        ("Dschuzdschan", "geonames:1139049"), // Jowzjan province
+    ];
+    let queries: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    for (line, (q, id)) in resolve_json(&[], &queries).iter().zip(cases) {
+        assert_eq!(line["status"], "matched", "{q}: {line}");
+        assert_eq!(line["best"]["id"], id, "{q}: {line}");
     }
 }
 

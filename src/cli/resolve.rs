@@ -33,7 +33,8 @@ struct JsonLine<'a> {
     status: Status,
     best: Option<CandidateRecord<'a>>,
     candidates: Vec<CandidateRecord<'a>>,
-    /// tied places left out by --top
+    /// tied places left out by --top (ambiguous: unrelated places; matched: the same name
+    /// at other levels)
     #[serde(skip_serializing_if = "is_zero")]
     left_out: usize,
 }
@@ -209,7 +210,16 @@ fn write_table(out: &mut impl Write, resolver: &Resolver, r: &Resolution) -> Res
     }
     if r.left_out > 0 {
         let places = if r.left_out == 1 { "place" } else { "places" };
-        writeln!(out, "    … and {} more tied {places} (--top)", r.left_out)?;
+        if r.status == Status::Matched {
+            let levels = if r.left_out == 1 { "level" } else { "levels" };
+            writeln!(
+                out,
+                "    … and the same name at {} other {levels} (--top)",
+                r.left_out
+            )?;
+        } else {
+            writeln!(out, "    … and {} more tied {places} (--top)", r.left_out)?;
+        }
     }
     if r.best.is_none() && r.candidates.is_empty() {
         writeln!(out, "    no place comes close")?;

@@ -89,10 +89,27 @@ const PREFIXES: &[(&str, Kind)] = &[
     ("citta di", Kind::City),
     ("il villaggio di", Kind::Village),
     ("villaggio di", Kind::Village),
-    // Polish
+    ("provincia del", Kind::Province),
+    ("la provincia del", Kind::Province),
+    ("distrito del", Kind::District),
+    ("el distrito del", Kind::District),
+    // Polish, with the locative after w ("in")
     ("prowincja", Kind::Province),
+    ("w prowincji", Kind::Province),
+    ("prowincji", Kind::Province),
     ("dystrykt", Kind::District),
+    ("w dystrykcie", Kind::District),
+    ("dystrykcie", Kind::District),
+    ("dystryktu", Kind::District),
     ("miasto", Kind::City),
+    // Czech and Slovak
+    ("provincie", Kind::Province),
+    ("v provincii", Kind::Province),
+    ("provincii", Kind::Province),
+    ("provincia", Kind::Province),
+    ("okres", Kind::District),
+    ("v okrese", Kind::District),
+    ("okrese", Kind::District),
     // Russian and Bulgarian
     ("провинция", Kind::Province),
     ("провинции", Kind::Province),
@@ -156,6 +173,13 @@ const SUFFIXES: &[(&str, Kind)] = &[
     ("провинция", Kind::Province),
     ("район", Kind::District),
     ("уезд", Kind::District),
+    // Pashto writes the designator after the name (اندراب ولسوالۍ), often with د, "of",
+    // before it (د پنجشیر ولایت)
+    ("ولسوالۍ", Kind::District),
+    ("ولسوالي", Kind::District),
+    ("ولسوالی", Kind::District),
+    ("ولایت", Kind::Province),
+    ("ولايت", Kind::Province),
 ];
 
 /// Words that gazetteers put before a town's name to say it is an administrative centre
@@ -248,8 +272,13 @@ pub fn strip_designator(text: &str) -> Designated {
     for (s, kind) in suffixes {
         if let Some(rest) = folded.strip_suffix(s.as_str()) {
             if rest.ends_with(' ') && !rest.trim().is_empty() {
+                let mut rest = rest.trim_end();
+                // Pashto د ("of") before a name and its designator: د پنجشیر ولایت
+                if text.trim_start().starts_with("د ") {
+                    rest = rest.strip_prefix("d ").unwrap_or(rest);
+                }
                 return Designated {
-                    folded: rest.trim_end().to_string(),
+                    folded: rest.to_string(),
                     kind: Some(*kind),
                 };
             }
@@ -309,6 +338,14 @@ mod tests {
             ("distretto di Andarab", Kind::District),
             ("Andarab ilçesi", Kind::District),
             ("ولسوالۍ اندراب", Kind::District),
+            ("اندراب ولسوالۍ", Kind::District),
+            ("د اندراب ولسوالۍ", Kind::District),
+            ("د پنجشیر ولایت", Kind::Province),
+            ("w prowincji Kunduz", Kind::Province),
+            ("w dystrykcie Andarab", Kind::District),
+            ("provincie Kunduz", Kind::Province),
+            ("okres Andarab", Kind::District),
+            ("provincia del Panjshir", Kind::Province),
             ("Stadt Kundus", Kind::City),
         ];
         for (q, kind) in cases {
@@ -320,7 +357,7 @@ mod tests {
         assert_eq!(designator_kind("la province du"), Some(Kind::Province));
         assert_eq!(designator_kind("kunduz"), None);
         // words that begin like a designator are names: Provinzial, Dorfen, Bezirkstadt
-        for name in ["Dorfen", "Stadtallendorf", "Provincetown"] {
+        for name in ["Dorfen", "Stadtallendorf", "Provincetown", "Okresni"] {
             assert_eq!(strip_designator(name).kind, None, "{name}");
         }
     }

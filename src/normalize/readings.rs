@@ -64,16 +64,34 @@ const fn r(
     }
 }
 
-/// The tables, one per source language.
+/// Letters of Persian, Pashto and Urdu that Arabic does not write: a text with one of them
+/// is not Arabic.
+const ARABIC_UNLESS: &[&str] = &[
+    "پ", "چ", "ژ", "گ", "ک", "ی", "ټ", "ډ", "ړ", "ښ", "ګ", "ڼ", "ہ", "ے", "ې", "ۍ",
+];
+
+/// The tables, one per source language (Arabic has two: see its entries).
 #[rustfmt::skip]
 pub static LANGUAGES: &[Language] = &[
-    // Arabic has no g: Arabic writers put jim for it (جارمسير, Garmsir; لاشكر جاه)
+    // Arabic has no g: Arabic writers put jim for it (جارمسير, Garmsir; لاشكر جاه; تاجاب,
+    // Tagab). Any Arabic-script text without the letters Persian, Pashto and Urdu add may be
+    // Arabic.
     Language {
         code: "ar",
-        unless: &["پ", "چ", "ژ", "گ", "ک", "ی", "ټ", "ډ", "ړ", "ښ", "ګ", "ڼ", "ہ", "ے"],
-        marks: &["ك", "ي", "ة"],
+        unless: ARABIC_UNLESS,
+        marks: &["ج"],
         rules: &[
             r("ج", "گ", ("جارمسير", "Garmsir"), ("جارمسير", "Jarmsir")),
+        ],
+    },
+    // nor p: they put beh for it (كابيسا, Kapisa; بانشير, Panjshir). A name may have a real
+    // j or b beside it, so each letter is a reading of its own.
+    Language {
+        code: "ar",
+        unless: ARABIC_UNLESS,
+        marks: &["ب"],
+        rules: &[
+            r("ب", "پ", ("كابيسا", "Kapisa"), ("كابيسا", "Kabisa")),
         ],
     },
     // Russian has no h: Russian writers put kh or g for it (Дех, Deh; Гильменд, Helmand)
@@ -89,7 +107,9 @@ pub static LANGUAGES: &[Language] = &[
     Language {
         code: "de",
         unless: &[],
-        marks: &["sch", "ei", "ü", "ö", "ä", "ß"],
+        // ch: German writes kh so (Chost, Chanabad); a name in English spelling with ch is
+        // found as it is, and the readings are tried only when it is not
+        marks: &["sch", "ch", "ei", "ü", "ö", "ä", "ß"],
         rules: &[
             r("dsch", "j", ("Dschaghatu", "Jaghatu"), ("Dschaghatu", "Shaghatu")),
             r("tsch", "ch", ("Tschaghtscharan", "Chaghcharan"), ("Tscharikar", "Tarikar")),
@@ -102,6 +122,19 @@ pub static LANGUAGES: &[Language] = &[
             r("ö", "o", ("Schörtepa", "Shortepa"), ("Schörtepa", "Shartepa")),
             r("ä", "a", ("Schärak", "Sharak"), ("Schärak", "Shirak")),
             ReadingRule { at: At::BetweenVowels, ..r("s", "z", ("Feisabad", "Fayzabad"), ("Kasrabad", "Kazrabad")) },
+        ],
+    },
+    // German z is ts: German writers put s for z anywhere (Gasni, Kundus, Sabul, Nimrus),
+    // ss for s. A name may have a real s, so this is a reading of its own; English sh shows
+    // the text is not German.
+    Language {
+        code: "de",
+        unless: &["sh", "z"],
+        marks: &["s"],
+        rules: &[
+            r("sch", "sh", ("Masar-e Scharif", "Mazar-e Sharif"), ("Schindand", "Zindand")),
+            r("ss", "s", ("Hissarak", "Hisarak"), ("Hissarak", "Hizarak")),
+            r("s", "z", ("Gasni", "Ghazni"), ("Gasni", "Gani")),
         ],
     },
     Language {
@@ -122,6 +155,8 @@ pub static LANGUAGES: &[Language] = &[
     Language {
         code: "es",
         unless: &[],
+        // not j alone: German, Polish and Hungarian j is y, and a Spanish kh reading of
+        // Farjab (Faryab) ties with Farkhar
         marks: &["ñ", "ll", "gue", "gui", "qu"],
         rules: &[
             r("gue", "ge", ("Guerisk quila", "Gerisk kila"), ("Guerisk quila", "Werisk kila")),
@@ -152,7 +187,7 @@ pub static LANGUAGES: &[Language] = &[
     Language {
         code: "tr",
         unless: &[],
-        marks: &["ş", "ç", "ğ", "ı"],
+        marks: &["ş", "ç", "ğ", "ı", "ü", "ö"],
         rules: &[
             r("ş", "sh", ("Şindand", "Shindand"), ("Şindand", "Sindand")),
             r("ç", "ch", ("Çaharikar", "Chaharikar"), ("Çaharikar", "Kaharikar")),
@@ -164,7 +199,7 @@ pub static LANGUAGES: &[Language] = &[
     Language {
         code: "pl",
         unless: &[],
-        marks: &["sz", "cz", "rz", "ł", "ś", "ż", "ź", "ć", "ń", "dż"],
+        marks: &["sz", "cz", "rz", "ch", "ł", "ś", "ż", "ź", "ć", "ń", "dż"],
         rules: &[
             r("szcz", "shch", ("Szczar", "Shchar"), ("Szczar", "Schar")),
             r("sz", "sh", ("Szindand", "Shindand"), ("Szindand", "Sindand")),
@@ -182,8 +217,10 @@ pub static LANGUAGES: &[Language] = &[
     Language {
         code: "cs",
         unless: &[],
-        marks: &["š", "č", "ž", "ř"],
+        marks: &["š", "č", "ž", "ř", "dž", "ch"],
         rules: &[
+            // Czech, Slovak, Latvian, Lithuanian and Croatian write j as dž
+            r("dž", "j", ("Džalalabad", "Jalalabad"), ("Džalalabad", "Dalalabad")),
             r("š", "sh", ("Šindand", "Shindand"), ("Šindand", "Sindand")),
             r("č", "ch", ("Čarikar", "Charikar"), ("Čarikar", "Karikar")),
             r("ž", "zh", ("Žari", "Zhari"), ("Žari", "Zari")),
@@ -253,21 +290,56 @@ pub fn read_as(text: &str, language: &Language) -> String {
 
 /// The other readings of a query: one per language whose marks it shows, when that reading
 /// differs from the query.
+///
+/// Only the name is read: a designator before or after it (`w prowincji`, `tartomány`) is
+/// kept as written, so the reading still names its kind and its letters show no language.
 pub fn readings(text: &str) -> Vec<(&'static str, String)> {
     let lower = text.to_lowercase();
+    let (before, name, after) = designator_words(&lower);
     let mut out: Vec<(&'static str, String)> = Vec::new();
     for language in LANGUAGES {
-        if !language.marks.iter().any(|m| lower.contains(m))
-            || language.unless.iter().any(|m| lower.contains(m))
+        if !language.marks.iter().any(|m| name.contains(m))
+            || language.unless.iter().any(|m| name.contains(m))
         {
             continue;
         }
-        let read = read_as(&lower, language);
-        if read != lower && out.iter().all(|(_, r)| *r != read) {
-            out.push((language.code, read));
+        let read = read_as(name, language);
+        if read != name {
+            let read = format!("{before}{read}{after}");
+            if out.iter().all(|(_, r)| *r != read) {
+                out.push((language.code, read));
+            }
         }
     }
     out
+}
+
+/// Splits a text into the designator words before its name, the name, and those after
+/// (`w prowincji ` + `pandższir` + ``), each with its spaces; the name is never empty.
+fn designator_words(text: &str) -> (&str, &str, &str) {
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .filter(|&(_, c)| c.is_whitespace())
+        .map(|(i, _)| i)
+        .collect();
+    let is_designator = |words: &str| {
+        let words = words.trim();
+        !words.is_empty() && super::designator_kind(&super::fold(words)).is_some()
+    };
+    // the most words that are a designator, leaving a name
+    let start = bounds
+        .iter()
+        .rev()
+        .map(|&b| b + 1)
+        .find(|&b| b < text.len() && is_designator(&text[..b]) && !text[b..].trim().is_empty())
+        .unwrap_or(0);
+    let end = bounds
+        .iter()
+        .copied()
+        .filter(|&b| b > start)
+        .find(|&b| is_designator(&text[b..]) && !text[start..b].trim().is_empty())
+        .unwrap_or(text.len());
+    (&text[..start], &text[start..end], &text[end..])
 }
 
 #[cfg(test)]
@@ -345,7 +417,36 @@ mod tests {
                 key(name)
             );
         }
+        // German, Polish and Czech ch is kh, Turkish c is j (Cüzcan is Jowzjan)
+        for (spelt, name) in [
+            ("Chost", "Khost"),
+            ("Cüzcan", "Jowzjan"),
+            ("Tacharu", "Takharu"),
+        ] {
+            let keys: Vec<String> = readings(spelt).iter().map(|(_, r)| key(r)).collect();
+            assert!(keys.contains(&key(name)), "{spelt}: {keys:?}");
+        }
+        // German s is z, unless English sh shows the text is not German
+        assert!(readings("Sabul").iter().any(|(_, r)| r == "zabul"));
+        assert!(readings("Sabul Shahr")
+            .iter()
+            .all(|(_, r)| !r.contains("zabul")));
+        // only the name is read, not the designator around it
+        let read = readings("w prowincji Pandższir");
+        assert!(
+            read.iter().any(|(_, r)| r == "w prowincji panjshir"),
+            "{read:?}"
+        );
+        assert!(readings("Jumgán tartomány")
+            .iter()
+            .any(|(_, r)| r == "yumgán tartomány"));
+        assert_eq!(
+            designator_words("la province du panjshir"),
+            ("la province du ", "panjshir", "")
+        );
+        assert_eq!(designator_words("provinz"), ("", "provinz", ""));
         // a spelling with no language's marks has no other reading
+        assert!(readings("Herat").is_empty());
         assert!(readings("Jalalabad").is_empty());
         assert!(readings("Kunduz").is_empty());
     }

@@ -72,6 +72,9 @@ pub static RULES: &[Rule] = &[
     rule("sh as ch", "sh", "c", Anywhere, &["Shindand", "Chindand"], ("Shindand", "Sindand")),
     rule("ch", "ch", "c", Anywhere, &["Chaghcharan", "Tchaghtcharan"], ("Chahar", "Kahar")),
     rule("kh", "kh", "x", Anywhere, &["Khanabad", "Khaanabad"], ("Khost", "Kost")),
+    // English writers put a vowel before the w of Khwaja: Khawaja (Pakistani usage), Khuwaja
+    rule("khawaj as khwaj", "xawaj", "xwaj", Anywhere, &["Khawaja Omari", "Khwaja Omari"], ("Khawak", "Khak")),
+    rule("khuwaj as khwaj", "xuwaj", "xwaj", Anywhere, &["Khuwaja Sabz Posh", "Khwaja Sabz Posh"], ("Khuwak", "Khuk")),
     rule("silent w of khwa", "xw", "x", Anywhere, &["Khwaja Ghar", "Khaja Ghar"], ("Khwaja", "Kawaja")),
     rule("gh", "gh", "g", Anywhere, &["Ghazni", "Gazni"], ("Ghazni", "Ghorak")),
     rule("dh as z", "dh", "z", Anywhere, &["Dhakir", "Zakir"], ("Zari", "Dari")),
@@ -127,9 +130,10 @@ pub(super) fn is_conjunction_word(word: &str) -> bool {
     matches!(word, "wa" | "va" | "o" | "u" | "w")
 }
 
-/// Ezafe particles written as words of their own: `Pul-e-Hesar`, `Qala-ye Zal`.
+/// Ezafe particles written as words of their own: `Pul-e-Hesar`, `Qala-ye Zal`, and the
+/// Persian یه after a word that ends in a vowel (`قلعه یه شاهی`, read `qla yeh shahi`).
 pub(super) fn is_ezafe_word(word: &str) -> bool {
-    matches!(word, "e" | "i" | "ye" | "yi" | "y" | "ee")
+    matches!(word, "e" | "i" | "ye" | "yi" | "y" | "ee" | "yeh")
 }
 
 /// Drops an ezafe vowel glued to the end of a word that another word follows:
@@ -246,6 +250,10 @@ mod tests {
         assert_ne!(skeleton("Tala Barfak"), skeleton("Tala wa Barfak"));
         assert!(is_conjunction_word("va") && !is_conjunction_word("e"));
         assert!(is_ezafe_word("ye") && !is_ezafe_word("wa"));
+        // Arabic script writes no short vowels: the consonant keys meet
+        let key = |s: &str| super::super::consonants(&skeleton(s));
+        assert_eq!(key("قلعه یه شاهی"), key("Qal'ah-ye Shahi"));
+        assert_ne!(key("قلعه یه شاهی"), key("Qal'ah Yakh Shahi"));
     }
 
     #[test]

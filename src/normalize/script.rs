@@ -33,8 +33,15 @@ pub(super) fn arabic_to_latin(text: &str) -> String {
             // yeh: y at the start of a word or next to an alef (Bamyan), else i
             '\u{064A}' if initial || alef(prev) || alef(next) => "y",
             '\u{064A}' | '\u{06D2}' | '\u{06CD}' => "i",
-            // heh: a vowel at the end of a word after a letter (Khwaja, Qala), else h
-            '\u{0647}' if next.is_none() && !initial => "a",
+            // Pashto ې is e (Kame, the oblique of Kamah)
+            '\u{06D0}' => "e",
+            // heh at the end of a word: h after a long vowel (Koh, Lashkar Gah) and in a
+            // word of two letters (Deh), else the vowel it writes (Khwaja, Qala)
+            '\u{0647}' if next.is_none() && !initial => match prev {
+                Some('\u{0627}' | '\u{0648}') => "h",
+                _ if i < 2 || !is_arabic_letter(chars[i - 2]) => "eh",
+                _ => "a",
+            },
             '\u{0647}' | '\u{062D}' | '\u{06BE}' => "h",
             // ain: an initial vowel (Ali), else silent
             '\u{0639}' if initial => "a",
@@ -60,8 +67,10 @@ pub(super) fn arabic_to_latin(text: &str) -> String {
             '\u{0644}' | '\u{06B5}' => "l",
             '\u{0645}' => "m",
             '\u{0646}' | '\u{06BA}' | '\u{06BC}' => "n",
-            // Kurdish writes its vowels
+            // Kurdish writes its vowels; its ە stands for the short a of Persian names
+            // (قەندەهار, Qandahar)
             '\u{06C6}' => "o",
+            '\u{06D5}' => "a",
             '\u{06CE}' => "e",
             _ => {
                 out.push(c);
@@ -73,11 +82,21 @@ pub(super) fn arabic_to_latin(text: &str) -> String {
     out
 }
 
-/// Whether an Arabic-script letter is a consonant (not alef, waw, yeh, heh or ain).
+/// Whether an Arabic-script letter is a consonant (not alef, waw, yeh, heh, ain or a
+/// Pashto or Kurdish vowel letter).
 fn is_consonant_letter(c: char) -> bool {
     !matches!(
         c,
-        '\u{0627}' | '\u{0648}' | '\u{064A}' | '\u{0647}' | '\u{0639}' | '\u{0621}'
+        '\u{0627}'
+            | '\u{0648}'
+            | '\u{064A}'
+            | '\u{06D0}'
+            | '\u{06D5}'
+            | '\u{06C6}'
+            | '\u{06CE}'
+            | '\u{0647}'
+            | '\u{0639}'
+            | '\u{0621}'
     )
 }
 
@@ -173,6 +192,38 @@ mod tests {
         assert_eq!(fold("خواجه"), "khwaja");
         assert_eq!(fold("هرات"), "hrat");
         assert_eq!(fold("علی"), "ali");
+        // final heh: h after a long vowel and in a word of two letters, else a vowel
+        assert_eq!(fold("کوه"), "kuh");
+        assert_eq!(fold("لشکرگاه"), "lshkrgah");
+        assert_eq!(fold("ده یک"), "deh yak");
+        assert_eq!(fold("قلعه"), "qla");
+        // Pashto ې is e; Kurdish ە a
+        assert_eq!(fold("کامې"), "kame");
+        assert_eq!(fold("قەندەهار"), "qandahar");
+    }
+
+    #[test]
+    fn final_heh_and_pashto_and_kurdish_vowels_meet_the_latin_skeleton() {
+        // the whole skeleton, not only the consonants: Deh Yak, Koh, Kamah
+        let joined = [
+            ("ده یک", "Deh Yak"),
+            ("کوه صافی", "Koh Safi"),
+            ("کامې", "Kamah"),
+            ("شاه جوی", "Shah Joy"),
+            ("قەندەهار", "Kandahar"),
+        ];
+        for (script, latin) in joined {
+            assert_eq!(skeleton(script), skeleton(latin), "{script} / {latin}");
+        }
+        let apart = [
+            ("ده یک", "Da Yak"),
+            ("کامې", "Kami"),
+            ("کوه", "Kua"),
+            ("قەندەهار", "Kundahar"),
+        ];
+        for (script, latin) in apart {
+            assert_ne!(skeleton(script), skeleton(latin), "{script} / {latin}");
+        }
     }
 
     #[test]

@@ -212,6 +212,15 @@ impl Resolver {
         }
         let mut left_out = 0;
         if status == Status::Matched {
+            // the same name at other levels ties with the best: count those `top` leaves out
+            left_out = ordered.len().saturating_sub(o.top.saturating_sub(1));
+            if left_out > 0 {
+                let levels = if left_out == 1 { "level" } else { "levels" };
+                best.reason.push_str(&format!(
+                    "; {left_out} other {levels} not listed (top {})",
+                    o.top.max(1)
+                ));
+            }
             ordered.extend(rest);
             ordered.truncate(o.top.saturating_sub(1));
         } else if o.cap_ties && ordered.len() >= o.top {

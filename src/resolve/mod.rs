@@ -149,8 +149,9 @@ pub struct Resolution {
     /// The other places considered: every tied place when ambiguous, suggestions when
     /// unmatched, same-name places at other levels when matched.
     pub candidates: Vec<Candidate>,
-    /// Tied places of an ambiguous answer left out of `candidates` by [`Options::top`] when
-    /// [`Options::cap_ties`] is set.
+    /// Tied places left out of `candidates` by [`Options::top`]: the unrelated places of an
+    /// ambiguous answer when [`Options::cap_ties`] is set, the same name at other levels of
+    /// a matched one (always capped).
     pub left_out: usize,
 }
 
@@ -167,8 +168,8 @@ pub struct Options {
     pub threshold: f64,
     /// Candidates within this score of the best tie with it.
     pub margin: f64,
-    /// How many places a resolution lists, the best included (tied places are all kept
-    /// unless [`Options::cap_ties`] is set).
+    /// How many places a resolution lists, the best included (the tied places of an
+    /// ambiguous answer are all kept unless [`Options::cap_ties`] is set).
     pub top: usize,
     /// Whether `top` caps the tied places of an ambiguous answer too; the rest are counted
     /// in [`Resolution::left_out`].
