@@ -14,7 +14,8 @@ each node, or put it on a shared file system (NFS, a mounted bucket); ``spark.fi
     python examples/spark_clean.py INPUT.csv --column NAME --index places.gzi -o OUT_DIR
     python examples/spark_clean.py INPUT.csv --column NAME --index places.gzi --bench
 
-``--bench`` cleans without writing (Spark's ``noop`` sink) and prints rows per second.
+``--bench`` cleans without writing (Spark's ``noop`` sink) and prints rows per second;
+``--bench --baseline`` appends empty columns instead, to show what Spark and Arrow cost alone.
 """
 
 from __future__ import annotations
@@ -51,8 +52,22 @@ def clean_batches(
         )
 
 
-def clean_dataframe(df, column: str, index: str, prefix: str = "gz_"):
-    """``df`` with the ``gz_*`` string columns of ``gazmap clean`` appended."""
+def empty_batches(batches: Iterator[pa.RecordBatch], prefix: str = "gz_"):
+    """The baseline of ``--bench``: each batch with empty ``gz_*`` columns, nothing resolved
+    (what Spark and Arrow cost without gazmap)."""
+    import gazmap
+
+    for batch in batches:
+        empty = pa.array([""] * batch.num_rows, type=pa.string())
+        yield pa.RecordBatch.from_arrays(
+            list(batch.columns) + [empty] * len(gazmap.GZ_COLUMNS),
+            names=list(batch.schema.names) + [prefix + c for c in gazmap.GZ_COLUMNS],
+        )
+
+
+def clean_dataframe(df, column: str, index: str, prefix: str = "gz_", baseline: bool = False):
+    """``df`` with the ``gz_*`` string columns of ``gazmap clean`` appended (``baseline``:
+    empty ones, for measuring what the rest costs)."""
     import gazmap
     from pyspark.sql.types import StringType, StructField, StructType
 
@@ -68,6 +83,8 @@ def clean_dataframe(df, column: str, index: str, prefix: str = "gz_"):
         list(df.schema.fields)
         + [StructField(prefix + c, StringType(), False) for c in gazmap.GZ_COLUMNS]
     )
+    if baseline:
+        return df.mapInArrow(lambda it: empty_batches(it, prefix), schema)
     return df.mapInArrow(lambda it: clean_batches(it, column, index, prefix), schema)
 
 
@@ -111,6 +128,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--partitions", type=int, default=0, help="repartition the input first")
     p.add_argument("--output", "-o", help="directory to write the cleaned CSV parts to")
     p.add_argument("--bench", action="store_true", help="clean without writing; print rows/s")
+    p.add_argument(
+        "--baseline", action="store_true", help="with --bench: append empty columns instead"
+    )
     a = p.parse_args(argv)
     if not a.output and not a.bench:
         p.error("give --output DIR or --bench")
@@ -122,17 +142,17 @@ def main(argv: Optional[list[str]] = None) -> int:
         if a.bench:
             df = df.cache()
             rows = df.count()  # read and cached before the clock starts
-            # one pass to start the Python workers and open the index in each
-            clean_dataframe(df.limit(1), a.column, a.index).write.format("noop").mode(
-                "overwrite"
-            ).save()
+            def run(frame):
+                cleaned = clean_dataframe(frame, a.column, a.index, baseline=a.baseline)
+                cleaned.write.format("noop").mode("overwrite").save()
+
+            run(df.limit(1))  # starts the Python workers and opens the index in them
             start = time.perf_counter()
-            clean_dataframe(df, a.column, a.index).write.format("noop").mode(
-                "overwrite"
-            ).save()
+            run(df)
             seconds = time.perf_counter() - start
             print(
-                f"{a.master}: {rows} rows in {seconds:.2f} s, {rows / seconds:,.0f} rows/s",
+                f"{a.master}{' baseline' if a.baseline else ''}: {rows} rows in {seconds:.2f} s,"
+                f" {rows / seconds:,.0f} rows/s",
                 flush=True,
             )
         else:

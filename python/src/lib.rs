@@ -18,7 +18,7 @@ use arrow_pyarrow::PyArrowType;
 use arrow_schema::{DataType, Field, Fields};
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyString};
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -226,11 +226,12 @@ impl PyResolver {
             let r = self.inner.resolve(name, &f.options);
             serde_json::to_value(r.record(self.inner.gazetteer()))
         });
-        to_py(py, &value.map_err(|e| GazmapError::new_err(e.to_string()))?)
+        let value = value.map_err(|e| GazmapError::new_err(e.to_string()))?;
+        to_py(py, &value, &mut Keys::new())
     }
 
-    /// Resolves a list of names on every core with the GIL released: one dict per name, in
-    /// order, each equal to what `resolve` returns for it.
+    /// Resolves a list of names on every core with the GIL released (each distinct name
+    /// once): one dict per name, in order, each equal to what `resolve` returns for it.
     #[pyo3(signature = (names, within=None, country=None, kind=None, threshold=None, top=5, threads=None))]
     #[allow(clippy::too_many_arguments)]
     fn resolve_many<'py>(
@@ -246,17 +247,21 @@ impl PyResolver {
     ) -> PyResult<Bound<'py, PyList>> {
         let f = self.filters(within, country, kind, threshold, top, threads)?;
         let g = self.inner.gazetteer();
-        let values = py.detach(|| {
-            self.map_all(f.threads, &names, |n| {
-                serde_json::to_value(self.inner.resolve(n, &f.options).record(g))
+        let refs: Vec<Option<&str>> = names.iter().map(|n| Some(n.as_str())).collect();
+        // each distinct name is resolved once; every row still gets a dict of its own
+        let (slots, results) = self.resolve_distinct(py, &refs, &f)?;
+        let values = py
+            .detach(|| {
+                results
+                    .iter()
+                    .map(|r| serde_json::to_value(r.record(g)))
+                    .collect::<Result<Vec<Value>, _>>()
             })
-        })?;
+            .map_err(|e| GazmapError::new_err(e.to_string()))?;
         let list = PyList::empty(py);
-        for v in values {
-            list.append(to_py(
-                py,
-                &v.map_err(|e| GazmapError::new_err(e.to_string()))?,
-            )?)?;
+        let mut keys = Keys::new();
+        for slot in slots.into_iter().flatten() {
+            list.append(to_py(py, &values[slot], &mut keys)?)?;
         }
         Ok(list)
     }
@@ -467,8 +472,11 @@ fn clean_struct(
     StructArray::new(Fields::from(schema), arrays, None)
 }
 
+/// Python strings for the keys of JSON objects, made once per call rather than once per row.
+type Keys<'py> = HashMap<String, Bound<'py, PyString>>;
+
 /// A JSON value as the Python object `json.loads` would make of it.
-fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+fn to_py<'py>(py: Python<'py>, value: &Value, keys: &mut Keys<'py>) -> PyResult<Bound<'py, PyAny>> {
     Ok(match value {
         Value::Null => py.None().into_bound(py),
         Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
@@ -480,14 +488,22 @@ fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
         Value::Array(items) => {
             let list = PyList::empty(py);
             for item in items {
-                list.append(to_py(py, item)?)?;
+                list.append(to_py(py, item, keys)?)?;
             }
             list.into_any()
         }
         Value::Object(map) => {
             let dict = PyDict::new(py);
             for (k, v) in map {
-                dict.set_item(k, to_py(py, v)?)?;
+                let key = match keys.get(k) {
+                    Some(key) => key.clone(),
+                    None => {
+                        let key = PyString::new(py, k);
+                        keys.insert(k.clone(), key.clone());
+                        key
+                    }
+                };
+                dict.set_item(key, to_py(py, v, keys)?)?;
             }
             dict.into_any()
         }

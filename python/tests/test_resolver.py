@@ -118,6 +118,10 @@ def test_resolve_many_equals_resolve(resolver, root):
         resolver.resolve(n, within="Baghlan") for n in names
     ]
     assert resolver.resolve_many([]) == []
+    # a repeated name is resolved once but each row has a dict of its own
+    twice = resolver.resolve_many(["Kunduz", "Kunduz"])
+    assert twice[0] == twice[1] and twice[0] is not twice[1]
+    assert twice[0]["best"] is not twice[1]["best"]
 
 
 def test_resolve_many_from_threads(resolver, root):
