@@ -47,7 +47,8 @@ class Resolution(_ResolutionBase, total=False):
 
     left_out: int
 
-_ArrowStrings = Any  # a pyarrow.Array of strings, or any object with __arrow_c_array__
+#: a pyarrow.Array of strings (or any object with __arrow_c_array__), or a pyarrow.ChunkedArray
+_ArrowStrings = Any
 
 class Resolver:
     """Resolves place names against one gazetteer; safe to share between threads."""
@@ -90,8 +91,10 @@ class Resolver:
         threshold: Optional[float] = None,
         top: int = 5,
         threads: Optional[int] = None,
-    ) -> pyarrow.StructArray:
+    ) -> Union[pyarrow.StructArray, pyarrow.ChunkedArray]:
         """Resolve a string column read in place: a struct per name (null for a null name).
+
+        A ``pyarrow.ChunkedArray`` (a table's column) gives a ChunkedArray chunked alike.
 
         Fields: query, status, id, name, kind, country, admin1, admin2, lat, lon, score,
         method, matched_name, reason (null when unmatched), candidates (ids), left_out.
@@ -105,7 +108,7 @@ class Resolver:
         kind: Optional[Kind] = None,
         threshold: Optional[float] = None,
         threads: Optional[int] = None,
-    ) -> pyarrow.StructArray:
+    ) -> Union[pyarrow.StructArray, pyarrow.ChunkedArray]:
         """The columns ``gazmap clean`` appends for each name, as the very strings it writes."""
     def write_index(self, path: Union[str, os.PathLike[str]]) -> None:
         """Write the gazetteer and its index to an index file (as ``gazmap index build``)."""

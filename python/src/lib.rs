@@ -14,7 +14,7 @@ use arrow_array::builder::{Float64Builder, Int64Builder, ListBuilder, StringBuil
 use arrow_array::cast::AsArray;
 use arrow_array::{make_array, Array, ArrayRef, StructArray};
 use arrow_data::ArrayData;
-use arrow_pyarrow::PyArrowType;
+use arrow_pyarrow::{FromPyArrow, ToPyArrow};
 use arrow_schema::{DataType, Field, Fields};
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -269,26 +269,27 @@ impl PyResolver {
     /// Resolves an Arrow string column (`pyarrow.Array` of string, large_string or
     /// string_view, or anything with `__arrow_c_array__`), read in place: a struct array
     /// with one row per name (null for a null name) and the fields of `gazmap resolve
-    /// --format csv`, the best place's fields null when nothing matched.
+    /// --format csv`, the best place's fields null when nothing matched. A
+    /// `pyarrow.ChunkedArray` gives a chunked array of such structs, chunk for chunk.
     #[pyo3(signature = (names, within=None, country=None, kind=None, threshold=None, top=5, threads=None))]
     #[allow(clippy::too_many_arguments)]
-    fn resolve_arrow(
+    fn resolve_arrow<'py>(
         &self,
-        py: Python<'_>,
-        names: PyArrowType<ArrayData>,
+        py: Python<'py>,
+        names: &Bound<'py, PyAny>,
         within: Option<&str>,
         country: Option<&str>,
         kind: Option<&str>,
         threshold: Option<f64>,
         top: usize,
         threads: Option<usize>,
-    ) -> PyResult<PyArrowType<ArrayData>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         let f = self.filters(within, country, kind, threshold, top, threads)?;
-        let array = make_array(names.0);
-        let names = string_values(&array)?;
-        let (slots, results) = self.resolve_distinct(py, &names, &f)?;
-        let out = py.detach(|| resolution_struct(&self.inner, &slots, &results));
-        Ok(PyArrowType(out.into_data()))
+        per_chunk(names, |array| {
+            let names = string_values(&array)?;
+            let (slots, results) = self.resolve_distinct(py, &names, &f)?;
+            Ok(py.detach(|| resolution_struct(&self.inner, &slots, &results)))
+        })
     }
 
     /// Cleans an Arrow string column as `gazmap clean` cleans a CSV column: a struct array
@@ -296,29 +297,29 @@ impl PyResolver {
     /// the very text `gazmap clean` writes (a null name is cleaned as an empty field).
     #[pyo3(signature = (names, prefix="gz_", within=None, country=None, kind=None, threshold=None, threads=None))]
     #[allow(clippy::too_many_arguments)]
-    fn clean_arrow(
+    fn clean_arrow<'py>(
         &self,
-        py: Python<'_>,
-        names: PyArrowType<ArrayData>,
+        py: Python<'py>,
+        names: &Bound<'py, PyAny>,
         prefix: &str,
         within: Option<&str>,
         country: Option<&str>,
         kind: Option<&str>,
         threshold: Option<f64>,
         threads: Option<usize>,
-    ) -> PyResult<PyArrowType<ArrayData>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         let mut f = self.filters(within, country, kind, threshold, 5, threads)?;
         // `gazmap clean` keeps the library's defaults for the candidates it lists
         f.options.top = Options::default().top;
         f.options.cap_ties = Options::default().cap_ties;
-        let array = make_array(names.0);
-        let names: Vec<Option<&str>> = string_values(&array)?
-            .into_iter()
-            .map(|n| Some(n.unwrap_or("")))
-            .collect();
-        let (slots, results) = self.resolve_distinct(py, &names, &f)?;
-        let out = py.detach(|| clean_struct(&self.inner, prefix, &slots, &results));
-        Ok(PyArrowType(out.into_data()))
+        per_chunk(names, |array| {
+            let names: Vec<Option<&str>> = string_values(&array)?
+                .into_iter()
+                .map(|n| Some(n.unwrap_or("")))
+                .collect();
+            let (slots, results) = self.resolve_distinct(py, &names, &f)?;
+            Ok(py.detach(|| clean_struct(&self.inner, prefix, &slots, &results)))
+        })
     }
 
     /// Writes the gazetteer and its index to an index file (`.gzi`) that opens in
@@ -327,6 +328,35 @@ impl PyResolver {
         py.detach(|| gazmap::index::file::write(&path, self.inner.gazetteer(), self.inner.index()))
             .map_err(py_err)
     }
+}
+
+/// `f` applied to an Arrow array (imported in place through the C data interface), or to
+/// each chunk of a `pyarrow.ChunkedArray` (a table's column), whose results it chunks alike.
+fn per_chunk<'py>(
+    names: &Bound<'py, PyAny>,
+    mut f: impl FnMut(ArrayRef) -> PyResult<StructArray>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = names.py();
+    let one = |f: &mut dyn FnMut(ArrayRef) -> PyResult<StructArray>, a: &Bound<'py, PyAny>| {
+        let data = ArrayData::from_pyarrow_bound(a)?;
+        f(make_array(data))?.into_data().to_pyarrow(py)
+    };
+    if names.hasattr("__arrow_c_array__")? || !names.hasattr("chunks")? {
+        return one(&mut f, names);
+    }
+    let chunks = PyList::empty(py);
+    for chunk in names.getattr("chunks")?.try_iter()? {
+        chunks.append(one(&mut f, &chunk?)?)?;
+    }
+    let pyarrow = py.import("pyarrow")?;
+    if chunks.is_empty() {
+        // no chunk to take the type from: an empty chunked array of an empty array's type
+        let empty = PyList::empty(py);
+        let typed = f(make_array(ArrayData::new_empty(&DataType::Utf8)))?;
+        let typ = typed.into_data().to_pyarrow(py)?.getattr("type")?;
+        return pyarrow.call_method1("chunked_array", (empty, typ));
+    }
+    pyarrow.call_method1("chunked_array", (chunks,))
 }
 
 /// The values of a string column, nulls as `None`, borrowed from its buffers.

@@ -175,6 +175,19 @@ def test_resolve_arrow_nulls_slices_and_filters(resolver):
     assert len(resolver.resolve_arrow(pa.array([], type=pa.string()))) == 0
 
 
+def test_chunked_columns_give_chunked_answers(resolver):
+    whole = resolver.resolve_arrow(pa.array(NAMES)).to_pylist()
+    chunked = pa.chunked_array([NAMES[:4], NAMES[4:]])
+    out = resolver.resolve_arrow(chunked)
+    assert isinstance(out, pa.ChunkedArray) and out.num_chunks == 2
+    assert out.to_pylist() == whole
+    table = pa.table({"name": chunked})
+    cleaned = resolver.clean_arrow(table.column("name"))
+    assert cleaned.to_pylist() == resolver.clean_arrow(pa.array(NAMES)).to_pylist()
+    empty = resolver.resolve_arrow(pa.chunked_array([], type=pa.string()))
+    assert len(empty) == 0 and empty.type == out.type
+
+
 def test_resolve_arrow_refuses_other_types(resolver):
     with pytest.raises(TypeError, match="array of strings"):
         resolver.resolve_arrow(pa.array([1, 2, 3]))
