@@ -253,3 +253,30 @@ def test_shared_resolver_opens_once(root):
     b = gazmap.shared_resolver(str(root / "tests/data/mini.csv"))
     assert a is b
     assert gazmap._opened() == before + 1
+
+
+def test_the_gil_is_released_while_resolving(resolver, root):
+    import time
+
+    # distinct names, so that resolving takes long enough to watch (no two are alike)
+    names = [f"{q} {i}" for i, q in enumerate(corpus_queries(root) * 2)]
+    arr = pa.array(names)
+    done = threading.Event()
+    took = []
+
+    def work():
+        start = time.perf_counter()
+        resolver.resolve_arrow(arr, threads=1)
+        took.append(time.perf_counter() - start)
+        done.set()
+
+    t = threading.Thread(target=work)
+    ticks = [time.perf_counter()]
+    t.start()
+    while not done.is_set():
+        ticks.append(time.perf_counter())
+    t.join()
+    gap = max(b - a for a, b in zip(ticks, ticks[1:]))
+    assert took[0] > 0.2, f"too quick to tell: {took[0]:.3f} s"
+    # with the GIL held for the call, this thread would stall for all of it
+    assert gap < took[0] / 2, f"longest stall {gap:.3f} s of a {took[0]:.3f} s call"
