@@ -153,17 +153,10 @@ pub fn load_resolver(global: &GlobalArgs) -> Result<Resolver> {
             .context("leaving out the newer districts")?;
         return Resolver::new(gazetteer).context("indexing the gazetteer");
     }
-    if let [path] = global.gazetteer.as_slice() {
-        if gazmap::index::file::is_index_file(path) {
-            // SAFETY: gazmap replaces index files by renaming, never rewrites one in place;
-            // the README asks users not to change a .gzi another program has open
-            let (gazetteer, index) = unsafe { gazmap::index::file::open_mapped(path) }
-                .context("loading the gazetteer")?;
-            return Ok(Resolver::from_parts(gazetteer, index));
-        }
-    }
-    let (gazetteer, index) =
-        gazmap::index::open(&global.gazetteer, &mut warn).context("loading the gazetteer")?;
+    // SAFETY: gazmap replaces index files by renaming, never rewrites one in place; the
+    // README asks users not to change a .gzi another program has open
+    let (gazetteer, index) = unsafe { gazmap::index::open_shared(&global.gazetteer, &mut warn) }
+        .context("loading the gazetteer")?;
     Ok(Resolver::from_parts(gazetteer, index))
 }
 
@@ -179,26 +172,14 @@ fn warn(message: String) {
 
 /// Turns filter flags into resolution [`Options`], resolving `--within`.
 pub fn options(resolver: &Resolver, global: &GlobalArgs, filters: &FilterArgs) -> Result<Options> {
-    let mut o = Options::default();
+    let mut o = resolver.filter_options(
+        filters.country.as_deref(),
+        filters.within.as_deref(),
+        filters.kind,
+    )?;
     if let Some(t) = global.threshold {
         o.threshold = t;
     }
-    if let Some(cc) = &filters.country {
-        anyhow::ensure!(
-            cc.len() == 2 && cc.bytes().all(|b| b.is_ascii_alphabetic()),
-            "--country {cc:?}: expected an ISO 3166-1 alpha-2 code such as AF"
-        );
-        let cc = cc.to_ascii_uppercase();
-        anyhow::ensure!(
-            resolver.gazetteer().places().any(|p| p.country == cc),
-            "--country {cc}: no place of the gazetteer is in that country"
-        );
-        o.country = Some(cc);
-    }
-    if let Some(w) = &filters.within {
-        o.within = Some(resolver.find_area(w)?);
-    }
-    o.kind = filters.kind;
     if !filters.prefer.is_empty() {
         let mut prefer = filters.prefer.clone();
         prefer.extend(

@@ -4,10 +4,9 @@ use std::io::{self, BufRead, Write};
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use serde::Serialize;
 
 use super::{load_resolver, options, FilterArgs, Format};
-use gazmap::resolve::{CandidateRecord, Resolution, Resolver, Status};
+use gazmap::resolve::{Resolution, Resolver, Status};
 
 /// Flags of `gazmap resolve`.
 #[derive(Debug, Args)]
@@ -25,22 +24,6 @@ pub struct ResolveArgs {
     /// Filters.
     #[command(flatten)]
     pub filters: FilterArgs,
-}
-
-#[derive(Serialize)]
-struct JsonLine<'a> {
-    query: &'a str,
-    status: Status,
-    best: Option<CandidateRecord<'a>>,
-    candidates: Vec<CandidateRecord<'a>>,
-    /// tied places left out by --top (ambiguous: unrelated places; matched: the same name
-    /// at other levels)
-    #[serde(skip_serializing_if = "is_zero")]
-    left_out: usize,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }
 
 /// Runs `gazmap resolve`.
@@ -114,15 +97,7 @@ fn read_stdin_names() -> Result<Vec<String>> {
 }
 
 fn write_json(out: &mut impl Write, resolver: &Resolver, r: &Resolution) -> Result<()> {
-    let g = resolver.gazetteer();
-    let line = JsonLine {
-        query: &r.query,
-        status: r.status,
-        best: r.best.as_ref().map(|b| b.record(g)),
-        candidates: r.candidates.iter().map(|c| c.record(g)).collect(),
-        left_out: r.left_out,
-    };
-    serde_json::to_writer(&mut *out, &line)?;
+    serde_json::to_writer(&mut *out, &r.record(resolver.gazetteer()))?;
     out.write_all(b"\n")?;
     Ok(())
 }

@@ -61,3 +61,26 @@ pub fn open(
     let index = Index::build(&gazetteer)?;
     Ok((gazetteer, index))
 }
+
+/// As [`open`], but one index file is memory-mapped ([`file::open_mapped`]) rather than read:
+/// it opens in milliseconds whatever its size, and every process that opens the same file
+/// shares its pages. This is how `gazmap` itself opens `--gazetteer`.
+///
+/// # Safety
+/// As [`file::open_mapped`]: an index file must not be modified or truncated while the
+/// returned gazetteer or index is alive (gazmap only ever replaces one by renaming).
+///
+/// # Errors
+/// As [`open`].
+pub unsafe fn open_shared(
+    paths: &[impl AsRef<Path>],
+    warn: &mut dyn FnMut(String),
+) -> Result<(Gazetteer, Index)> {
+    if let [path] = paths {
+        if file::is_index_file(path.as_ref()) {
+            // SAFETY: the caller's promise, passed on
+            return unsafe { file::open_mapped(path.as_ref()) };
+        }
+    }
+    open(paths, warn)
+}

@@ -23,7 +23,7 @@ use crate::flat::{
 use crate::gazetteer::{Gazetteer, PlaceId};
 use crate::normalize::{bare_name, consonants, fold, skeleton_of_folded};
 
-pub use load::{load_gazetteer, open};
+pub use load::{load_gazetteer, open, open_shared};
 
 /// Index of a name in an [`Index`].
 pub type NameId = u32;

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::gazetteer::{Gazetteer, Kind};
 use crate::index::NameForm;
 
-use super::{Candidate, Method, Resolver};
+use super::{Candidate, Method, Resolution, Resolver, Status};
 
 impl Resolver {
     /// The explanation of how a candidate's name matched.
@@ -85,6 +85,45 @@ impl Candidate {
             method: self.method,
             matched_name: &self.matched_name,
             reason: &self.reason,
+        }
+    }
+}
+
+/// A whole resolution with its places' fields: one line of `gazmap resolve --format json`,
+/// and the dict the Python package returns.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResolutionRecord<'a> {
+    /// The query as given.
+    pub query: &'a str,
+    /// Matched, ambiguous or unmatched.
+    pub status: Status,
+    /// The chosen place (the top candidate of an ambiguous answer); `None` when unmatched.
+    pub best: Option<CandidateRecord<'a>>,
+    /// The other places considered.
+    pub candidates: Vec<CandidateRecord<'a>>,
+    /// Tied places left out by [`super::Options::top`] (ambiguous: unrelated places;
+    /// matched: the same name at other levels); written only when there are some.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub left_out: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl Resolution {
+    /// The resolution joined with its places' fields.
+    pub fn record<'a>(&'a self, gazetteer: &'a Gazetteer) -> ResolutionRecord<'a> {
+        ResolutionRecord {
+            query: &self.query,
+            status: self.status,
+            best: self.best.as_ref().map(|b| b.record(gazetteer)),
+            candidates: self
+                .candidates
+                .iter()
+                .map(|c| c.record(gazetteer))
+                .collect(),
+            left_out: self.left_out,
         }
     }
 }

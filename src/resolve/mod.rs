@@ -28,7 +28,7 @@ use crate::gazetteer::{Gazetteer, Kind, PlaceId};
 use crate::index::{Index, NameId};
 
 use crate::normalize::readings;
-pub use explain::CandidateRecord;
+pub use explain::{CandidateRecord, ResolutionRecord};
 pub use model::{Features, FuzzyPair, FEATURE_COUNT, FEATURE_NAMES};
 use query::{paren_variants, Query};
 use score::{
@@ -389,6 +389,41 @@ impl Resolver {
             }
         }
         self.decide(query, cands, options, kind_hint)
+    }
+
+    /// Default [`Options`] narrowed by the filters a user gives: an ISO 3166-1 alpha-2
+    /// `country` (any case), a `within` area name (resolved with [`Resolver::find_area`]) and
+    /// a `kind`. The messages name the command-line flags, `--country` and `--within`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a country code that is not two letters or that no place of the
+    /// gazetteer has, and for an area that is not found.
+    pub fn filter_options(
+        &self,
+        country: Option<&str>,
+        within: Option<&str>,
+        kind: Option<Kind>,
+    ) -> Result<Options> {
+        let mut o = Options::default();
+        if let Some(cc) = country {
+            if cc.len() != 2 || !cc.bytes().all(|b| b.is_ascii_alphabetic()) {
+                return Err(Error::Invalid(format!(
+                    "--country {cc:?}: expected an ISO 3166-1 alpha-2 code such as AF"
+                )));
+            }
+            let cc = cc.to_ascii_uppercase();
+            if !self.gazetteer.places().any(|p| p.country == cc) {
+                return Err(Error::Invalid(format!(
+                    "--country {cc}: no place of the gazetteer is in that country"
+                )));
+            }
+            o.country = Some(cc);
+        }
+        if let Some(w) = within {
+            o.within = Some(self.find_area(w)?);
+        }
+        o.kind = kind;
+        Ok(o)
     }
 
     /// Resolves the name of an area for `--within`, preferring the broadest level.
