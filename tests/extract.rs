@@ -71,7 +71,7 @@ fn output_is_byte_identical_across_runs() {
     assert_eq!(a, b);
     // both articles, one header
     assert_eq!(a.matches("date,place,event").count(), 1);
-    assert_eq!(a.lines().count(), 1 + 10 + 12);
+    assert_eq!(a.lines().count(), 1 + 10 + 11);
 }
 
 #[test]
@@ -127,6 +127,26 @@ fn mentions_csv_says_which_context_decided() {
     assert!(m.contains(
         ",Burka,fold,matched,geonames:7052899,Būrkah,district,Baghlan,1.000,designator: district,"
     ));
+    // every mention has its role; a place named without an event is no events.csv row
+    assert!(m.starts_with("source,start,end,mention,found,status,place_id,place_name,kind,admin1,score,decided_by,candidates,role\n"));
+    assert!(m.contains(",79,85,KUNDUZ,fold,matched,"));
+    assert!(
+        m.lines()
+            .any(|l| l.contains(",79,85,KUNDUZ,") && l.ends_with(",dateline")),
+        "{m}"
+    );
+    assert!(
+        m.lines()
+            .any(|l| l.contains(",965,971,Kunduz,") && l.ends_with(",named")),
+        "{m}"
+    );
+    assert!(
+        m.lines()
+            .any(|l| l.contains(",154,161,Khinjan,") && l.ends_with(",event")),
+        "{m}"
+    );
+    let events = expected("article-en.expected.csv");
+    assert!(!events.contains(",other,"), "{events}");
 }
 
 #[test]

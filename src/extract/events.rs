@@ -71,6 +71,14 @@ pub struct SentenceCues {
     negation: Vec<Hit<()>>,
 }
 
+impl SentenceCues {
+    /// The actors named in the sentence, in text order (the side a place was taken from
+    /// included).
+    pub fn actors(&self) -> &[Hit<&'static str>] {
+        &self.actors
+    }
+}
+
 /// What the cues say about one mention.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tag {
@@ -80,6 +88,10 @@ pub struct Tag {
     pub actor: &'static str,
     /// Reported, disputed or denied.
     pub certainty: Certainty,
+    /// The side the place was taken from (or the side attacked, fought), when the clause
+    /// names it: `retaken from the Taliban`, `repris aux talibans`, or an actor of the other
+    /// side named in the clause beside the one who acted; empty otherwise.
+    pub against: &'static str,
     /// Tokens of the event cue, when there is one.
     pub cue: Option<(usize, usize)>,
     /// The fighting the event came after, when the clause says so (a second row).
@@ -93,6 +105,23 @@ const ACTOR_BEFORE_REACH: usize = 6;
 const ACTOR_AFTER_REACH: usize = 5;
 /// Words before an actor that make it the side a place was taken from.
 const FROM: [&str; 4] = ["from", "aux", "von", "a"];
+
+/// The side an actor label belongs to in the tables' conflict: the Taliban and other
+/// insurgents (0), or the government and the forces fighting the Taliban beside or after it
+/// (1); `None` for a label the tables do not know.
+fn side(label: &str) -> Option<u8> {
+    match label {
+        "Taliban" | "insurgents" | "militants" => Some(0),
+        "government forces" | "militia" | "resistance" => Some(1),
+        _ => None,
+    }
+}
+
+/// True when actor labels `a` and `b` are on opposite sides (`Taliban` and `government
+/// forces`, `resistance` and `Taliban`).
+pub fn opposed(a: &str, b: &str) -> bool {
+    matches!((side(a), side(b)), (Some(x), Some(y)) if x != y)
+}
 
 /// Words that make the fighting after them the background of the clause's event.
 const AFTER: [&str; 8] = [
@@ -245,12 +274,13 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
         return Tag {
             event: EventType::Other,
             actor: "",
+            against: "",
             certainty: Certainty::Reported,
             cue: None,
             after_fighting: false,
         };
     };
-    let actor = cues
+    let acted = cues
         .actors
         .iter()
         .filter(|a| within(a.first) && a.last <= event.first)
@@ -263,6 +293,24 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
                 .filter(|a| within(a.first) && a.first >= event.last)
                 .filter(|a| a.first - event.last <= ACTOR_AFTER_REACH)
                 .min_by_key(|a| a.first)
+        });
+    let actor = acted.map_or("", |a| a.value);
+    // the side it was taken from: an actor the clause marks so ("from the Taliban"), else
+    // one of the other side than the actor's in the clause ("clashes between the Taliban and
+    // government forces"), the nearest to the event cue
+    let others = || {
+        cues.actors
+            .iter()
+            .filter(move |a| within(a.first) && Some(a.first) != acted.map(|b| b.first))
+    };
+    let nearest = |a: &&Hit<&'static str>| distance((a.first, a.last), (event.first, event.last));
+    let against = others()
+        .filter(|a| cues.losers.contains(&a.first) && a.value != actor)
+        .min_by_key(nearest)
+        .or_else(|| {
+            others()
+                .filter(|a| opposed(a.value, actor))
+                .min_by_key(nearest)
         })
         .map_or("", |a| a.value);
     // a certainty cue governs the first event cue after it in the clause, else the nearest
@@ -294,6 +342,7 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
     Tag {
         event: event.value,
         actor,
+        against,
         certainty,
         cue: Some((event.first, event.last)),
         after_fighting: background && event.value != EventType::Clashes,
