@@ -69,6 +69,8 @@ pub struct SentenceCues {
     denied: Vec<Hit<()>>,
     disputed: Vec<Hit<()>>,
     negation: Vec<Hit<()>>,
+    /// First tokens of the place mentions of the sentence.
+    places: Vec<usize>,
 }
 
 impl SentenceCues {
@@ -76,6 +78,13 @@ impl SentenceCues {
     /// included).
     pub fn actors(&self) -> &[Hit<&'static str>] {
         &self.actors
+    }
+
+    /// The cues with the first tokens of the sentence's place mentions: a clause that names
+    /// a place is about that place, and its certainty cue governs no other clause.
+    pub fn with_places(mut self, places: Vec<usize>) -> SentenceCues {
+        self.places = places;
+        self
     }
 }
 
@@ -160,8 +169,12 @@ impl Cues {
     /// Finds the cues of a sentence in the folded tokens.
     pub fn scan(&self, folds: &[&str], s: &Sentence) -> SentenceCues {
         let disputed = scan(&self.disputed, folds, s.first, s.last);
-        let denied = scan(&self.denied, folds, s.first, s.last);
         let inside = |k: usize, hits: &[Hit<()>]| hits.iter().any(|h| h.first <= k && k < h.last);
+        // "pas encore" denies, "pas encore été confirmé" only disputes
+        let denied: Vec<Hit<()>> = scan(&self.denied, folds, s.first, s.last)
+            .into_iter()
+            .filter(|h| !inside(h.first, &disputed))
+            .collect();
         let negation = scan(&self.negation, folds, s.first, s.last)
             .into_iter()
             .filter(|h| !inside(h.first, &disputed) && !inside(h.first, &denied))
@@ -197,6 +210,7 @@ impl Cues {
             denied,
             disputed,
             negation,
+            places: Vec::new(),
         }
     }
 }
@@ -328,13 +342,37 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
             })
             .is_some_and(|e| e == event)
     };
-    let denied = cues.denied.iter().any(|h| within(h.first) && owns(h))
+    // a clause with a certainty cue but no event cue nor place ("…, but this has not yet
+    // been confirmed", "Selon certains rapports, …") governs the nearest event cue before it in the
+    // sentence, else the first after it
+    let orphan = |h: &Hit<()>| {
+        let (a, b) = s.clause_range(s.clause_of(h.first));
+        if (a, b) == (lo, hi)
+            || cues.events.iter().any(|e| a <= e.first && e.first < b)
+            || cues.places.iter().any(|&p| a <= p && p < b)
+        {
+            return false;
+        }
+        cues.events
+            .iter()
+            .filter(|e| e.last <= h.first)
+            .max_by_key(|e| e.last)
+            .or_else(|| {
+                cues.events
+                    .iter()
+                    .filter(|e| e.first >= h.last)
+                    .min_by_key(|e| e.first)
+            })
+            .is_some_and(|e| e == event)
+    };
+    let governs = |h: &Hit<()>| (within(h.first) && owns(h)) || orphan(h);
+    let denied = cues.denied.iter().any(governs)
         || cues.negation.iter().any(|n| {
             within(n.first) && n.last <= event.first && event.first - n.last <= NEGATION_REACH
         });
     let certainty = if denied {
         Certainty::Denied
-    } else if cues.disputed.iter().any(|h| within(h.first) && owns(h)) {
+    } else if cues.disputed.iter().any(governs) {
         Certainty::Disputed
     } else {
         Certainty::Reported

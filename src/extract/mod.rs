@@ -496,8 +496,18 @@ fn extract_text(
     let mut out: Vec<Event> = Vec::new();
     let mut seen: HashSet<(usize, String, EventType)> = HashSet::new();
     let mut m = 0;
-    let scans: Vec<events::SentenceCues> = sentences.iter().map(|s| cues.scan(&folds, s)).collect();
+    let scans: Vec<events::SentenceCues> = sentences
+        .iter()
+        .map(|s| {
+            let a = spans.partition_point(|p| p.first < s.first);
+            let b = spans.partition_point(|p| p.first < s.last);
+            cues.scan(&folds, s)
+                .with_places(spans[a..b].iter().map(|p| p.first).collect())
+        })
+        .collect();
     let anaphora: Vec<lang::Pattern> = ANAPHORA.iter().map(|p| lang::Pattern::new(p)).collect();
+    let contest: Vec<lang::Pattern> = CONTEST.iter().map(|p| lang::Pattern::new(p)).collect();
+    let token_of = |byte: usize| tokens.partition_point(|t| t.start < byte);
     // the last sentence that named places, and where its rows start
     let (mut last_named, mut last_rows) = (usize::MAX, 0);
     // why a mention has no event row, where it has none
@@ -595,6 +605,9 @@ fn extract_text(
             };
             let context = province_sense.is_some_and(|area| {
                 office_of(&folds, span.first, span.last)
+                    || (i > 0
+                        && mentions[i - 1].sentence == k
+                        && qualifies_the_place_before(&folds, &spans[..i], span))
                     || names_a_part(tables, &folds, s)
                     || in_sentence
                         .iter()
@@ -703,6 +716,31 @@ fn extract_text(
                 fighting.against = "";
                 fighting.certainty = Certainty::Reported;
                 out.push(fighting);
+            }
+        }
+        // "… captured Zurmat, but a commander names Mirzaka instead": both are disputed
+        let contested =
+            (s.first..s.last).find(|&t| contest.iter().any(|p| p.match_at(&folds, t).is_some()));
+        if let Some(at) = contested {
+            let (lo, hi) = s.clause_range(s.clause_of(at));
+            let rows = &mut out[sentence_rows..];
+            let before = rows
+                .iter()
+                .rposition(|e| e.event != EventType::Other && token_of(e.start) < lo);
+            if let Some(b) = before {
+                let template = rows[b].clone();
+                for e in rows.iter_mut() {
+                    let t = token_of(e.start);
+                    if e.event == EventType::Other && lo <= t && t < hi {
+                        e.event = template.event;
+                        e.actor = template.actor;
+                        e.against = template.against;
+                        e.date = template.date;
+                        e.certainty = Certainty::Disputed;
+                    } else if e.event != EventType::Other && e.certainty == Certainty::Reported {
+                        e.certainty = Certainty::Disputed;
+                    }
+                }
             }
         }
     }
@@ -915,6 +953,36 @@ fn city_over_district(g: &Gazetteer, mut r: Resolution) -> Resolution {
     r
 }
 
+/// True when a province's name stands right after a place and "in" (`Gizab in Urozgan`,
+/// `Shah Wali Kot à Kandahar`, `Jawand dans la province de Badghis`): it says where that
+/// place is, whatever the gazetteer's boundaries (Gizab is in Daykundi now).
+fn qualifies_the_place_before(
+    folds: &[&str],
+    before: &[mentions::Span],
+    span: &mentions::Span,
+) -> bool {
+    const LINKS: [&str; 6] = ["in", "dans", "en", "im", "a", "au"];
+    const GAP: [&str; 9] = [
+        "the",
+        "la",
+        "le",
+        "province",
+        "provincia",
+        "provinz",
+        "der",
+        "de",
+        "d",
+    ];
+    let Some(prev) = before.last() else {
+        return false;
+    };
+    if prev.last >= span.first || span.first - prev.last > 4 {
+        return false;
+    }
+    let between = &folds[prev.last..span.first];
+    LINKS.contains(&between[0]) && between[1..].iter().all(|w| GAP.contains(w))
+}
+
 /// Words before a province's name that make it the province of an office or a capital
 /// (`the capital of Takhar`, `gouverneur de Kunduz`), and words after it that make it the
 /// province of a body (`Kunduz provincial council`): the province is not what the event hit.
@@ -1015,6 +1083,18 @@ fn is_excepted(folds: &[&str], first: usize) -> bool {
         .iter()
         .any(|w| EXCEPT.contains(w))
 }
+
+/// Words of a clause that offers another place than the one the sentence reports ("a
+/// commander names Mirzaka instead", "cite plutôt", "nennt stattdessen", "en cambio"): both
+/// versions are disputed, and the place offered gets the event of the clause before.
+const CONTEST: [&str; 6] = [
+    "instead",
+    "plutot",
+    "stattdessen",
+    "vielmehr",
+    "en cambio",
+    "en su lugar",
+];
 
 /// Words opening a sentence that take up the places of the sentence before (`They all
 /// fell`, `Tous sont tombés`, `Alle fielen`, `Todos cayeron`).
