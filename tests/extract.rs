@@ -529,3 +529,27 @@ fn the_side_a_place_was_taken_from_is_against_not_actor() {
         ["Khinjan retaken /Taliban reported 2021-07-06 district"]
     );
 }
+
+#[test]
+fn the_district_takes_up_the_district_named_last() {
+    assert_eq!(
+        rows(
+            "en",
+            "Heavy clashes broke out in Khinjan district on Sunday. On Monday the Taliban captured the district. Security forces launched an operation to retake the district."
+        ),
+        [
+            "Khinjan clashes / reported 2021-07-04 district",
+            "Khinjan captured Taliban/government forces reported 2021-07-05 district"
+        ]
+    );
+    assert_eq!(
+        rows(
+            "es",
+            "Hoy cayó el distrito de Khinjan. Los talibanes lanzaron un ataque desde diferentes direcciones en el distrito."
+        ),
+        [
+            "Khinjan captured / reported 2021-07-06 district",
+            "Khinjan attack Taliban/ reported 2021-07-06 district"
+        ]
+    );
+}

@@ -506,6 +506,10 @@ fn extract_text(
         })
         .collect();
     let anaphora: Vec<lang::Pattern> = ANAPHORA.iter().map(|p| lang::Pattern::new(p)).collect();
+    let definite: Vec<(lang::Pattern, Kind)> = DEFINITE
+        .iter()
+        .map(|(k, p)| (lang::Pattern::new(p), *k))
+        .collect();
     let contest: Vec<lang::Pattern> = CONTEST.iter().map(|p| lang::Pattern::new(p)).collect();
     let token_of = |byte: usize| tokens.partition_point(|t| t.start < byte);
     // the last sentence that named places, and where its rows start
@@ -549,6 +553,65 @@ fn extract_text(
                         if let Some(w) = when {
                             e.date = Some(w);
                         }
+                    }
+                }
+            } else if let Some((first, last, kind)) = definite_place(&definite, &folds, s) {
+                // "… fell the district of Khanabad. The Taliban attacked the district from
+                // several directions": a definite "the district" ("die Stadt", "el
+                // distrito") with an event is the district (city) named last, in the two
+                // sentences before
+                let tag = events::tag(s, sc, first, last);
+                // the latest name that may be of that kind; an ambiguous one is no antecedent
+                // and hides the ones before it
+                let fits = |p: PlaceId| match kind {
+                    Kind::City => matches!(g.place(p).kind, Kind::City | Kind::Town),
+                    other => g.place(p).kind == other,
+                };
+                let antecedent = mentions[..m]
+                    .iter()
+                    .rev()
+                    .take_while(|x| x.sentence + 2 >= k)
+                    .find(|x| {
+                        let r = &x.resolution;
+                        r.best.iter().chain(&r.candidates).any(|c| fits(c.place))
+                    })
+                    .filter(|x| x.place().is_some_and(fits));
+                // "an operation to retake the district" is no retaking
+                let attempt = tag.cue.is_some_and(|(a, _)| {
+                    a > s.first && ["to", "pour", "para", "zu", "um"].contains(&folds[a - 1])
+                });
+                if let (false, Some(x)) = (tag.event == EventType::Other || attempt, antecedent) {
+                    let place = x.place().map(|p| g.place(p).id.to_string());
+                    let key = place.unwrap_or_else(|| x.text.clone());
+                    if seen.insert((k, key, tag.event)) {
+                        let found_dates = dates::find_dates_in(
+                            &tokens, &folds, s.first, s.last, tables, &relative, date,
+                        );
+                        let (a, _) = tag.cue.unwrap_or((first, last));
+                        let when = found_dates
+                            .iter()
+                            .filter(|d| d.first.abs_diff(a) <= DATE_REACH)
+                            .min_by_key(|d| d.first.abs_diff(a))
+                            .map(|d| d.value)
+                            .or(date);
+                        let sentence = collapse(slice(
+                            tokens[s.first].start,
+                            sentence_end(body, base, &tokens, s),
+                        ));
+                        out.push(Event {
+                            date: when,
+                            place: x.text.clone(),
+                            event: tag.event,
+                            actor: tag.actor,
+                            against: tag.against,
+                            certainty: tag.certainty,
+                            confidence: x.resolution.best.as_ref().map_or(0.0, |b| b.score),
+                            source: source.to_string(),
+                            start: x.start,
+                            end: x.end,
+                            sentence,
+                            resolution: x.resolution.clone(),
+                        });
                     }
                 }
             }
@@ -1082,6 +1145,40 @@ fn is_excepted(folds: &[&str], first: usize) -> bool {
     folds[first.saturating_sub(2)..first]
         .iter()
         .any(|w| EXCEPT.contains(w))
+}
+
+/// A definite noun for a place the text has named (`the district`, `la ville`, `die Stadt`,
+/// `el distrito`), with the kind it stands for.
+const DEFINITE: [(Kind, &str); 16] = [
+    (Kind::District, "the district"),
+    (Kind::District, "le district"),
+    (Kind::District, "du district"),
+    (Kind::District, "el distrito"),
+    (Kind::District, "del distrito"),
+    (Kind::District, "der bezirk"),
+    (Kind::District, "den bezirk"),
+    (Kind::District, "des bezirks"),
+    (Kind::District, "dem bezirk"),
+    (Kind::City, "the city"),
+    (Kind::City, "la ville"),
+    (Kind::City, "de la ville"),
+    (Kind::City, "la ciudad"),
+    (Kind::City, "de la ciudad"),
+    (Kind::City, "die stadt"),
+    (Kind::City, "der stadt"),
+];
+
+/// The first definite place noun of a sentence: its tokens and the kind it stands for.
+fn definite_place(
+    patterns: &[(lang::Pattern, Kind)],
+    folds: &[&str],
+    s: &text::Sentence,
+) -> Option<(usize, usize, Kind)> {
+    (s.first..s.last).find_map(|t| {
+        patterns
+            .iter()
+            .find_map(|(p, k)| p.match_at(&folds[..s.last], t).map(|end| (t, end, *k)))
+    })
 }
 
 /// Words of a clause that offers another place than the one the sentence reports ("a
