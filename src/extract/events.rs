@@ -118,7 +118,7 @@ const FROM: [&str; 4] = ["from", "aux", "von", "a"];
 /// The side an actor label belongs to in the tables' conflict: the Taliban and other
 /// insurgents (0), or the government and the forces fighting the Taliban beside or after it
 /// (1); `None` for a label the tables do not know.
-fn side(label: &str) -> Option<u8> {
+pub fn side(label: &str) -> Option<u8> {
     match label {
         "Taliban" | "insurgents" | "militants" => Some(0),
         "government forces" | "militia" | "resistance" => Some(1),

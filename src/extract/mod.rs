@@ -843,22 +843,26 @@ fn against_from_the_article(
         .flat_map(|s| s.actors().iter().map(|a| (a.first, a.value)))
         .collect();
     named.sort_unstable();
-    if named.is_empty() {
-        return;
-    }
+    // per side, so an event looks only at the other side's names
+    let by_side: [Vec<(usize, &'static str)>; 2] = [0, 1].map(|k| {
+        named
+            .iter()
+            .copied()
+            .filter(|a| events::side(a.1) == Some(k))
+            .collect()
+    });
     for e in out.iter_mut() {
         if e.actor.is_empty() || !e.against.is_empty() {
             continue;
         }
+        let Some(mine) = events::side(e.actor) else {
+            continue;
+        };
+        let other = &by_side[usize::from(1 - mine)];
         let at = tokens.partition_point(|t| t.start < e.start);
-        let split = named.partition_point(|a| a.0 < at);
-        let before = named[..split]
-            .iter()
-            .rev()
-            .find(|a| events::opposed(a.1, e.actor));
-        let after = named[split..]
-            .iter()
-            .find(|a| events::opposed(a.1, e.actor));
+        let split = other.partition_point(|a| a.0 < at);
+        let before = split.checked_sub(1).map(|k| other[k]);
+        let after = other.get(split).copied();
         let pick = match (before, after) {
             (Some(b), Some(a)) => Some(if at - b.0 <= a.0 - at { b } else { a }),
             (b, a) => b.or(a),
