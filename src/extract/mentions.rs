@@ -206,13 +206,13 @@ pub fn find(
             }
             if hit.is_none() {
                 // a capitalised run the index does not know: fuzzy matching, the whole run,
-                // then its first word alone when a list word follows it ("Wardoug et de
-                // Raghistan")
+                // then its first word alone when a list or place word follows it ("Wardoug
+                // et de Raghistan", "Worsaj in Takhar")
                 let whole = (1..=max)
                     .rev()
                     .find(|&n| tokens[i + n - 1].cap)
                     .unwrap_or(1);
-                let first_alone = whole > 1 && !tokens[i + 1].cap;
+                let first_alone = whole > 1 && FIRST_ALONE.contains(&tokens[i + 1].fold.as_str());
                 for n in std::iter::once(whole).chain(first_alone.then_some(1)) {
                     let key = key_of(&tokens[i..i + n]);
                     let ordinary_word = ordinary.contains(&key)
@@ -414,6 +414,12 @@ fn fuzzy_place(resolver: &Resolver, key: &str) -> Option<(PlaceId, f64)> {
     )
     .then_some((b.place, b.score))
 }
+
+/// Lower-case words after which a run's first word is tried alone: list words and the
+/// words joining a place to its province.
+const FIRST_ALONE: [&str; 12] = [
+    "et", "and", "y", "und", "or", "ou", "oder", "e", "in", "en", "dans", "im",
+];
 
 /// Prepositions that put a place after them (`in`, `à`, `dans`, `bei`, `en`), folded.
 const LOCATIVES: [&str; 10] = [
