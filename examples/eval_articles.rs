@@ -9,7 +9,8 @@
 //! right when the reader found the same event at the same GeoNames place in that article.
 //! Prints precision, recall and F1 of those pairs, and over the matched pairs the share whose
 //! date (where the reader could date it; a month-precision date is right when the day falls
-//! in it) and certainty are right, per language and split.
+//! in it), certainty and `against` (where the reader found the side it was taken from) are
+//! right, per language and split.
 //!
 //! The held-out split is fixed by the URL, never by the content: in each language, the fifth
 //! of the articles (rounded up) whose FNV-1a hash of the URL is lowest. `--misses` lists the
@@ -36,6 +37,9 @@ struct GoldEvent {
     event: String,
     date: Option<String>,
     certainty: String,
+    /// The side the place was taken from, where the reader found the text saying it.
+    #[serde(default)]
+    against: Option<String>,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -47,6 +51,8 @@ struct Score {
     dated: usize,
     date_ok: usize,
     certainty_ok: usize,
+    sided: usize,
+    against_ok: usize,
 }
 
 impl Score {
@@ -58,6 +64,8 @@ impl Score {
         self.dated += o.dated;
         self.date_ok += o.date_ok;
         self.certainty_ok += o.certainty_ok;
+        self.sided += o.sided;
+        self.against_ok += o.against_ok;
     }
 
     fn line(&self, label: &str) -> String {
@@ -76,7 +84,7 @@ impl Score {
             0.0
         };
         format!(
-            "{label:<14} {:>3} {:>4} {:>4} {:>4}  P {} R {} F1 {:5.1}  date {} ({}/{})  certainty {} ({}/{})",
+            "{label:<14} {:>3} {:>4} {:>4} {:>4}  P {} R {} F1 {:5.1}  date {} ({}/{})  certainty {} ({}/{})  against {} ({}/{})",
             self.articles,
             self.gold,
             self.predicted,
@@ -90,9 +98,16 @@ impl Score {
             pct(self.certainty_ok, self.matched),
             self.certainty_ok,
             self.matched,
+            pct(self.against_ok, self.sided),
+            self.against_ok,
+            self.sided,
         )
     }
 }
+
+/// The first row of a predicted (place, event) pair: date, certainty, place as written and
+/// against.
+type Predicted = (Option<String>, String, String, String);
 
 /// FNV-1a, 64 bits: a hash anyone can recompute to check the split.
 fn fnv1a(s: &str) -> u64 {
@@ -205,8 +220,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &Config::default(),
         )?;
         // predicted pairs, first row of each pair kept
-        let mut predicted: BTreeMap<(String, String), (Option<String>, String, String)> =
-            BTreeMap::new();
+        let mut predicted: BTreeMap<(String, String), Predicted> = BTreeMap::new();
         for e in &x.events {
             if e.event == EventType::Other {
                 continue;
@@ -221,6 +235,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     e.date.map(|d| d.to_string()),
                     e.certainty.as_str().to_string(),
                     e.place.clone(),
+                    e.against.to_string(),
                 ));
         }
         let mut gold: BTreeMap<(String, String), &GoldEvent> = BTreeMap::new();
@@ -237,7 +252,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let name = a.txt.file_stem().unwrap_or_default().to_string_lossy();
         for (k, ge) in &gold {
             match predicted.get(k) {
-                Some((date, certainty, _)) => {
+                Some((date, certainty, _, against)) => {
                     s.matched += 1;
                     if let Some(gd) = &ge.date {
                         s.dated += 1;
@@ -247,6 +262,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                             misses.push(format!(
                                 "{part} {}/{name}: date {} {}: {:?}, want {gd}",
                                 a.lang, ge.place, ge.event, date
+                            ));
+                        }
+                    }
+                    if let Some(ga) = ge.against.as_deref().filter(|a| !a.is_empty()) {
+                        s.sided += 1;
+                        if against == ga {
+                            s.against_ok += 1;
+                        } else {
+                            misses.push(format!(
+                                "{part} {}/{name}: against {} {}: {against:?}, want {ga}",
+                                a.lang, ge.place, ge.event
                             ));
                         }
                     }
@@ -265,7 +291,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 )),
             }
         }
-        for (k, (_, _, place)) in &predicted {
+        for (k, (_, _, place, _)) in &predicted {
             if !gold.contains_key(k) {
                 misses.push(format!(
                     "{part} {}/{name}: wrong {place} {} ({})",

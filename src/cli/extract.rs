@@ -310,6 +310,7 @@ fn write_mentions(w: &mut dyn Write, resolver: &Resolver, xs: &[Extraction]) -> 
         "score",
         "decided_by",
         "candidates",
+        "role",
     ])
     .map_err(err)?;
     for x in xs {
@@ -332,6 +333,7 @@ fn write_mentions(w: &mut dyn Write, resolver: &Resolver, xs: &[Extraction]) -> 
                 &best.map_or(String::new(), |b| format!("{:.3}", b.score)),
                 &m.decided_by,
                 &cands.join("|"),
+                m.role.as_str(),
             ])
             .map_err(err)?;
         }

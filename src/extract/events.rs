@@ -69,6 +69,23 @@ pub struct SentenceCues {
     denied: Vec<Hit<()>>,
     disputed: Vec<Hit<()>>,
     negation: Vec<Hit<()>>,
+    /// First tokens of the place mentions of the sentence.
+    places: Vec<usize>,
+}
+
+impl SentenceCues {
+    /// The actors named in the sentence, in text order (the side a place was taken from
+    /// included).
+    pub fn actors(&self) -> &[Hit<&'static str>] {
+        &self.actors
+    }
+
+    /// The cues with the first tokens of the sentence's place mentions: a clause that names
+    /// a place is about that place, and its certainty cue governs no other clause.
+    pub fn with_places(mut self, places: Vec<usize>) -> SentenceCues {
+        self.places = places;
+        self
+    }
 }
 
 /// What the cues say about one mention.
@@ -80,6 +97,10 @@ pub struct Tag {
     pub actor: &'static str,
     /// Reported, disputed or denied.
     pub certainty: Certainty,
+    /// The side the place was taken from (or the side attacked, fought), when the clause
+    /// names it: `retaken from the Taliban`, `repris aux talibans`, or an actor of the other
+    /// side named in the clause beside the one who acted; empty otherwise.
+    pub against: &'static str,
     /// Tokens of the event cue, when there is one.
     pub cue: Option<(usize, usize)>,
     /// The fighting the event came after, when the clause says so (a second row).
@@ -93,6 +114,23 @@ const ACTOR_BEFORE_REACH: usize = 6;
 const ACTOR_AFTER_REACH: usize = 5;
 /// Words before an actor that make it the side a place was taken from.
 const FROM: [&str; 4] = ["from", "aux", "von", "a"];
+
+/// The side an actor label belongs to in the tables' conflict: the Taliban and other
+/// insurgents (0), or the government and the forces fighting the Taliban beside or after it
+/// (1); `None` for a label the tables do not know.
+pub fn side(label: &str) -> Option<u8> {
+    match label {
+        "Taliban" | "insurgents" | "militants" => Some(0),
+        "government forces" | "militia" | "resistance" => Some(1),
+        _ => None,
+    }
+}
+
+/// True when actor labels `a` and `b` are on opposite sides (`Taliban` and `government
+/// forces`, `resistance` and `Taliban`).
+pub fn opposed(a: &str, b: &str) -> bool {
+    matches!((side(a), side(b)), (Some(x), Some(y)) if x != y)
+}
 
 /// Words that make the fighting after them the background of the clause's event.
 const AFTER: [&str; 8] = [
@@ -131,8 +169,12 @@ impl Cues {
     /// Finds the cues of a sentence in the folded tokens.
     pub fn scan(&self, folds: &[&str], s: &Sentence) -> SentenceCues {
         let disputed = scan(&self.disputed, folds, s.first, s.last);
-        let denied = scan(&self.denied, folds, s.first, s.last);
         let inside = |k: usize, hits: &[Hit<()>]| hits.iter().any(|h| h.first <= k && k < h.last);
+        // "pas encore" denies, "pas encore été confirmé" only disputes
+        let denied: Vec<Hit<()>> = scan(&self.denied, folds, s.first, s.last)
+            .into_iter()
+            .filter(|h| !inside(h.first, &disputed))
+            .collect();
         let negation = scan(&self.negation, folds, s.first, s.last)
             .into_iter()
             .filter(|h| !inside(h.first, &disputed) && !inside(h.first, &denied))
@@ -168,6 +210,7 @@ impl Cues {
             denied,
             disputed,
             negation,
+            places: Vec::new(),
         }
     }
 }
@@ -245,12 +288,13 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
         return Tag {
             event: EventType::Other,
             actor: "",
+            against: "",
             certainty: Certainty::Reported,
             cue: None,
             after_fighting: false,
         };
     };
-    let actor = cues
+    let acted = cues
         .actors
         .iter()
         .filter(|a| within(a.first) && a.last <= event.first)
@@ -263,6 +307,24 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
                 .filter(|a| within(a.first) && a.first >= event.last)
                 .filter(|a| a.first - event.last <= ACTOR_AFTER_REACH)
                 .min_by_key(|a| a.first)
+        });
+    let actor = acted.map_or("", |a| a.value);
+    // the side it was taken from: an actor the clause marks so ("from the Taliban"), else
+    // one of the other side than the actor's in the clause ("clashes between the Taliban and
+    // government forces"), the nearest to the event cue
+    let others = || {
+        cues.actors
+            .iter()
+            .filter(move |a| within(a.first) && Some(a.first) != acted.map(|b| b.first))
+    };
+    let nearest = |a: &&Hit<&'static str>| distance((a.first, a.last), (event.first, event.last));
+    let against = others()
+        .filter(|a| cues.losers.contains(&a.first) && a.value != actor)
+        .min_by_key(nearest)
+        .or_else(|| {
+            others()
+                .filter(|a| opposed(a.value, actor))
+                .min_by_key(nearest)
         })
         .map_or("", |a| a.value);
     // a certainty cue governs the first event cue after it in the clause, else the nearest
@@ -280,13 +342,37 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
             })
             .is_some_and(|e| e == event)
     };
-    let denied = cues.denied.iter().any(|h| within(h.first) && owns(h))
+    // a clause with a certainty cue but no event cue nor place ("…, but this has not yet
+    // been confirmed", "Selon certains rapports, …") governs the nearest event cue before it in the
+    // sentence, else the first after it
+    let orphan = |h: &Hit<()>| {
+        let (a, b) = s.clause_range(s.clause_of(h.first));
+        if (a, b) == (lo, hi)
+            || cues.events.iter().any(|e| a <= e.first && e.first < b)
+            || cues.places.iter().any(|&p| a <= p && p < b)
+        {
+            return false;
+        }
+        cues.events
+            .iter()
+            .filter(|e| e.last <= h.first)
+            .max_by_key(|e| e.last)
+            .or_else(|| {
+                cues.events
+                    .iter()
+                    .filter(|e| e.first >= h.last)
+                    .min_by_key(|e| e.first)
+            })
+            .is_some_and(|e| e == event)
+    };
+    let governs = |h: &Hit<()>| (within(h.first) && owns(h)) || orphan(h);
+    let denied = cues.denied.iter().any(governs)
         || cues.negation.iter().any(|n| {
             within(n.first) && n.last <= event.first && event.first - n.last <= NEGATION_REACH
         });
     let certainty = if denied {
         Certainty::Denied
-    } else if cues.disputed.iter().any(|h| within(h.first) && owns(h)) {
+    } else if cues.disputed.iter().any(governs) {
         Certainty::Disputed
     } else {
         Certainty::Reported
@@ -294,6 +380,7 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
     Tag {
         event: event.value,
         actor,
+        against,
         certainty,
         cue: Some((event.first, event.last)),
         after_fighting: background && event.value != EventType::Clashes,

@@ -205,49 +205,59 @@ pub fn find(
                 }
             }
             if hit.is_none() {
-                // a capitalised run the index does not know: fuzzy matching, whole run only
-                let n = (1..=max)
+                // a capitalised run the index does not know: fuzzy matching, the whole run,
+                // then its first word alone when a list or place word follows it ("Wardoug
+                // et de Raghistan", "Worsaj in Takhar")
+                let whole = (1..=max)
                     .rev()
                     .find(|&n| tokens[i + n - 1].cap)
                     .unwrap_or(1);
-                let key = key_of(&tokens[i..i + n]);
-                let ordinary_word = ordinary.contains(&key)
-                    || tokens[i..i + n]
-                        .iter()
-                        .any(|t| t.fold.bytes().any(|b| b.is_ascii_digit()))
-                    || key.len() < 4
-                    || (i == s.first && n == 1)
-                    || key
-                        .split(' ')
-                        .any(|w| ordinary.contains(w) && w.len() > MAX_PARTICLE);
-                // every word of a misspelt name is itself near some gazetteer name (cheap,
-                // cached per word), which spares the full fuzzy resolution of most runs
-                let words_near = !ordinary_word
-                    && tokens[i..i + n].iter().filter(|t| t.cap).all(|t| {
-                        *near_cache
-                            .entry(t.fold.clone())
-                            .or_insert_with(|| near_a_name(resolver, &t.fold, WORD_SIMILARITY))
-                    });
-                let alt = respell(tables, &key);
-                let words_near = words_near
-                    || alt.as_deref().is_some_and(|a| {
-                        !ordinary_word && near_a_name(resolver, a, WORD_SIMILARITY)
-                    });
-                if words_near {
-                    let lookup = alt.clone().unwrap_or_else(|| key.clone());
-                    let best = *fuzzy_cache
-                        .entry(lookup.clone())
-                        .or_insert_with(|| fuzzy_place(resolver, &lookup));
-                    query = alt;
-                    // a place already named, or in a province already named, needs less
-                    let g = resolver.gazetteer();
-                    let ok = best.is_some_and(|(place, score)| {
-                        let known = seen.contains(&place)
-                            || g.parents(place).province.is_some_and(|p| seen.contains(&p));
-                        score >= FUZZY_ACCEPT || (score >= FUZZY_ACCEPT_SEEN && known)
-                    });
-                    if ok {
-                        hit = Some((n, Found::Fuzzy));
+                let first_alone = whole > 1 && FIRST_ALONE.contains(&tokens[i + 1].fold.as_str());
+                for n in std::iter::once(whole).chain(first_alone.then_some(1)) {
+                    let key = key_of(&tokens[i..i + n]);
+                    let ordinary_word = ordinary.contains(&key)
+                        || tokens[i..i + n]
+                            .iter()
+                            .any(|t| t.fold.bytes().any(|b| b.is_ascii_digit()))
+                        || key.len() < 4
+                        || (i == s.first && n == 1)
+                        || key
+                            .split(' ')
+                            .any(|w| ordinary.contains(w) && w.len() > MAX_PARTICLE);
+                    // every word of a misspelt name is itself near some gazetteer name (cheap,
+                    // cached per word), which spares the full fuzzy resolution of most runs
+                    let words_near = !ordinary_word
+                        && tokens[i..i + n].iter().filter(|t| t.cap).all(|t| {
+                            *near_cache
+                                .entry(t.fold.clone())
+                                .or_insert_with(|| near_a_name(resolver, &t.fold, WORD_SIMILARITY))
+                        });
+                    let alt = respell(tables, &key);
+                    let words_near = words_near
+                        || alt.as_deref().is_some_and(|a| {
+                            !ordinary_word && near_a_name(resolver, a, WORD_SIMILARITY)
+                        });
+                    if words_near {
+                        let lookup = alt.clone().unwrap_or_else(|| key.clone());
+                        let best = *fuzzy_cache
+                            .entry(lookup.clone())
+                            .or_insert_with(|| fuzzy_place(resolver, &lookup));
+                        query = alt;
+                        // a place already named, or in a province already named, needs less
+                        let g = resolver.gazetteer();
+                        // so does a run the text itself marks as a place ("à Kecham", "the
+                        // districts of Wardoug"): what `resolve` matches alone is found in text
+                        let marked = place_word_before(tokens, i, s.first, tables);
+                        let ok = best.is_some_and(|(place, score)| {
+                            let known = seen.contains(&place)
+                                || g.parents(place).province.is_some_and(|p| seen.contains(&p));
+                            score >= FUZZY_ACCEPT
+                                || (score >= FUZZY_ACCEPT_SEEN && (known || marked))
+                        });
+                        if ok {
+                            hit = Some((n, Found::Fuzzy));
+                            break;
+                        }
                     }
                 }
                 if hit.is_none() {
@@ -405,6 +415,51 @@ fn fuzzy_place(resolver: &Resolver, key: &str) -> Option<(PlaceId, f64)> {
     .then_some((b.place, b.score))
 }
 
+/// Lower-case words after which a run's first word is tried alone: list words and the
+/// words joining a place to its province.
+const FIRST_ALONE: [&str; 12] = [
+    "et", "and", "y", "und", "or", "ou", "oder", "e", "in", "en", "dans", "im",
+];
+
+/// Prepositions that put a place after them (`in`, `à`, `dans`, `bei`, `en`), folded.
+const LOCATIVES: [&str; 10] = [
+    "in", "at", "near", "a", "dans", "pres", "im", "bei", "nahe", "en",
+];
+
+/// True when the words before token `i` mark what follows as a place: a locative
+/// preposition, or a designator of the tables (`district de`, `the districts of`), with
+/// `de`/`of` and `and` of a list between (`districts de Wardoug et de Raghistan`).
+fn place_word_before(tokens: &[Token], i: usize, first: usize, tables: &Tables) -> bool {
+    let folds: Vec<&str> = tokens[first..i].iter().map(|t| t.fold.as_str()).collect();
+    let Some(&last) = folds.last() else {
+        return false;
+    };
+    if LOCATIVES.contains(&last) {
+        return true;
+    }
+    // skip back over "et de", "and", "y de", a listed name to find the designator
+    let mut end = folds.len();
+    for _ in 0..4 {
+        let before = &folds[..end];
+        if tables.designators_before.iter().any(|(kind, p)| {
+            *kind != Kind::Province && {
+                let n = p.split(' ').count();
+                before.len() >= n
+                    && Pattern::new(p).match_at(before, before.len() - n) == Some(before.len())
+            }
+        }) {
+            return true;
+        }
+        match before.last() {
+            Some(w) if ["et", "and", "und", "y", "de", "d", "of", "the", "von"].contains(w) => {
+                end -= 1
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
 /// Words joining a place to the area it lies in: "Pul-e-Khumri in Baghlan".
 const QUALIFIER_LINKS: [&str; 3] = ["in", "dans", "en"];
 
@@ -422,9 +477,11 @@ fn qualify(resolver: &Resolver, tokens: &[Token], spans: &mut [Span]) {
             continue;
         }
         let key = key_of(&tokens[b.first..b.last]);
+        // by its fold or as a romanization variant (`Urozgan` for Uruzgan)
         let province = index
             .by_fold(&key)
             .iter()
+            .chain(index.by_skeleton(&skeleton_of_folded(&key)))
             .any(|&n| g.place(index.name(n).place).kind == Kind::Province);
         if province {
             spans[k].designator = Some(Kind::Province);

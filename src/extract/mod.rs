@@ -32,8 +32,8 @@ pub use lang::{EventType, Tables};
 pub use mentions::Found;
 
 /// The columns of the events CSV `extract` writes, in order (the time columns, as the layers
-/// have them, come last so the earlier columns keep their positions).
-pub const EVENTS_HEADER: [&str; 19] = [
+/// have them, then `against`, come last so the earlier columns keep their positions).
+pub const EVENTS_HEADER: [&str; 20] = [
     "date",
     "place",
     "event",
@@ -53,6 +53,7 @@ pub const EVENTS_HEADER: [&str; 19] = [
     "date_end",
     "time_precision",
     "time_precision_code",
+    "against",
 ];
 
 /// The longest article `gazmap extract` reads (memory grows about 65 times the article).
@@ -67,6 +68,49 @@ pub struct Config {
     pub date: Option<DateValue>,
     /// Resolution options (threshold, filters).
     pub options: Options,
+}
+
+/// What a mention is to the article: the place of an event, or a place named for another
+/// reason. Only [`Role::Event`] mentions have rows in the events CSV; every mention is in the
+/// mentions file (`--mentions`) with its role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The place of at least one event row.
+    Event,
+    /// Named without an event.
+    Named,
+    /// A reference point: where another place lies ("120 km west of Herat", "north of
+    /// Kabul", "à 150 km de Kaboul", "nördlich von Kundus").
+    Reference,
+    /// A province or country that is the context of the places named in it.
+    Context,
+    /// Where the report was filed (`KABUL (Reuters) -`).
+    Dateline,
+    /// Part of a facility's name (`Bagram Air Base`).
+    Facility,
+    /// The place an event spared ("all districts have fallen except Taluqan").
+    Excepted,
+}
+
+impl Role {
+    /// The spelling of the mentions file's `role` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Event => "event",
+            Role::Named => "named",
+            Role::Reference => "reference",
+            Role::Context => "context",
+            Role::Dateline => "dateline",
+            Role::Facility => "facility",
+            Role::Excepted => "excepted",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A place mention in the text, resolved.
@@ -89,6 +133,8 @@ pub struct Mention {
     pub decided_by: String,
     /// Index of its sentence.
     pub sentence: usize,
+    /// What it is to the article: an event's place, a reference point, context, ….
+    pub role: Role,
 }
 
 impl Mention {
@@ -112,6 +158,10 @@ pub struct Event {
     pub event: EventType,
     /// Who did it (a label from the actor table), empty when not said.
     pub actor: &'static str,
+    /// The side it was taken from (or attacked, fought), a label from the actor table: the
+    /// one the clause names ("retaken from the Taliban"), else the nearest of the other side
+    /// than the actor the article names; empty when the text names none.
+    pub against: &'static str,
     /// Reported, disputed or denied.
     pub certainty: Certainty,
     /// The resolution score of the place (for an ambiguous place, divided among the tied
@@ -162,6 +212,7 @@ impl Event {
             time_field(|t| t.end.to_string()),
             time_field(|t| t.precision.as_str().to_string()),
             time_field(|t| t.precision.acled_code().to_string()),
+            self.against.to_string(),
         ]
     }
 }
@@ -434,6 +485,7 @@ fn extract_text(
             resolution: r,
             decided_by,
             sentence: sentence_of(s.first),
+            role: Role::Named,
         });
     }
 
@@ -444,9 +496,26 @@ fn extract_text(
     let mut out: Vec<Event> = Vec::new();
     let mut seen: HashSet<(usize, String, EventType)> = HashSet::new();
     let mut m = 0;
+    let scans: Vec<events::SentenceCues> = sentences
+        .iter()
+        .map(|s| {
+            let a = spans.partition_point(|p| p.first < s.first);
+            let b = spans.partition_point(|p| p.first < s.last);
+            cues.scan(&folds, s)
+                .with_places(spans[a..b].iter().map(|p| p.first).collect())
+        })
+        .collect();
     let anaphora: Vec<lang::Pattern> = ANAPHORA.iter().map(|p| lang::Pattern::new(p)).collect();
+    let definite: Vec<(lang::Pattern, Kind)> = DEFINITE
+        .iter()
+        .map(|(k, p)| (lang::Pattern::new(p), *k))
+        .collect();
+    let contest: Vec<lang::Pattern> = CONTEST.iter().map(|p| lang::Pattern::new(p)).collect();
+    let token_of = |byte: usize| tokens.partition_point(|t| t.start < byte);
     // the last sentence that named places, and where its rows start
     let (mut last_named, mut last_rows) = (usize::MAX, 0);
+    // why a mention has no event row, where it has none
+    let mut roles = vec![Role::Named; mentions.len()];
     for (k, s) in sentences.iter().enumerate() {
         let here: Vec<(usize, &mentions::Span)> = (m..mentions.len())
             .take_while(|&i| mentions[i].sentence == k)
@@ -454,7 +523,7 @@ fn extract_text(
             .collect();
         let in_sentence = &mentions[m..m + here.len()];
         m += here.len();
-        let sc = cues.scan(&folds, s);
+        let sc = &scans[k];
         if here.is_empty() {
             // "The districts include Kofab, Argo … They all fell to the Taliban": the event
             // of a sentence opening with a plural pronoun is that of the places the
@@ -463,7 +532,7 @@ fn extract_text(
                 .iter()
                 .any(|p| p.match_at(&folds, s.first).is_some());
             if opens && k > 0 && last_named == k - 1 {
-                let tag = events::tag(s, &sc, s.first, s.first + 1);
+                let tag = events::tag(s, sc, s.first, s.first + 1);
                 if tag.event != EventType::Other {
                     let found_dates = dates::find_dates_in(
                         &tokens, &folds, s.first, s.last, tables, &relative, date,
@@ -479,10 +548,70 @@ fn extract_text(
                     {
                         e.event = tag.event;
                         e.actor = tag.actor;
+                        e.against = tag.against;
                         e.certainty = tag.certainty;
                         if let Some(w) = when {
                             e.date = Some(w);
                         }
+                    }
+                }
+            } else if let Some((first, last, kind)) = definite_place(&definite, &folds, s) {
+                // "… fell the district of Khanabad. The Taliban attacked the district from
+                // several directions": a definite "the district" ("die Stadt", "el
+                // distrito") with an event is the district (city) named last, in the two
+                // sentences before
+                let tag = events::tag(s, sc, first, last);
+                // the latest name that may be of that kind; an ambiguous one is no antecedent
+                // and hides the ones before it
+                let fits = |p: PlaceId| match kind {
+                    Kind::City => matches!(g.place(p).kind, Kind::City | Kind::Town),
+                    other => g.place(p).kind == other,
+                };
+                let antecedent = mentions[..m]
+                    .iter()
+                    .rev()
+                    .take_while(|x| x.sentence + 2 >= k)
+                    .find(|x| {
+                        let r = &x.resolution;
+                        r.best.iter().chain(&r.candidates).any(|c| fits(c.place))
+                    })
+                    .filter(|x| x.place().is_some_and(fits));
+                // "an operation to retake the district" is no retaking
+                let attempt = tag.cue.is_some_and(|(a, _)| {
+                    a > s.first && ["to", "pour", "para", "zu", "um"].contains(&folds[a - 1])
+                });
+                if let (false, Some(x)) = (tag.event == EventType::Other || attempt, antecedent) {
+                    let place = x.place().map(|p| g.place(p).id.to_string());
+                    let key = place.unwrap_or_else(|| x.text.clone());
+                    if seen.insert((k, key, tag.event)) {
+                        let found_dates = dates::find_dates_in(
+                            &tokens, &folds, s.first, s.last, tables, &relative, date,
+                        );
+                        let (a, _) = tag.cue.unwrap_or((first, last));
+                        let when = found_dates
+                            .iter()
+                            .filter(|d| d.first.abs_diff(a) <= DATE_REACH)
+                            .min_by_key(|d| d.first.abs_diff(a))
+                            .map(|d| d.value)
+                            .or(date);
+                        let sentence = collapse(slice(
+                            tokens[s.first].start,
+                            sentence_end(body, base, &tokens, s),
+                        ));
+                        out.push(Event {
+                            date: when,
+                            place: x.text.clone(),
+                            event: tag.event,
+                            actor: tag.actor,
+                            against: tag.against,
+                            certainty: tag.certainty,
+                            confidence: x.resolution.best.as_ref().map_or(0.0, |b| b.score),
+                            source: source.to_string(),
+                            start: x.start,
+                            end: x.end,
+                            sentence,
+                            resolution: x.resolution.clone(),
+                        });
                     }
                 }
             }
@@ -500,10 +629,26 @@ fn extract_text(
         for (i, span) in here {
             let mention = &mentions[i];
             let r = &mention.resolution;
+            // a reference point ("north of Kabul") and a place an event spared ("except
+            // Taluqan") are mentions, not event places
+            if is_reference(tables, &folds, span.first) {
+                roles[i] = Role::Reference;
+                continue;
+            }
+            if is_excepted(&folds, span.first) {
+                roles[i] = Role::Excepted;
+                continue;
+            }
+            let after = &body[(mention.end - base).min(body.len())..];
+            if is_dateline(&mention.text, span.first, s, after) {
+                roles[i] = Role::Dateline;
+                continue;
+            }
             let Some(best) = &r.best else { continue };
             let kind = g.place(best.place).kind;
             let province = r.status == Status::Matched && kind == Kind::Province;
             if r.status == Status::Matched && !is_event_place(kind) && !province {
+                roles[i] = Role::Context;
                 continue;
             }
             // a province is the context of the places named in it, and the object of an
@@ -523,6 +668,9 @@ fn extract_text(
             };
             let context = province_sense.is_some_and(|area| {
                 office_of(&folds, span.first, span.last)
+                    || (i > 0
+                        && mentions[i - 1].sentence == k
+                        && qualifies_the_place_before(&folds, &spans[..i], span))
                     || names_a_part(tables, &folds, s)
                     || in_sentence
                         .iter()
@@ -535,29 +683,23 @@ fn extract_text(
                         })
             });
             if context {
+                roles[i] = Role::Context;
                 continue;
             }
-            let after = &body[(mention.end - base).min(body.len())..];
-            if is_dateline(&mention.text, span.first, s, after)
-                || is_facility(&folds, span.first, span.last)
-            {
+            if is_facility(&folds, span.first, span.last) {
+                roles[i] = Role::Facility;
                 continue;
             }
-            let mut tag = events::tag(s, &sc, span.first, span.last);
+            let mut tag = events::tag(s, sc, span.first, span.last);
             // "anti-Taliban fighters seized Pul-e-Hisar": the resistance takes back
             if tag.event == EventType::Captured && tag.actor == "resistance" {
                 tag.event = EventType::Retaken;
-            }
-            if is_reference(tables, &folds, span.first) || is_excepted(&folds, span.first) {
-                tag = events::Tag {
-                    event: EventType::Other,
-                    actor: "",
-                    certainty: Certainty::Reported,
-                    cue: None,
-                    after_fighting: false,
-                };
+                if tag.against.is_empty() {
+                    tag.against = "Taliban";
+                }
             }
             if province && tag.event == EventType::Other {
+                roles[i] = Role::Context;
                 continue;
             }
             let clause = s.clause_range(s.clause_of(span.first));
@@ -621,6 +763,7 @@ fn extract_text(
                 place: mention.text.clone(),
                 event: tag.event,
                 actor: tag.actor,
+                against: tag.against,
                 certainty: tag.certainty,
                 confidence,
                 source: source.to_string(),
@@ -633,10 +776,48 @@ fn extract_text(
                 let mut fighting = out[out.len() - 1].clone();
                 fighting.event = EventType::Clashes;
                 fighting.actor = "";
+                fighting.against = "";
                 fighting.certainty = Certainty::Reported;
                 out.push(fighting);
             }
         }
+        // "… captured Zurmat, but a commander names Mirzaka instead": both are disputed
+        let contested =
+            (s.first..s.last).find(|&t| contest.iter().any(|p| p.match_at(&folds, t).is_some()));
+        if let Some(at) = contested {
+            let (lo, hi) = s.clause_range(s.clause_of(at));
+            let rows = &mut out[sentence_rows..];
+            let before = rows
+                .iter()
+                .rposition(|e| e.event != EventType::Other && token_of(e.start) < lo);
+            if let Some(b) = before {
+                let template = rows[b].clone();
+                for e in rows.iter_mut() {
+                    let t = token_of(e.start);
+                    if e.event == EventType::Other && lo <= t && t < hi {
+                        e.event = template.event;
+                        e.actor = template.actor;
+                        e.against = template.against;
+                        e.date = template.date;
+                        e.certainty = Certainty::Disputed;
+                    } else if e.event != EventType::Other && e.certainty == Certainty::Reported {
+                        e.certainty = Certainty::Disputed;
+                    }
+                }
+            }
+        }
+    }
+    // the rows of places named without an event served the anaphora above; they are
+    // mentions, not events
+    out.retain(|e| e.event != EventType::Other);
+    let with_rows: HashSet<usize> = out.iter().map(|e| e.start).collect();
+    against_from_the_article(&tokens, &scans, &mut out);
+    for (m, role) in mentions.iter_mut().zip(roles) {
+        m.role = if with_rows.contains(&m.start) {
+            Role::Event
+        } else {
+            role
+        };
     }
     Ok(Extraction {
         source: source.to_string(),
@@ -645,6 +826,51 @@ fn extract_text(
         mentions,
         events: out,
     })
+}
+
+/// The side an event was against, where its clause does not say: the nearest actor of the
+/// other side the article names (a Taliban capture in a report that names government forces
+/// is against them). An event with no actor, or in an article that names one side only,
+/// keeps an empty `against`.
+fn against_from_the_article(
+    tokens: &[text::Token],
+    scans: &[events::SentenceCues],
+    out: &mut [Event],
+) {
+    // token positions of each actor label named, in text order
+    let mut named: Vec<(usize, &'static str)> = scans
+        .iter()
+        .flat_map(|s| s.actors().iter().map(|a| (a.first, a.value)))
+        .collect();
+    named.sort_unstable();
+    // per side, so an event looks only at the other side's names
+    let by_side: [Vec<(usize, &'static str)>; 2] = [0, 1].map(|k| {
+        named
+            .iter()
+            .copied()
+            .filter(|a| events::side(a.1) == Some(k))
+            .collect()
+    });
+    for e in out.iter_mut() {
+        if e.actor.is_empty() || !e.against.is_empty() {
+            continue;
+        }
+        let Some(mine) = events::side(e.actor) else {
+            continue;
+        };
+        let other = &by_side[usize::from(1 - mine)];
+        let at = tokens.partition_point(|t| t.start < e.start);
+        let split = other.partition_point(|a| a.0 < at);
+        let before = split.checked_sub(1).map(|k| other[k]);
+        let after = other.get(split).copied();
+        let pick = match (before, after) {
+            (Some(b), Some(a)) => Some(if at - b.0 <= a.0 - at { b } else { a }),
+            (b, a) => b.or(a),
+        };
+        if let Some(p) = pick {
+            e.against = p.1;
+        }
+    }
 }
 
 /// Words joining a place to the province after it (`Baharak district in Badakhshan`,
@@ -794,6 +1020,36 @@ fn city_over_district(g: &Gazetteer, mut r: Resolution) -> Resolution {
     r
 }
 
+/// True when a province's name stands right after a place and "in" (`Gizab in Urozgan`,
+/// `Shah Wali Kot à Kandahar`, `Jawand dans la province de Badghis`): it says where that
+/// place is, whatever the gazetteer's boundaries (Gizab is in Daykundi now).
+fn qualifies_the_place_before(
+    folds: &[&str],
+    before: &[mentions::Span],
+    span: &mentions::Span,
+) -> bool {
+    const LINKS: [&str; 6] = ["in", "dans", "en", "im", "a", "au"];
+    const GAP: [&str; 9] = [
+        "the",
+        "la",
+        "le",
+        "province",
+        "provincia",
+        "provinz",
+        "der",
+        "de",
+        "d",
+    ];
+    let Some(prev) = before.last() else {
+        return false;
+    };
+    if prev.last >= span.first || span.first - prev.last > 4 {
+        return false;
+    }
+    let between = &folds[prev.last..span.first];
+    LINKS.contains(&between[0]) && between[1..].iter().all(|w| GAP.contains(w))
+}
+
 /// Words before a province's name that make it the province of an office or a capital
 /// (`the capital of Takhar`, `gouverneur de Kunduz`), and words after it that make it the
 /// province of a body (`Kunduz provincial council`): the province is not what the event hit.
@@ -894,6 +1150,52 @@ fn is_excepted(folds: &[&str], first: usize) -> bool {
         .iter()
         .any(|w| EXCEPT.contains(w))
 }
+
+/// A definite noun for a place the text has named (`the district`, `la ville`, `die Stadt`,
+/// `el distrito`), with the kind it stands for.
+const DEFINITE: [(Kind, &str); 16] = [
+    (Kind::District, "the district"),
+    (Kind::District, "le district"),
+    (Kind::District, "du district"),
+    (Kind::District, "el distrito"),
+    (Kind::District, "del distrito"),
+    (Kind::District, "der bezirk"),
+    (Kind::District, "den bezirk"),
+    (Kind::District, "des bezirks"),
+    (Kind::District, "dem bezirk"),
+    (Kind::City, "the city"),
+    (Kind::City, "la ville"),
+    (Kind::City, "de la ville"),
+    (Kind::City, "la ciudad"),
+    (Kind::City, "de la ciudad"),
+    (Kind::City, "die stadt"),
+    (Kind::City, "der stadt"),
+];
+
+/// The first definite place noun of a sentence: its tokens and the kind it stands for.
+fn definite_place(
+    patterns: &[(lang::Pattern, Kind)],
+    folds: &[&str],
+    s: &text::Sentence,
+) -> Option<(usize, usize, Kind)> {
+    (s.first..s.last).find_map(|t| {
+        patterns
+            .iter()
+            .find_map(|(p, k)| p.match_at(&folds[..s.last], t).map(|end| (t, end, *k)))
+    })
+}
+
+/// Words of a clause that offers another place than the one the sentence reports ("a
+/// commander names Mirzaka instead", "cite plutôt", "nennt stattdessen", "en cambio"): both
+/// versions are disputed, and the place offered gets the event of the clause before.
+const CONTEST: [&str; 6] = [
+    "instead",
+    "plutot",
+    "stattdessen",
+    "vielmehr",
+    "en cambio",
+    "en su lugar",
+];
 
 /// Words opening a sentence that take up the places of the sentence before (`They all
 /// fell`, `Tous sont tombés`, `Alle fielen`, `Todos cayeron`).
@@ -1067,6 +1369,18 @@ mod tests {
                     c.example
                 );
                 let x = run(t.code, c.example);
+                if c.value == EventType::Other {
+                    // a place named with no event is a mention, not an event row
+                    assert!(
+                        x.events.is_empty() && x.mentions.iter().all(|m| m.role == Role::Named),
+                        "{}: {:?} in {:?} gave {:?}",
+                        t.code,
+                        c.pattern,
+                        c.example,
+                        rows(&x)
+                    );
+                    continue;
+                }
                 assert!(
                     !x.events.is_empty(),
                     "{}: no event in {:?}",
@@ -1143,18 +1457,18 @@ mod tests {
     #[test]
     fn every_month_and_weekday_name_dates_an_event() {
         for t in LANGUAGES {
+            // the words of the first event cue's sentence before its place: the verb
             let verb = t.events[0]
                 .example
-                .split(' ')
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ");
+                .split(" Khinjan")
+                .next()
+                .unwrap_or_default();
             for (m, name) in t.months {
                 let x = run(t.code, &format!("{verb} Khinjan 3 {name}."));
                 let want = format!("2021-{m:02}-03");
                 assert_eq!(
-                    x.events[0].date.unwrap().to_string(),
-                    want,
+                    x.events.first().and_then(|e| e.date).map(|d| d.to_string()),
+                    Some(want),
                     "{}: {name}",
                     t.code
                 );
@@ -1162,7 +1476,12 @@ mod tests {
             for (d, name) in t.weekdays {
                 let x = run(t.code, &format!("{verb} Khinjan {name}."));
                 let want = dates::resolve_weekday(*d, DateValue::parse("2021-07-06").unwrap());
-                assert_eq!(x.events[0].date, want, "{}: {name}", t.code);
+                assert_eq!(
+                    x.events.first().and_then(|e| e.date),
+                    want,
+                    "{}: {name}",
+                    t.code
+                );
             }
         }
     }
@@ -1363,13 +1682,15 @@ mod tests {
                         t.events[0].example.trim_end_matches('.')
                     ),
                 );
-                let other: Vec<&str> = x
-                    .events
+                let events: Vec<&str> = x.events.iter().map(|e| e.place.as_str()).collect();
+                assert_eq!(events, ["Khinjan"], "{}: {p}: {:?}", t.code, rows(&x));
+                let reference: Vec<&str> = x
+                    .mentions
                     .iter()
-                    .filter(|e| e.event == EventType::Other)
-                    .map(|e| e.place.as_str())
+                    .filter(|m| m.role == Role::Reference)
+                    .map(|m| m.text.as_str())
                     .collect();
-                assert_eq!(other, ["Doshi"], "{}: {p}: {:?}", t.code, rows(&x));
+                assert_eq!(reference, ["Doshi"], "{}: {p}", t.code);
             }
         }
     }
@@ -1394,11 +1715,11 @@ mod tests {
             "en",
             "Residents said all districts have fallen to the Taliban except Taluqan, the capital city.",
         );
-        assert!(
-            x.events.iter().all(|e| e.event == EventType::Other),
-            "{:?}",
-            rows(&x)
-        );
+        assert!(x.events.is_empty(), "{:?}", rows(&x));
+        assert!(x
+            .mentions
+            .iter()
+            .any(|m| m.text == "Taluqan" && m.role == Role::Excepted));
         // a province is an event place only as the object
         let x = run("en", "In Ghazni, the Taliban captured Qarabagh district.");
         assert_eq!(rows(&x), ["Qarabagh captured Taliban reported 2021-07-06"]);

@@ -297,6 +297,16 @@ pub static TABLES: Tables = Tables {
             "widerspruchlich*",
             "Es gab widersprüchliche Berichte über den Fall von Doshi.",
         ),
+        cue(
+            (),
+            "einigen berichten",
+            "Einigen Berichten zufolge eroberten die Taliban Khinjan.",
+        ),
+        cue(
+            (),
+            "noch nicht * bestatigt",
+            "Die Taliban eroberten Doshi, was noch nicht bestätigt wurde.",
+        ),
     ],
     negation: &[
         cue((), "nicht", "Khinjan ist nicht gefallen."),

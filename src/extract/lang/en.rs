@@ -300,6 +300,16 @@ pub static TABLES: Tables = Tables {
             "unclear",
             "It was unclear whether Doshi had been captured.",
         ),
+        cue(
+            (),
+            "some reports",
+            "Some reports say the Taliban captured Khinjan.",
+        ),
+        cue(
+            (),
+            "not yet * confirmed",
+            "The Taliban captured Doshi, but this has not yet been confirmed.",
+        ),
     ],
     negation: &[
         cue((), "not", "Khinjan has not fallen."),

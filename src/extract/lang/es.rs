@@ -262,6 +262,16 @@ pub static TABLES: Tables = Tables {
             "habria*",
             "Burka habría caído en manos de los talibanes.",
         ),
+        cue(
+            (),
+            "algunos informes",
+            "Según algunos informes, los talibanes capturaron Khinjan.",
+        ),
+        cue(
+            (),
+            "aun no * confirmad*",
+            "Los talibanes capturaron Doshi, lo que aún no ha sido confirmado.",
+        ),
     ],
     negation: &[
         cue((), "no", "Khinjan no ha caído."),

@@ -307,6 +307,16 @@ pub static TABLES: Tables = Tables {
             "Sans confirmation officielle, Doshi serait tombé.",
         ),
         cue((), "serait", "Sans plus de détails, Doshi serait tombé."),
+        cue(
+            (),
+            "certains rapports",
+            "Selon certains rapports, les talibans ont pris Khinjan.",
+        ),
+        cue(
+            (),
+            "pas encore * confirme*",
+            "Les talibans ont pris Doshi, ce qui n'a pas encore été confirmé.",
+        ),
     ],
     negation: &[
         cue((), "pas", "Khinjan n'est pas tombé."),

@@ -27,7 +27,8 @@ pub enum EventType {
     Advance,
     /// An attack, raid or assault.
     Attack,
-    /// Named with no event.
+    /// Named with no event: a cue that says nothing happened there ("a meeting took place
+    /// in"); never written to the events CSV (such places are mentions with role `named`).
     Other,
 }
 
