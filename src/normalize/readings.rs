@@ -317,10 +317,12 @@ pub fn readings(text: &str) -> Vec<(&'static str, String)> {
 /// Splits a text into the designator words before its name, the name, and those after
 /// (`w prowincji ` + `pandższir` + ``), each with its spaces; the name is never empty.
 fn designator_words(text: &str) -> (&str, &str, &str) {
-    let bounds: Vec<usize> = text
+    // each whitespace character: where it starts and where the next one starts (a space
+    // may be wider than a byte: U+00A0)
+    let bounds: Vec<(usize, usize)> = text
         .char_indices()
         .filter(|&(_, c)| c.is_whitespace())
-        .map(|(i, _)| i)
+        .map(|(i, c)| (i, i + c.len_utf8()))
         .collect();
     let is_designator = |words: &str| {
         let words = words.trim();
@@ -330,12 +332,12 @@ fn designator_words(text: &str) -> (&str, &str, &str) {
     let start = bounds
         .iter()
         .rev()
-        .map(|&b| b + 1)
+        .map(|&(_, after)| after)
         .find(|&b| b < text.len() && is_designator(&text[..b]) && !text[b..].trim().is_empty())
         .unwrap_or(0);
     let end = bounds
         .iter()
-        .copied()
+        .map(|&(at, _)| at)
         .filter(|&b| b > start)
         .find(|&b| is_designator(&text[b..]) && !text[start..b].trim().is_empty())
         .unwrap_or(text.len());
@@ -346,6 +348,17 @@ fn designator_words(text: &str) -> (&str, &str, &str) {
 mod tests {
     use super::super::{consonants, skeleton};
     use super::*;
+
+    #[test]
+    fn a_space_wider_than_a_byte_splits_designator_words() {
+        // U+00A0 is two bytes: found by the csv fuzz target
+        assert_eq!(
+            designator_words("kou\u{a0}ndouz"),
+            ("", "kou\u{a0}ndouz", "")
+        );
+        let _ = readings("pul\u{a0}-i-hisar");
+        let _ = readings("w\u{a0}prowincji\u{a0}pandższir");
+    }
 
     fn key(text: &str) -> String {
         consonants(&skeleton(text))
