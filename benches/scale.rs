@@ -177,12 +177,12 @@ fn bench(name: &str, data: &std::path::Path, per_set: usize, load: impl FnOnce()
         let index = resolver.index();
         let near_time = best_of_two(|| {
             keys.iter()
-                .map(|k| (index.near_keys(k).len() + index.second_keys(k).len()) as u64)
+                .map(|k| index.keys_within(k, 2).len() as u64)
                 .sum()
         });
         let far: Vec<&String> = keys
             .iter()
-            .filter(|k| index.near_keys(k).is_empty() && index.second_keys(k).is_empty())
+            .filter(|k| index.keys_within(k, 2).is_empty())
             .collect();
         let close_time = best_of_two(|| {
             far.iter()

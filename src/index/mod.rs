@@ -1,20 +1,19 @@
 //! Candidate generation: which names of a [`Gazetteer`] could a query mean.
 //!
-//! Exact, fold, skeleton and consonant keys are hash-table lookups; the keys one edit
-//! away from a query (and some two edits away) come from a deletion-neighbourhood table (each
-//! key filed under itself and every one-byte deletion of it, as SymSpell does); other fuzzy
-//! candidates come from a
+//! Exact, fold, skeleton and consonant keys are hash-table lookups; every key one or two
+//! edits from a query comes from a deletion-neighbourhood table (`deletions.rs`, as SymSpell
+//! files words); other fuzzy candidates come from a
 //! trigram index over the distinct skeletons, scanning posting lists from the rarest gram
 //! and bounding the number of keys it considers, so a query never compares itself with
 //! every name.
 
+mod deletions;
 pub mod file;
 mod load;
 
 use bytemuck::{Pod, Zeroable};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::{Error, Result};
 use crate::flat::{
@@ -23,6 +22,7 @@ use crate::flat::{
 use crate::gazetteer::{Gazetteer, PlaceId};
 use crate::normalize::{bare_name, consonants, fold, skeleton_of_folded};
 
+pub use deletions::{edits_within, MAX_EDITS, PREFIX as DELETION_PREFIX};
 pub use load::{load_gazetteer, open, open_shared};
 
 /// Index of a name in an [`Index`].
@@ -402,18 +402,6 @@ impl Index {
         }
     }
 
-    /// The deletion table, borrowed once for a query's lookups.
-    fn deletion_table(&self) -> DeletionTable<'_> {
-        let starts = self.u32s(self.spans.deletion_starts);
-        DeletionTable {
-            starts,
-            entries: self.bytes.array(self.spans.deletion_keys),
-            // one slot more than the buckets: the mask is that minus one
-            mask: (starts.len().saturating_sub(1)).saturating_sub(1) as u64,
-            texts: self.key_texts(),
-        }
-    }
-
     /// Names whose skeleton equals `skeleton`.
     pub fn by_skeleton(&self, skeleton: &str) -> &[NameId] {
         self.find_key(skeleton).map_or(&[], |k| self.key_names(k))
@@ -445,61 +433,6 @@ impl Index {
     /// coefficient of one half; near misses when too few do.
     pub fn fuzzy_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
         self.keys_by_dice(skeleton, limit, limit)
-    }
-
-    /// Keys one edit (an insertion, a deletion, a substitution or a swap of neighbours) from
-    /// `skeleton`, in key order; none for keys longer than [`MAX_DELETION_KEY`] bytes, which
-    /// the trigrams serve.
-    pub fn near_keys(&self, skeleton: &str) -> Vec<KeyId> {
-        let q = skeleton.as_bytes();
-        let mut found = Vec::new();
-        if !skeleton.is_ascii() || q.len() > MAX_DELETION_KEY + 1 {
-            return found;
-        }
-        let table = self.deletion_table();
-        deletions(q, |variant| {
-            table.filed_under(variant, |k, key| {
-                if key.as_bytes() != q && within_one_edit(q, key.as_bytes()) {
-                    found.push(k);
-                }
-            });
-        });
-        found.sort_unstable();
-        found.dedup();
-        found
-    }
-
-    /// Keys two edits from `skeleton` that two deletions from it find in the deletion table:
-    /// a key two bytes shorter, or one that a deletion on each side of one more edit
-    /// reaches (not every pair of edits: two substitutions are not found); in key order, and
-    /// none for a skeleton over [`MAX_SECOND_EDIT_KEY`] bytes.
-    pub fn second_keys(&self, skeleton: &str) -> Vec<KeyId> {
-        let q = skeleton.as_bytes();
-        let mut found = Vec::new();
-        if !skeleton.is_ascii() || q.len() > MAX_SECOND_EDIT_KEY || q.len() < 3 {
-            return found;
-        }
-        let table = self.deletion_table();
-        let mut seen: Vec<Vec<u8>> = Vec::new();
-        deletions(q, |once| {
-            if once.len() == q.len() {
-                return;
-            }
-            deletions(once, |twice| {
-                if twice.len() == once.len() || seen.iter().any(|s| s == twice) {
-                    return;
-                }
-                seen.push(twice.to_vec());
-                table.filed_under(twice, |k, key| {
-                    if strsim::osa_distance(skeleton, key) == 2 {
-                        found.push(k);
-                    }
-                });
-            });
-        });
-        found.sort_unstable();
-        found.dedup();
-        found
     }
 
     /// Like [`Index::fuzzy_keys`], but only the keys of the first Dice coefficient (0.8, 0.65,
@@ -766,7 +699,7 @@ impl Build {
         b.push(Tag::GramKeys, &gram_keys);
         drop((gram_starts, gram_keys));
         b.push(Tag::PlaceNameStarts, &place_starts);
-        let (deletion_starts, deletion_keys) = build_deletion_table(&key_texts)?;
+        let (deletion_starts, deletion_keys) = deletions::build(&key_texts)?;
         b.push(Tag::DeletionStarts, &deletion_starts);
         b.push(Tag::DeletionKeys, &deletion_keys);
         drop((deletion_starts, deletion_keys));
@@ -939,10 +872,6 @@ fn names_of(gazetteer: &Gazetteer, pid: PlaceId) -> Vec<NewName> {
     out
 }
 
-/// Longest key, in bytes, filed in the deletion table: longer names are rarely mistyped in
-/// a way only one edit away that the trigrams miss, and each byte adds a filing.
-pub const MAX_DELETION_KEY: usize = 24;
-
 /// The texts of an index's keys.
 #[derive(Clone, Copy)]
 struct KeyTexts<'a> {
@@ -955,106 +884,6 @@ impl<'a> KeyTexts<'a> {
     fn get(self, k: usize) -> &'a str {
         self.keys.get(k).map_or("", |s| s.get(self.heap))
     }
-}
-
-/// An index's deletion table: buckets of keys filed under themselves and their one-byte
-/// deletions, each entry a key id and the high half of its variant's hash.
-struct DeletionTable<'a> {
-    starts: &'a [u32],
-    entries: &'a [[u32; 2]],
-    mask: u64,
-    texts: KeyTexts<'a>,
-}
-
-impl<'a> DeletionTable<'a> {
-    /// Hands each key filed under `variant`, with its text, to `found`.
-    fn filed_under(&self, variant: &[u8], mut found: impl FnMut(KeyId, &'a str)) {
-        let hash = xxh3_64(variant);
-        let (bucket, print) = ((hash & self.mask) as usize, (hash >> 32) as u32);
-        // the fingerprint spares reading the keys of other variants in the bucket
-        for &[k, p] in csr(self.starts, self.entries, bucket) {
-            if p == print {
-                found(k, self.texts.get(k as usize));
-            }
-        }
-    }
-}
-
-/// Longest query skeleton, in bytes, whose two-byte deletions are looked up.
-pub const MAX_SECOND_EDIT_KEY: usize = 16;
-
-/// Hands `key` and each distinct one-byte deletion of it to `f`.
-fn deletions(key: &[u8], mut f: impl FnMut(&[u8])) {
-    f(key);
-    let mut variant = Vec::with_capacity(key.len());
-    for i in 0..key.len() {
-        // deleting either of two equal neighbours gives the same variant
-        if i > 0 && key[i] == key[i - 1] {
-            continue;
-        }
-        variant.clear();
-        variant.extend_from_slice(&key[..i]);
-        variant.extend_from_slice(&key[i + 1..]);
-        f(&variant);
-    }
-}
-
-/// True when `a` and `b` differ by at most one insertion, deletion, substitution or swap of
-/// neighbouring bytes (optimal string alignment distance at most one).
-fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
-    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if b.len() - a.len() > 1 {
-        return false;
-    }
-    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    if p == a.len() {
-        return true;
-    }
-    if a.len() < b.len() {
-        return a[p..] == b[p + 1..];
-    }
-    a[p + 1..] == b[p + 1..]
-        || (p + 1 < a.len() && a[p] == b[p + 1] && a[p + 1] == b[p] && a[p + 2..] == b[p + 2..])
-}
-
-/// The deletion table of `keys` (ASCII keys up to [`MAX_DELETION_KEY`] bytes): hash buckets,
-/// a power of two of them, as compressed rows of key ids with the high half of the hash of
-/// the variant each is filed under.
-fn build_deletion_table(keys: &[String]) -> Result<(Vec<u32>, Vec<[u32; 2]>)> {
-    let filed = |k: &String| k.is_ascii() && k.len() <= MAX_DELETION_KEY;
-    let entries: usize = keys.iter().filter(|k| filed(k)).map(|k| k.len() + 1).sum();
-    let buckets = (entries / 2).max(1).next_power_of_two();
-    let mask = (buckets - 1) as u64;
-    // each key's buckets, hashed in parallel, then filed by counting
-    let filings: Vec<Vec<u64>> = keys
-        .par_iter()
-        .map(|k| {
-            let mut hashes = Vec::new();
-            if filed(k) {
-                deletions(k.as_bytes(), |v| hashes.push(xxh3_64(v)));
-            }
-            hashes
-        })
-        .collect();
-    let mut counts = vec![0u32; buckets + 1];
-    for &h in filings.iter().flatten() {
-        counts[(h & mask) as usize + 1] += 1;
-    }
-    for i in 1..counts.len() {
-        counts[i] = counts[i - 1]
-            .checked_add(counts[i])
-            .ok_or_else(|| Error::Invalid("too many keys for one index".into()))?;
-    }
-    let starts = counts.clone();
-    let mut items = vec![[0u32; 2]; *counts.last().unwrap_or(&0) as usize];
-    for (id, hashes) in filings.iter().enumerate() {
-        for &h in hashes {
-            let b = (h & mask) as usize;
-            items[counts[b] as usize] = [id as u32, (h >> 32) as u32];
-            counts[b] += 1;
-        }
-    }
-    Ok((starts, items))
 }
 
 /// Trigrams of `^key$`, each packed into a u32.
@@ -1094,84 +923,65 @@ mod tests {
     }
 
     #[test]
-    fn one_edit_is_insertion_deletion_substitution_or_swap() {
-        for (a, b) in [
-            ("kabul", "kabol"),
-            ("kabul", "kabl"),
-            ("kabul", "kaabul"),
-            ("kabul", "kbaul"),
-            ("", "k"),
-        ] {
-            assert!(within_one_edit(a.as_bytes(), b.as_bytes()), "{a} {b}");
-            assert!(within_one_edit(b.as_bytes(), a.as_bytes()), "{b} {a}");
-        }
-        for (a, b) in [
-            ("kabul", "kbal"),
-            ("kabul", "kabulli"),
-            ("kabul", "lubak"),
-            ("kabul", "kbula"),
-        ] {
-            assert!(!within_one_edit(a.as_bytes(), b.as_bytes()), "{a} {b}");
-        }
-    }
-
-    #[test]
-    fn near_keys_are_the_keys_one_edit_away() {
-        let g = gaz();
-        let idx = Index::build(&g).unwrap();
-        let near = |q: &str| -> Vec<String> {
-            idx.near_keys(q)
-                .into_iter()
-                .map(|k| idx.key(k).to_string())
-                .collect()
-        };
-        let kunduz = skeleton("Kunduz");
-        let typo = format!("{}x", kunduz);
-        assert_eq!(near(&typo), std::slice::from_ref(&kunduz));
-        let swapped: String = {
-            let mut b = kunduz.clone().into_bytes();
-            b.swap(1, 2);
-            String::from_utf8(b).unwrap()
-        };
-        assert_eq!(near(&swapped), std::slice::from_ref(&kunduz));
-        // the key itself is no neighbour (the skeleton lookup has it); two edits are too far
-        assert!(near(&kunduz).iter().all(|k| *k != kunduz));
-        assert!(near(&format!("xx{kunduz}")).is_empty());
-        // every key of the embedded gazetteer is found from each of its one-byte deletions
-        let g = Gazetteer::embedded().unwrap();
-        let idx = Index::build(&g).unwrap();
-        for k in 0..idx.key_count() as KeyId {
-            let key = idx.key(k);
-            if key.len() < 2 || key.len() > MAX_DELETION_KEY {
-                continue;
-            }
-            let shorter = &key[..key.len() - 1];
-            assert!(idx.near_keys(shorter).contains(&k), "{key} from {shorter}");
-        }
-    }
-
-    #[test]
-    fn second_keys_are_two_edits_away() {
+    fn keys_within_two_edits_are_found_wherever_the_edits_are() {
         let g = Gazetteer::embedded().unwrap();
         let idx = Index::build(&g).unwrap();
         let key = skeleton("Kunduz");
         let k = idx.find_key(&key).unwrap();
-        let bytes = key.as_bytes();
-        // two bytes added; one replaced and one added
-        let moved = format!("{}x{}", &key[..2], &key[3..]);
-        for q in [format!("{key}xy"), format!("{moved}z")] {
-            let found = idx.second_keys(&q);
-            assert!(found.contains(&k), "{q}: {found:?}");
-            assert!(found
-                .iter()
-                .all(|&f| strsim::osa_distance(&q, idx.key(f)) == 2));
+        let swapped = format!("{}{}{}", &key[1..2], &key[..1], &key[2..]);
+        // one edit: at the front, a swap, at the end; two: substitutions at both ends,
+        // a substitution and a deletion, two insertions
+        let one = [format!("x{key}"), swapped, format!("{key}x")];
+        let two = [
+            format!("x{}x", &key[1..key.len() - 1]),
+            format!("x{}", &key[2..]),
+            format!("{}xy{}", &key[..3], &key[3..]),
+        ];
+        for (queries, d) in [(&one, 1u8), (&two, 2u8)] {
+            for q in queries {
+                let found = idx.keys_within(q, 2);
+                assert!(found.contains(&(k, d)), "{q}: {found:?}");
+                for &(f, fd) in &found {
+                    assert_eq!(strsim::osa_distance(q, idx.key(f)), usize::from(fd), "{q}");
+                }
+                assert!(found.windows(2).all(|w| w[0].1 <= w[1].1));
+            }
         }
-        // one edit away is the near keys' business, three is too far
-        assert!(!idx.second_keys(&format!("{key}x")).contains(&k));
+        // the key itself is the skeleton lookup's; one edit more is too far
+        assert!(idx.keys_within(&key, 2).iter().all(|&(f, _)| f != k));
         assert!(!idx
-            .second_keys(&format!("{}xyw", &key[..bytes.len() - 1]))
-            .contains(&k));
+            .keys_within(&format!("xyz{}", &key[1..]), 2)
+            .iter()
+            .any(|&(f, _)| f == k));
+        assert!(!idx
+            .keys_within(&format!("x{key}"), 0)
+            .iter()
+            .any(|&(f, _)| f == k));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn keys_within_finds_what_a_scan_finds(q in "[a-z]{1,12}", seed in 0usize..1000) {
+            let g = Gazetteer::embedded().unwrap();
+            let idx = INDEX.get_or_init(|| Index::build(&g).unwrap());
+            // a query near a real key, and the random one
+            let real = idx.key((seed % idx.key_count()) as KeyId).to_string();
+            for query in [q.clone(), format!("{}{}", &q[..q.len().min(2)], real)] {
+                let mut scan: Vec<(KeyId, u8)> = (0..idx.key_count() as KeyId)
+                    .filter_map(|k| {
+                        let key = idx.key(k);
+                        let d = strsim::osa_distance(&query, key);
+                        (key.is_ascii() && (1..=2).contains(&d)).then_some((k, d as u8))
+                    })
+                    .collect();
+                scan.sort_unstable_by_key(|&(k, d)| (d, k));
+                proptest::prop_assert_eq!(idx.keys_within(&query, 2), scan, "{}", query);
+            }
+        }
+    }
+
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
 
     #[test]
     fn fuzzy_finds_typos_and_is_bounded() {

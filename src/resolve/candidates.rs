@@ -1,10 +1,10 @@
-//! Candidate generation: the names an index key of a query form reaches (fold, skeleton, the
-//! keys one and two edits away, consonant keys, trigrams), each offered with its score.
+//! Candidate generation: the names an index key of a query form reaches (fold, skeleton, every
+//! key one and two edits away, consonant keys, trigrams), each offered with its score.
 
 use rustc_hash::FxHashMap;
 
 use crate::gazetteer::PlaceId;
-use crate::index::{Index, KeyId, NameEntry, NameForm, NameId};
+use crate::index::{KeyId, NameEntry, NameForm, NameId, MAX_EDITS};
 
 use super::model::KeyComparison;
 use super::query::Query;
@@ -109,7 +109,7 @@ impl Resolver {
                 .fold(f64::NEG_INFINITY, f64::max)
         };
         let named = top(&best);
-        let ceiling = SCORE_SKELETON * fuzzy_ceiling(q.folded.len().max(q.skeleton.len())) + slack;
+        let ceiling = q.fuzzy_ceiling() + slack;
         let settled = named >= SCORE_FOLD || named - options.margin > ceiling + 1e-9;
         if settled || q.folded.len() > MAX_FUZZY_LEN {
             return best.into_values().collect();
@@ -126,11 +126,16 @@ impl Resolver {
             |best: &FxHashMap<PlaceId, Candidate>| top(best) >= SCORE_SKELETON * SURE_SIMILARITY;
         // the query's consonant key is looked up with the first keys scored, not again
         let mut consonants = true;
-        // the keys one edit away first, then those two edits away that the deletion table
-        // reaches, then the trigrams: a match at one distance ends the search, as a spelling
-        // checker offers the nearest words only; a sure fuzzy match found so far does too
-        for keys_at in [Index::near_keys, Index::second_keys] {
-            let keys = keys_at(&self.index, &q.skeleton);
+        // the keys one edit away first, then those two edits away, then the trigrams: a match
+        // at one distance ends the search, as a spelling checker offers the nearest words
+        // only; a sure fuzzy match found so far does too
+        let within = self.index.keys_within(&q.skeleton, MAX_EDITS);
+        for d in 1..=MAX_EDITS as u8 {
+            let keys: Vec<KeyId> = within
+                .iter()
+                .filter(|&&(_, kd)| kd == d)
+                .map(|&(k, _)| k)
+                .collect();
             if !keys.is_empty() {
                 let with_consonants = std::mem::take(&mut consonants);
                 self.score_fuzzy(q, keys, with_consonants, &mut best, &offer);

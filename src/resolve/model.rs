@@ -12,11 +12,12 @@ use crate::index::{NameEntry, NameForm};
 
 use super::query::Query;
 use super::score::{
-    ascii_similarity, consonant_similarity, fuzzy_ceiling, has_letter_case, initials_agree,
-    osa_distance, CONSONANT_FRAME_FLOOR, CONSONANT_WEIGHT, FOLD_SIM_FLOOR, SCORE_SKELETON,
+    ascii_similarity, consonant_similarity, has_letter_case, initials_agree, CONSONANT_FRAME_FLOOR,
+    CONSONANT_WEIGHT, FOLD_SIM_FLOOR,
 };
 use super::weights::{BIAS, WEIGHTS};
 use super::{Candidate, Method, Options, Resolver};
+use crate::index::edits_within;
 
 /// Names of the model's features, in the order of [`Features::vector`].
 pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
@@ -26,6 +27,7 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "key_one_edit",
     "key_two_edits",
     "fold_one_edit",
+    "fold_two_edits",
     "initials_agree",
     "same_consonants",
     "inverse_length",
@@ -37,14 +39,19 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "best",
     "close_rivals",
     "similarity_squared",
+    "population",
 ];
 
 /// Number of features.
-pub const FEATURE_COUNT: usize = 17;
+pub const FEATURE_COUNT: usize = 19;
 /// Features of the query and the name alone; the rest compare the name with its rivals.
-const PAIR_FEATURES: usize = 13;
-/// Position of the feature that flags a key one edit from the query's.
-const KEY_ONE_EDIT: usize = 3;
+const PAIR_FEATURES: usize = 14;
+/// Weight of the model's probability added to a fuzzy score, so that of two matches at the
+/// ceiling (or two the hand-set similarity scores alike) the likelier one leads, while both
+/// stay within the margin that makes an answer ambiguous.
+const TIE_BREAK: f64 = 0.005;
+/// Population whose place gets the full weight of the population feature (a large city).
+const LARGE_POPULATION: f64 = 1e6;
 /// A rival this much less similar still counts as close.
 const CLOSE_RIVAL: f64 = 0.02;
 /// Close rivals counted, at most.
@@ -128,17 +135,19 @@ fn pair_features(
     fold_sim: Option<f64>,
 ) -> [f64; PAIR_FEATURES] {
     let len = q.skeleton.len().max(1) as f64;
-    let key_distance = osa_distance(q.skeleton.as_bytes(), e.skeleton.as_bytes());
-    let fold_distance = fold_sim.map(|_| osa_distance(q.folded.as_bytes(), e.fold.as_bytes()));
+    // edits as a writer's slips make them: any two neighbours swapped count as one
+    let key_distance = edits_within(q.skeleton.as_bytes(), e.skeleton.as_bytes(), 2);
+    let fold_distance = edits_within(q.folded.as_bytes(), e.fold.as_bytes(), 2);
     let flag = |b: bool| f64::from(u8::from(b));
     let approximate = !q.caseless && !has_letter_case(e.text);
     [
         key.key_sim,
         fold_sim.unwrap_or(key.key_sim),
         key.consonant_sim,
-        flag(key_distance == 1),
-        flag(key_distance == 2),
+        flag(key_distance == Some(1)),
+        flag(key_distance == Some(2)),
         flag(fold_distance == Some(1)),
+        flag(fold_distance == Some(2)),
         flag(key.initials_agree),
         flag(key.same_consonants),
         1.0 / len,
@@ -181,23 +190,27 @@ impl Resolver {
             .collect()
     }
 
-    /// Gives each fuzzy candidate the model's probability as its score (no higher than what
-    /// the search assumes a fuzzy match reaches).
+    /// Gives each fuzzy candidate the model's probability that it is the place meant as its
+    /// score (no higher than what the search assumes a fuzzy match reaches; above that, the
+    /// likelier of two still comes first).
     pub(super) fn rescore_fuzzy(
         &self,
         q: &Query,
         best: FxHashMap<PlaceId, Candidate>,
     ) -> Vec<Candidate> {
         let mut cands: Vec<Candidate> = best.into_values().collect();
-        let ceiling = SCORE_SKELETON * fuzzy_ceiling(q.folded.len().max(q.skeleton.len()));
+        let ceiling = q.fuzzy_ceiling();
         let features = self.candidate_features(q, &cands);
         for (c, f) in cands.iter_mut().zip(features) {
-            // one edit from a name is a slip of the pen; two from a short name is as often
-            // another name (Chenarto, Chinar): there the hand-set similarity stays; so it does
-            // where the query's designator names another kind (the model knows no designators)
+            // where the query's designator names another kind the hand-set similarity stays,
+            // with its penalty (the model knows no designators)
             let other_kind = q.kind.is_some_and(|k| k != self.gazetteer.kind(c.place));
-            if let Some(f) = f.filter(|f| f.values[KEY_ONE_EDIT] > 0.0 && !other_kind) {
-                c.score = c.score.max(f.probability().min(ceiling));
+            if let Some(f) = f {
+                let p = f.probability();
+                if !other_kind {
+                    c.score = p.min(ceiling);
+                }
+                c.score += TIE_BREAK * p;
             }
         }
         cands
@@ -206,23 +219,24 @@ impl Resolver {
     /// The features of each fuzzy candidate (`None` for the others), against the other
     /// candidates of the query: a close rival of another name makes any match less sure.
     fn candidate_features(&self, q: &Query, cands: &[Candidate]) -> Vec<Option<Features>> {
-        let pairs: Vec<(Option<[f64; PAIR_FEATURES]>, f64, &str)> = cands
+        let pairs: Vec<(Option<[f64; PAIR_FEATURES]>, f64, &str, u64)> = cands
             .iter()
             .map(|c| {
                 let e = self.index.name(c.name_id);
                 if c.method != Method::Fuzzy {
-                    return (None, 1.0, e.fold);
+                    return (None, 1.0, e.fold, 0);
                 }
                 let cmp = KeyComparison::new(q, &e);
                 let fold_sim = (cmp.similarity() >= FOLD_SIM_FLOOR)
                     .then(|| ascii_similarity(&q.folded, e.fold));
                 let pair = pair_features(q, &e, &cmp, fold_sim);
-                (Some(pair), pair[0].max(pair[1]), e.fold)
+                let population = self.gazetteer.place(c.place).population.unwrap_or(0);
+                (Some(pair), pair[0].max(pair[1]), e.fold, population)
             })
             .collect();
         pairs
             .iter()
-            .map(|&(pair, sim, fold)| {
+            .map(|&(pair, sim, fold, population)| {
                 let pair = pair?;
                 let rivals = pairs.iter().filter(|r| r.2 != fold).map(|r| r.1);
                 let best_rival = rivals.clone().fold(0.0, f64::max);
@@ -234,6 +248,8 @@ impl Resolver {
                     f64::from(u8::from(sim >= best_rival)),
                     close.min(MAX_CLOSE_RIVALS) as f64 / MAX_CLOSE_RIVALS as f64,
                     sim * sim,
+                    // the log of the population, 1 for a large city
+                    ((1.0 + population as f64).ln() / (1.0 + LARGE_POPULATION).ln()).min(1.5),
                 ]);
                 Some(Features { values })
             })

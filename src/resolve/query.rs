@@ -7,6 +7,7 @@ use crate::normalize::{
     consonants, designator_kind, skeleton, skeleton_of_folded, strip_designator,
 };
 
+use super::score::{fuzzy_ceiling, SCORE_SKELETON};
 use super::{Options, Resolver};
 
 /// One form of a query, with its keys.
@@ -22,6 +23,12 @@ pub(super) struct Query {
 }
 
 impl Query {
+    /// The highest score a fuzzy match of this query can have: below a skeleton match, and
+    /// the nearer it the longer the query (see [`fuzzy_ceiling`]).
+    pub(super) fn fuzzy_ceiling(&self) -> f64 {
+        SCORE_SKELETON * fuzzy_ceiling(self.folded.len().max(self.skeleton.len()))
+    }
+
     pub(super) fn new(text: &str) -> Query {
         let d = strip_designator(text);
         let mut q = Query::from_folded(&d.folded, d.kind);

@@ -1,0 +1,234 @@
+//! The deletion-neighbourhood table: which keys are one or two edits from a query key.
+//!
+//! Every key is filed under each variant that at most two deletions within its first
+//! [`PREFIX`] bytes make (SymSpell's symmetric deletions, limited to a prefix as SymSpell
+//! limits them). Two keys within two edits (insertions, deletions, substitutions, swaps of
+//! neighbours) of each other share such a variant, wherever the edits are, so looking up the
+//! query's own variants finds every key within two edits; the optimal string alignment
+//! distance of each key found then says how far it is.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::{Index, KeyId, KeyTexts};
+use crate::error::{Error, Result};
+use crate::flat::csr;
+
+/// Bytes at the start of a key whose deletions it is filed under.
+pub const PREFIX: usize = 7;
+/// Most edits between a query key and the keys the table finds.
+pub const MAX_EDITS: usize = 2;
+
+/// An index's deletion table: hash buckets of keys filed under their variants, each entry a
+/// key id and the high half of its variant's hash.
+pub(super) struct DeletionTable<'a> {
+    pub(super) starts: &'a [u32],
+    pub(super) entries: &'a [[u32; 2]],
+    /// buckets minus one (their number is a power of two)
+    pub(super) mask: u64,
+    pub(super) texts: KeyTexts<'a>,
+}
+
+impl<'a> DeletionTable<'a> {
+    /// Hands each key filed under the variant of `hash` (with its text) to `found`.
+    fn filed_under(&self, hash: u64, mut found: impl FnMut(KeyId, &'a str)) {
+        let (bucket, print) = ((hash & self.mask) as usize, (hash >> 32) as u32);
+        // the fingerprint spares reading the keys of other variants in the bucket
+        for &[k, p] in csr(self.starts, self.entries, bucket) {
+            if p == print {
+                found(k, self.texts.get(k as usize));
+            }
+        }
+    }
+}
+
+/// Whether a key is filed: keys in other scripts than Latin are compared by their trigrams.
+fn filed(key: &str) -> bool {
+    key.is_ascii() && !key.is_empty()
+}
+
+/// The hashes of the distinct variants of `key`'s first [`PREFIX`] bytes with at most
+/// [`MAX_EDITS`] of them deleted (the prefix itself included), sorted.
+fn variant_hashes(key: &[u8]) -> Vec<u64> {
+    let prefix = &key[..key.len().min(PREFIX)];
+    let mut variants: Vec<u64> = Vec::with_capacity(1 + PREFIX + PREFIX * (PREFIX - 1) / 2);
+    variants.push(pack(prefix.iter().copied()));
+    let n = prefix.len();
+    for i in 0..n {
+        let once = (0..n).filter(|&x| x != i);
+        variants.push(pack(once.map(|x| prefix[x])));
+        for j in i + 1..n {
+            let twice = (0..n).filter(|&x| x != i && x != j);
+            variants.push(pack(twice.map(|x| prefix[x])));
+        }
+    }
+    // deleting either of two equal neighbours gives the same variant
+    variants.sort_unstable();
+    variants.dedup();
+    variants
+        .into_iter()
+        .map(|v| xxh3_64(&v.to_le_bytes()))
+        .collect()
+}
+
+/// A variant of at most [`PREFIX`] (< 8) non-zero bytes as one number; the zero bytes after
+/// it tell its length.
+fn pack(bytes: impl Iterator<Item = u8>) -> u64 {
+    bytes
+        .enumerate()
+        .fold(0, |acc, (i, b)| acc | u64::from(b) << (8 * i))
+}
+
+/// The deletion table of `keys`: a power of two of hash buckets, as compressed rows of key
+/// ids with the high half of the hash of the variant each is filed under.
+pub(super) fn build(keys: &[String]) -> Result<(Vec<u32>, Vec<[u32; 2]>)> {
+    use rayon::prelude::*;
+    // each key's variants, hashed in parallel, then filed by counting
+    let filings: Vec<Vec<u64>> = keys
+        .par_iter()
+        .map(|k| {
+            if filed(k) {
+                variant_hashes(k.as_bytes())
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let entries: usize = filings.iter().map(Vec::len).sum();
+    let buckets = (entries / 2).max(1).next_power_of_two();
+    let mask = (buckets - 1) as u64;
+    let mut counts = vec![0u32; buckets + 1];
+    for &h in filings.iter().flatten() {
+        counts[(h & mask) as usize + 1] += 1;
+    }
+    for i in 1..counts.len() {
+        counts[i] = counts[i - 1]
+            .checked_add(counts[i])
+            .ok_or_else(|| Error::Invalid("too many keys for one index".into()))?;
+    }
+    let starts = counts.clone();
+    let mut items = vec![[0u32; 2]; *counts.last().unwrap_or(&0) as usize];
+    for (id, hashes) in filings.iter().enumerate() {
+        for &h in hashes {
+            let b = (h & mask) as usize;
+            items[counts[b] as usize] = [id as u32, (h >> 32) as u32];
+            counts[b] += 1;
+        }
+    }
+    Ok((starts, items))
+}
+
+/// Optimal string alignment distance of two byte strings (insertions, deletions,
+/// substitutions and swaps of neighbours), or `None` when it is over `max`.
+pub fn edits_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    // the common prefix and suffix cost nothing
+    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[p..], &b[p..]);
+    let s = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (&a[..a.len() - s], &b[..b.len() - s]);
+    Some(osa(a, b)).filter(|&d| d <= max)
+}
+
+/// Optimal string alignment distance of two short byte strings.
+fn osa(a: &[u8], b: &[u8]) -> usize {
+    let w = b.len() + 1;
+    let mut rows = vec![0usize; 3 * w];
+    for (j, cell) in rows[2 * w..].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        rows.rotate_left(w);
+        let (back, rest) = rows.split_at_mut(w);
+        let (prev, cur) = rest.split_at_mut(w);
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(back[j - 2] + 1);
+            }
+            cur[j] = d;
+        }
+    }
+    rows[2 * w + b.len()]
+}
+
+impl Index {
+    /// The deletion table, borrowed once for a query's lookups.
+    fn deletion_table(&self) -> DeletionTable<'_> {
+        let starts = self.u32s(self.spans.deletion_starts);
+        DeletionTable {
+            starts,
+            entries: self.bytes.array(self.spans.deletion_keys),
+            // one slot more than the buckets: the mask is that minus one
+            mask: (starts.len().saturating_sub(1)).saturating_sub(1) as u64,
+            texts: self.key_texts(),
+        }
+    }
+
+    /// Every key within `max_edits` (at most [`MAX_EDITS`]) insertions, deletions,
+    /// substitutions or swaps of neighbouring bytes of `skeleton`, other than `skeleton`
+    /// itself, with its distance: nearest first, then in key order. None for a skeleton in
+    /// another script than Latin.
+    pub fn keys_within(&self, skeleton: &str, max_edits: usize) -> Vec<(KeyId, u8)> {
+        let q = skeleton.as_bytes();
+        let max = max_edits.min(MAX_EDITS);
+        let mut found: Vec<(KeyId, u8)> = Vec::new();
+        if !filed(skeleton) || max == 0 {
+            return found;
+        }
+        let table = self.deletion_table();
+        for hash in variant_hashes(q) {
+            table.filed_under(hash, |k, key| {
+                if let Some(d) = edits_within(q, key.as_bytes(), max).filter(|&d| d > 0) {
+                    found.push((k, d as u8));
+                }
+            });
+        }
+        found.sort_unstable_by_key(|&(k, d)| (d, k));
+        found.dedup();
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_are_distinct_and_bounded() {
+        // prefix, its 7 deletions and 21 pairs of them
+        assert_eq!(variant_hashes(b"abcdefghij").len(), 29);
+        // "kabul": 1 + 5 + 10
+        assert_eq!(variant_hashes(b"kabul").len(), 16);
+        // deleting either a of "aab" gives "ab"; "b" from either pair
+        assert_eq!(variant_hashes(b"aab").len(), 1 + 2 + 2);
+    }
+
+    #[test]
+    fn bounded_distance_counts_a_swap_as_one_edit() {
+        assert_eq!(edits_within(b"ghazni", b"ghanzi", 2), Some(1));
+        assert_eq!(edits_within(b"kabul", b"kbaul", 2), Some(1));
+        assert_eq!(edits_within(b"kabul", b"kabul", 2), Some(0));
+        assert_eq!(edits_within(b"kabul", b"xkabulx", 2), Some(2));
+        assert_eq!(edits_within(b"kabul", b"lubak", 2), None);
+        assert_eq!(edits_within(b"ca", b"abc", 2), None);
+        assert_eq!(osa(b"ca", b"abc"), 3);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn bounded_distance_is_the_osa_distance(a in "[abc]{0,9}", b in "[abc]{0,9}") {
+            let d = strsim::osa_distance(&a, &b);
+            let got = edits_within(a.as_bytes(), b.as_bytes(), 2);
+            proptest::prop_assert_eq!(got, (d <= 2).then_some(d));
+        }
+    }
+}
