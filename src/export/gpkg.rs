@@ -520,7 +520,8 @@ fn xml(s: &str) -> String {
 /// The QGIS style (QML) of a layer: a rule-based renderer colouring features by event type,
 /// filled where the location is the place's own and hollow (points) or hatched (areas) where
 /// it is approximate (`geo_precision` `parent`, or a province); and the temporal settings
-/// (`date_start` to `date_end`, both days included), so the temporal controller works at once.
+/// ([`temporal_expressions`]: `date_start` to `date_end`, both days included, undated rows
+/// hidden while a time filter is on), so the temporal controller works at once.
 fn qml(spec: &TableSpec, sql_names: &[String]) -> String {
     let sql_of = |prop: &str| {
         spec.columns
@@ -590,16 +591,36 @@ fn qml(spec: &TableSpec, sql_names: &[String]) -> String {
     }
     let start = sql_of("date_start").unwrap_or_else(|| "date_start".into());
     let end = sql_of("date_end").unwrap_or_else(|| "date_end".into());
+    let (start_expression, end_expression) = temporal_expressions(&start, &end);
+    // mode 4: start and end from expressions; limitMode 1: the end included.
     format!(
         "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n\
          <qgis version=\"3.22.0\" styleCategories=\"Symbology|Temporal\">\
-         <temporal enabled=\"1\" mode=\"2\" startField=\"{}\" endField=\"{}\" limitMode=\"1\" \
+         <temporal enabled=\"1\" mode=\"4\" startField=\"{}\" endField=\"{}\" limitMode=\"1\" \
          accumulate=\"0\" durationUnit=\"d\" durationField=\"\" fixedDuration=\"0\" \
-         startExpression=\"\" endExpression=\"\"><fixedRange><start></start><end></end></fixedRange></temporal>\
+         startExpression=\"{}\" endExpression=\"{}\"><fixedRange><start></start><end></end></fixedRange></temporal>\
          <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\
          <rules key=\"root\">{rules}</rules><symbols>{symbols}</symbols></renderer-v2></qgis>\n",
         xml(&start),
         xml(&end),
+        xml(&start_expression),
+        xml(&end_expression),
+    )
+}
+
+/// QGIS expressions for a feature's time range, from the columns `start` and `end` (the
+/// README's temporal setting). Both are DateTime: QGIS 3.22 compares a Date with the temporal
+/// controller's DateTime bounds as text, and SQLite does too, which moves a day event to the
+/// frame before its day. An undated row's end is 0001-01-01, so no time filter shows it
+/// (with plain fields QGIS takes a NULL end as open, showing the row in every frame).
+fn temporal_expressions(start: &str, end: &str) -> (String, String) {
+    let quote = |c: &str| format!("\"{}\"", c.replace('"', "\"\""));
+    (
+        format!("to_datetime({})", quote(start)),
+        format!(
+            "coalesce(to_datetime({}), make_datetime(1, 1, 1, 0, 0, 0))",
+            quote(end)
+        ),
     )
 }
 
@@ -696,6 +717,21 @@ mod tests {
         let q = qml(&spec, &["event".to_string()]);
         assert!(q.contains("a&lt;b") && q.contains("x&apos;&apos;y"), "{q}");
         assert!(q.contains("b_diagonal") && q.contains("startField=\"date_start\""));
+        assert!(
+            q.contains(" mode=\"4\"")
+                && q.contains("limitMode=\"1\"")
+                && q.contains("startExpression=\"to_datetime(&quot;date_start&quot;)\"")
+                && q.contains(
+                    "endExpression=\"coalesce(to_datetime(&quot;date_end&quot;), make_datetime(1, 1, 1, 0, 0, 0))\""
+                ),
+            "{q}"
+        );
+        let (s, e) = temporal_expressions("date \"start\"", "end");
+        assert_eq!(s, "to_datetime(\"date \"\"start\"\"\")");
+        assert_eq!(
+            e,
+            "coalesce(to_datetime(\"end\"), make_datetime(1, 1, 1, 0, 0, 0))"
+        );
         assert_eq!(event_colour("Armed clash"), event_colour(" armed clash"));
     }
 }
