@@ -6,7 +6,7 @@ use std::path::Path;
 
 use predicates::prelude::*;
 
-use crate::util::{data, gazmap};
+use crate::util::{data, gazmap, temp_file, temp_path, RunExt};
 
 fn fixture(name: &str) -> std::path::PathBuf {
     data(&format!("clean/{name}"))
@@ -65,8 +65,7 @@ fn bom_semicolons_and_windows_1252_round_trip_byte_for_byte() {
         "bom-semicolon.csv",
     ] {
         let input = fs::read(fixture(name)).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let out_path = dir.path().join("out.csv");
+        let (_dir, out_path) = temp_path("out.csv");
         gazmap()
             .arg("clean")
             .arg(fixture(name))
@@ -201,8 +200,7 @@ fn column_by_name_and_by_number_agree_and_stdin_works() {
 
 #[test]
 fn output_is_deterministic_across_runs_and_thread_counts() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("many.csv");
+    let (_dir, input) = temp_path("many.csv");
     // enough rows to cross several batches
     let names = [
         "Kunduz",
@@ -235,16 +233,13 @@ fn fails(args: &[&dyn AsRef<std::ffi::OsStr>], out: &Path, message: &str) {
         .args(args)
         .arg("-o")
         .arg(out)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(message));
+        .fails_with(1, message);
     assert_eq!(fs::read_to_string(out).unwrap(), "previous", "{message}");
 }
 
 #[test]
 fn bad_input_is_an_error_with_file_and_line_and_no_output() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out.csv");
+    let (dir, out) = temp_path("out.csv");
     let f = |n: &str| fixture(n);
     let cases = [
         (f("bad-fields.csv"), "place", "bad-fields.csv:3: 3 fields where the header has 2"),
@@ -269,38 +264,41 @@ fn bad_input_is_an_error_with_file_and_line_and_no_output() {
     for (path, col, message) in cases {
         fails(&[&path, &"-c", &col], &out, message);
     }
-    // a binary file
-    let bin = dir.path().join("photo.csv");
-    fs::write(&bin, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").unwrap();
-    fails(
-        &[&bin, &"-c", &"1"],
-        &out,
-        "photo.csv:3: binary data (a NUL byte at byte offset 8)",
-    );
-    // a 50 MB single field
-    let big = dir.path().join("big.csv");
-    let mut text = b"place,note\nKunduz,\"".to_vec();
-    text.resize(text.len() + 50 * 1024 * 1024, b'x');
-    text.extend_from_slice(b"\"\n");
-    fs::write(&big, text).unwrap();
-    fails(
-        &[&big, &"-c", &"place"],
-        &out,
-        "big.csv:2: a record longer than 16 MiB",
-    );
-    // text that is not UTF-8 after a UTF-8 start beyond the sniffing window
-    let late = dir.path().join("late.csv");
-    let mut text = b"place\n".to_vec();
+    // a binary file; a 50 MB single field; text that is not UTF-8 after a UTF-8 start beyond
+    // the sniffing window
+    let mut big = b"place,note\nKunduz,\"".to_vec();
+    big.resize(big.len() + 50 * 1024 * 1024, b'x');
+    big.extend_from_slice(b"\"\n");
+    let mut late = b"place\n".to_vec();
     for _ in 0..10_000 {
-        text.extend_from_slice(b"Kunduz\n");
+        late.extend_from_slice(b"Kunduz\n");
     }
-    text.extend_from_slice(b"Caf\xe9\n");
-    fs::write(&late, text).unwrap();
-    fails(
-        &[&late, &"-c", &"place"],
-        &out,
-        "late.csv:10002: text that is not valid UTF-8",
-    );
+    late.extend_from_slice(b"Caf\xe9\n");
+    let written = [
+        (
+            "photo.csv",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec(),
+            "1",
+            "photo.csv:3: binary data (a NUL byte at byte offset 8)",
+        ),
+        (
+            "big.csv",
+            big,
+            "place",
+            "big.csv:2: a record longer than 16 MiB",
+        ),
+        (
+            "late.csv",
+            late,
+            "place",
+            "late.csv:10002: text that is not valid UTF-8",
+        ),
+    ];
+    for (name, bytes, col, message) in written {
+        let path = dir.path().join(name);
+        fs::write(&path, bytes).unwrap();
+        fails(&[&path, &"-c", &col], &out, message);
+    }
 }
 
 #[test]
@@ -341,9 +339,7 @@ fn skip_bad_rows_lists_them_and_keeps_the_rest() {
 
 #[test]
 fn delimiter_and_prefix_flags() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("pipes.csv");
-    fs::write(&input, "a|place\n1|Kunduz\n").unwrap();
+    let (dir, input) = temp_file("pipes.csv", "a|place\n1|Kunduz\n");
     let (out, _) = run_ok(&[
         input.to_str().unwrap(),
         "-c",
