@@ -402,7 +402,13 @@ impl FieldBuilder {
     }
 
     /// Appends column `name` of `r` (whose best place's record is `best`).
-    fn append(&mut self, name: &str, r: &Resolution, best: Option<&CandidateRecord<'_>>, g: &Gazetteer) {
+    fn append(
+        &mut self,
+        name: &str,
+        r: &Resolution,
+        best: Option<&CandidateRecord<'_>>,
+        g: &Gazetteer,
+    ) {
         let place = best.map(|b| &b.place);
         match self {
             FieldBuilder::Ids(b) => {
