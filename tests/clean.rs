@@ -41,6 +41,13 @@ fn strip_gz(out: &[u8], delim: u8, term: &[u8]) -> Vec<u8> {
     lines.join(term)
 }
 
+/// `clean PATH -c place EXTRA…`, which must succeed: its standard output and error.
+fn clean_place(path: &Path, extra: &[&str]) -> (Vec<u8>, String) {
+    let mut args = vec![path.to_str().unwrap(), "-c", "place"];
+    args.extend(extra);
+    run_ok(&args)
+}
+
 fn run_ok(args: &[&str]) -> (Vec<u8>, String) {
     let out = gazmap().arg("clean").args(args).assert().success();
     let o = out.get_output();
@@ -104,20 +111,13 @@ fn bom_semicolons_and_windows_1252_round_trip_byte_for_byte() {
 
 #[test]
 fn windows_1252_output_spells_names_it_cannot_hold_in_ascii() {
-    let (out, _) = run_ok(&[
-        fixture("win1252-semicolon.csv").to_str().unwrap(),
-        "-c",
-        "place",
-    ]);
+    let (out, _) = clean_place(&fixture("win1252-semicolon.csv"), &[]);
     let text = encoding_rs::WINDOWS_1252.decode(&out).0.into_owned();
     assert!(text.contains(";Pul-e Hisar;"), "{text}");
-    let (out, _) = run_ok(&[
-        fixture("win1252-semicolon.csv").to_str().unwrap(),
-        "-c",
-        "place",
-        "--output-encoding",
-        "utf-8",
-    ]);
+    let (out, _) = clean_place(
+        &fixture("win1252-semicolon.csv"),
+        &["--output-encoding", "utf-8"],
+    );
     let text = String::from_utf8(out).expect("UTF-8 output");
     assert!(
         text.contains(";Pul-e Ḩişār;") && text.contains(";café \"x\";"),
@@ -182,7 +182,7 @@ fn quoted_newlines_order_and_count_are_kept() {
 #[test]
 fn column_by_name_and_by_number_agree_and_stdin_works() {
     let path = fixture("names.csv");
-    let (by_name, _) = run_ok(&[path.to_str().unwrap(), "-c", "place"]);
+    let (by_name, _) = clean_place(&path, &[]);
     let (by_number, _) = run_ok(&[path.to_str().unwrap(), "-c", "1"]);
     assert_eq!(by_name, by_number);
     let piped = gazmap()
@@ -215,8 +215,8 @@ fn output_is_deterministic_across_runs_and_thread_counts() {
         text.push_str(&format!("{i},{}\n", names[i % names.len()]));
     }
     fs::write(&input, &text).unwrap();
-    let a = run_ok(&[input.to_str().unwrap(), "-c", "place", "--threads", "1"]).0;
-    let b = run_ok(&[input.to_str().unwrap(), "-c", "place"]).0;
+    let a = clean_place(&input, &["--threads", "1"]).0;
+    let b = clean_place(&input, &[]).0;
     assert_eq!(a, b);
     assert_eq!(strip_gz(&a, b',', b"\n"), text.as_bytes());
     let (_, rows) = rows(&a, b',');
@@ -303,13 +303,7 @@ fn bad_input_is_an_error_with_file_and_line_and_no_output() {
 
 #[test]
 fn skip_bad_rows_lists_them_and_keeps_the_rest() {
-    let (out, err) = run_ok(&[
-        fixture("bad-fields.csv").to_str().unwrap(),
-        "-c",
-        "place",
-        "--skip-bad-rows",
-        "--quiet",
-    ]);
+    let (out, err) = clean_place(&fixture("bad-fields.csv"), &["--skip-bad-rows", "--quiet"]);
     assert_eq!(
         err,
         "gazmap: warning: ".to_string()
@@ -321,12 +315,7 @@ fn skip_bad_rows_lists_them_and_keeps_the_rest() {
     let (_, rows) = rows(&out, b',');
     let places: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
     assert_eq!(places, ["Kunduz", "Herat"]);
-    let (_, err) = run_ok(&[
-        fixture("bad-quote.csv").to_str().unwrap(),
-        "-c",
-        "place",
-        "--skip-bad-rows",
-    ]);
+    let (_, err) = clean_place(&fixture("bad-quote.csv"), &["--skip-bad-rows"]);
     assert!(
         err.contains(":3: row left out: column 1: text after the closing quote"),
         "{err}"
@@ -340,16 +329,7 @@ fn skip_bad_rows_lists_them_and_keeps_the_rest() {
 #[test]
 fn delimiter_and_prefix_flags() {
     let (dir, input) = temp_file("pipes.csv", "a|place\n1|Kunduz\n");
-    let (out, _) = run_ok(&[
-        input.to_str().unwrap(),
-        "-c",
-        "place",
-        "--delimiter",
-        "|",
-        "--prefix",
-        "geo_",
-        "--quiet",
-    ]);
+    let (out, _) = clean_place(&input, &["--delimiter", "|", "--prefix", "geo_", "--quiet"]);
     let text = String::from_utf8(out).unwrap();
     assert!(text.starts_with("a|place|geo_id|geo_name|"), "{text}");
     assert!(text.contains("\n1|Kunduz|"), "{text}");
@@ -366,7 +346,7 @@ fn delimiter_and_prefix_flags() {
             "cleaned.csv:1: the header already has a column \"geo_id\" (a file cleaned before?); \
              give another --prefix",
         ));
-    let (again, _) = run_ok(&[cleaned.to_str().unwrap(), "-c", "place", "-d", "|", "-q"]);
+    let (again, _) = clean_place(&cleaned, &["-d", "|", "-q"]);
     assert!(String::from_utf8(again)
         .unwrap()
         .contains("|geo_candidates|gz_id|"));

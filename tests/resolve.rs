@@ -130,13 +130,17 @@ fn names_from_stdin_and_invalid_utf8() {
 fn custom_gazetteer_and_its_errors() {
     let out = stdout_of(gazmap_on(data("mini.csv")).args(["resolve", "Nowhereabad"]));
     assert!(out.contains("matched") && out.contains("test:1"), "{out}");
-    gazmap()
-        .args(["resolve", "x", "--gazetteer"])
-        .arg(data("bad-lat.csv"))
-        .fails_with(1, "bad-lat.csv:3: column 7 (lat)");
-    gazmap()
-        .args(["resolve", "x", "--gazetteer", "/no/such/file.csv"])
-        .fails_with(1, "/no/such/file.csv");
+    // a bad row and a missing file, the global flag after the subcommand
+    let cases = [
+        (data("bad-lat.csv"), "bad-lat.csv:3: column 7 (lat)"),
+        ("/no/such/file.csv".into(), "/no/such/file.csv"),
+    ];
+    for (path, message) in cases {
+        gazmap()
+            .args(["resolve", "x", "--gazetteer"])
+            .arg(path)
+            .fails_with(1, message);
+    }
 }
 
 #[test]
