@@ -45,6 +45,8 @@ import sys
 import time
 import unicodedata
 
+from geonames_dump import dump_rows
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV = os.path.join(ROOT, "target", "peers-venv")
 PINNED = ["symspellpy==6.10.1", "tantivy==0.27.0", "rapidfuzz==3.14.6"]
@@ -114,17 +116,12 @@ def usable_alt(a):
 def load_cities(path):
     places = {}
     names = Names()
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            c = line.rstrip("\n").split("\t")
-            if len(c) != 19:
-                continue
-            pid = "geonames:" + c[0]
-            pop = int(c[14] or 0)
-            alts = [a for a in c[3].split(",") if a]
-            places[pid] = {"name": c[1], "ascii": c[2], "alts": alts, "cc": c[8], "pop": pop}
-            for n in [c[1], c[2]] + alts:
-                names.add(n, pid, pop, [c[8]])
+    for pid, c in dump_rows(path):
+        pop = int(c[14] or 0)
+        alts = [a for a in c[3].split(",") if a]
+        places[pid] = {"name": c[1], "ascii": c[2], "alts": alts, "cc": c[8], "pop": pop}
+        for n in [c[1], c[2]] + alts:
+            names.add(n, pid, pop, [c[8]])
     return places, names
 
 

@@ -24,23 +24,20 @@ import time
 
 from rapidfuzz import fuzz, process, utils
 
+from geonames_dump import dump_rows
+
 
 def load_names(dump):
     choices, owners, primary = [], [], {}
-    with open(dump, encoding="utf-8") as f:
-        for line in f:
-            c = line.rstrip("\n").split("\t")
-            if len(c) != 19:
-                continue
-            pid = "geonames:" + c[0]
-            primary[pid] = c[1]
-            seen = set()
-            for n in [c[1], c[2]] + c[3].split(","):
-                n = n.strip()
-                if n and n not in seen:
-                    seen.add(n)
-                    choices.append(utils.default_process(n))
-                    owners.append(pid)
+    for pid, c in dump_rows(dump):
+        primary[pid] = c[1]
+        seen = set()
+        for n in [c[1], c[2]] + c[3].split(","):
+            n = n.strip()
+            if n and n not in seen:
+                seen.add(n)
+                choices.append(utils.default_process(n))
+                owners.append(pid)
     return choices, owners, primary
 
 

@@ -19,6 +19,11 @@
 //! `--gazetteer` takes a gazetteer CSV, a GeoNames dump or an index file (.gzi); the default
 //! is the embedded Afghan gazetteer.
 
+// the corpus tests read the columns (id, source_url) that the evaluation does not
+#[allow(dead_code)]
+#[path = "../tests/common/corpus.rs"]
+mod corpus;
+
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -65,66 +70,6 @@ fn parse_args() -> Result<Args, String> {
         split,
         misses,
     })
-}
-
-/// One labelled row of the corpus.
-struct Row {
-    line: u64,
-    query: String,
-    expected_id: String,
-    expected_name: String,
-    kind: String,
-    province: String,
-    language: String,
-    script: String,
-    split: String,
-}
-
-fn read_corpus(path: &Path) -> Result<Vec<Row>, String> {
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let header = rdr
-        .headers()
-        .map_err(|e| format!("{}: {e}", path.display()))?
-        .clone();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| format!("{}: no column {name:?}", path.display()))
-    };
-    let cols = [
-        "query",
-        "expected_id",
-        "expected_name",
-        "kind",
-        "province",
-        "language",
-        "script",
-        "split",
-    ]
-    .map(col);
-    let mut idx = [0; 8];
-    for (i, c) in cols.into_iter().enumerate() {
-        idx[i] = c?;
-    }
-    let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
-        let line = rec.position().map_or(0, |p| p.line());
-        let get = |i: usize| rec.get(idx[i]).unwrap_or("").to_string();
-        rows.push(Row {
-            line,
-            query: get(0),
-            expected_id: get(1),
-            expected_name: get(2),
-            kind: get(3),
-            province: get(4),
-            language: get(5),
-            script: get(6),
-            split: get(7),
-        });
-    }
-    Ok(rows)
 }
 
 fn load(gazetteer: Option<&Path>) -> Result<Resolver, Box<dyn std::error::Error>> {
@@ -200,7 +145,7 @@ fn pct(n: usize, d: usize) -> String {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = parse_args()?;
-    let rows = read_corpus(&args.corpus)?;
+    let rows = corpus::read(&args.corpus)?;
     let resolver = load(args.gazetteer.as_deref())?;
     let g = resolver.gazetteer();
     let mut areas: BTreeMap<String, Option<PlaceId>> = BTreeMap::new();

@@ -14,6 +14,9 @@
 //! reads behind them are fuzzed). Prints per target: runs, crashes, hangs. Exits 1 when any
 //! target crashed or hung.
 
+#[path = "../tests/common/probes.rs"]
+mod probes;
+
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -380,15 +383,7 @@ fn run_one(fx: &Fixture, target: &str, input: &[u8]) -> Result<(), String> {
                 let _ = g.place(p as gazmap::PlaceId).alt_names().count();
             }
             let r = Resolver::from_parts(g, index);
-            for q in [
-                "Kunduz",
-                "Khinjan",
-                "Pul-i-Hisar",
-                "Nahreen",
-                "kabul",
-                "x",
-                "",
-            ] {
+            for q in probes::PROBE_NAMES.into_iter().chain([""]) {
                 let _ = r.resolve(q, &Options::default());
             }
             Ok(())

@@ -23,34 +23,32 @@
 //! ```
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::gazetteer::{concat, place_values, PlaceColumn};
 use crate::io::input::{Input, SourceEncoding};
+use crate::io::records::{field_count_problem, Records};
 use crate::resolve::{Options, Resolution, Resolver, Status};
 
-/// The columns appended to each record, without their prefix.
-pub const GZ_COLUMNS: [&str; 12] = [
-    "id",
-    "name",
-    "kind",
-    "admin1",
-    "admin2",
-    "country",
-    "lat",
-    "lon",
-    "score",
-    "method",
-    "status",
-    "candidates",
-];
+pub use crate::io::records::DEFAULT_MAX_RECORD_BYTES;
 
-/// Longest record accepted (a field that never ends, or not a CSV file, beyond it).
-pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
+/// The place columns `clean` appends, in its contract's order (admin1 and admin2 before the
+/// country).
+const GZ_PLACE: [PlaceColumn; 8] = {
+    use PlaceColumn::*;
+    [Id, Name, Kind, Admin1, Admin2, Country, Lat, Lon]
+};
+
+/// The columns appended to each record, without their prefix: the place's, then the match's.
+pub const GZ_COLUMNS: [&str; 12] = concat(
+    PlaceColumn::names(GZ_PLACE),
+    ["score", "method", "status", "candidates"],
+);
 
 /// Which column holds the names: by header name or by 1-based position.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,7 +193,7 @@ pub fn clean(
         clean_options.output_encoding,
         &source,
     );
-    let mut records = RawRecords::new(
+    let mut records = Records::new(
         input.into_reader(),
         delimiter,
         source.clone(),
@@ -219,8 +217,8 @@ pub fn clean(
                 writer.write_str(out, r.text(), "")?;
             }
             Some(r) => {
-                if let Some(bad) = &r.bad {
-                    return Err(Error::parse(&source, r.line, None, bad.clone()));
+                if let Some(bad) = r.problem() {
+                    return Err(Error::parse(&source, r.line, None, bad));
                 }
                 let fields = r.fields();
                 let Some(col) = clean_options.column.find(&fields) else {
@@ -381,7 +379,7 @@ struct Batch {
 /// Reads up to `n` records: blank lines kept, malformed records an error (or set aside with
 /// `skip_bad_rows`), the name of each data record taken from column `col`.
 fn read_batch(
-    records: &mut RawRecords,
+    records: &mut Records,
     n: usize,
     width: usize,
     col: usize,
@@ -401,12 +399,9 @@ fn read_batch(
             batch.rows.push(Row::Blank(r.text().to_string()));
             continue;
         }
-        let problem = match (&r.bad, r.field_count()) {
-            (Some(bad), _) => Some(bad.clone()),
-            (None, n) if n != width => Some(format!(
-                "{n} field{} where the header has {width}",
-                if n == 1 { "" } else { "s" }
-            )),
+        let problem = match (r.problem(), r.field_count()) {
+            (Some(bad), _) => Some(bad.to_string()),
+            (None, n) if n != width => Some(field_count_problem(n, width)),
             _ => None,
         };
         if let Some(message) = problem {
@@ -418,7 +413,7 @@ fn read_batch(
                 continue;
             }
             let line = r.line;
-            return Err(Error::parse(&records.source, line, None, message));
+            return Err(Error::parse(records.source(), line, None, message));
         }
         let row = Row::Data {
             content: r.content().to_string(),
@@ -464,49 +459,37 @@ impl Cached {
 /// or the suggestions of an unmatched one, `|`-separated).
 pub fn gz_fields(resolver: &Resolver, r: &Resolution) -> [String; 12] {
     let g = resolver.gazetteer();
-    let num = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
     let ids = |cands: &mut dyn Iterator<Item = &crate::resolve::Candidate>| {
         cands
             .map(|c| g.place(c.place).id)
             .collect::<Vec<_>>()
             .join("|")
     };
-    let status = r.status.as_str().to_string();
-    match &r.best {
-        Some(b) => {
-            let p = g.place(b.place);
-            // a place without a point of its own (a district carved after 2005) gets its
-            // nearest located ancestor's, as export does; gz_admin2 names that parent
-            let (lon, lat) = match g.point_or_parent(b.place) {
-                Some(((lon, lat), _)) => (Some(lon), Some(lat)),
-                None => (None, None),
-            };
-            let candidates = match r.status {
-                Status::Ambiguous => ids(&mut std::iter::once(b).chain(r.candidates.iter())),
-                _ => String::new(),
-            };
-            [
-                p.id.to_string(),
-                p.name.to_string(),
-                p.kind.as_str().to_string(),
-                p.admin1.to_string(),
-                p.admin2.to_string(),
-                p.country.to_string(),
-                num(lat),
-                num(lon),
-                format!("{:.3}", b.score),
-                b.method.as_str().to_string(),
-                status,
-                candidates,
-            ]
-        }
-        None => {
-            let mut f: [String; 12] = Default::default();
-            f[10] = status;
-            f[11] = ids(&mut r.candidates.iter());
-            f
-        }
+    let place = r.best.as_ref().map(|b| g.place(b.place));
+    // a place without a point of its own (a district carved after 2005) gets its nearest
+    // located ancestor's, as export does; gz_admin2 names that parent
+    let point = r
+        .best
+        .as_ref()
+        .and_then(|b| g.point_or_parent(b.place))
+        .map(|(pt, _)| pt);
+    let (score, method) = match &r.best {
+        Some(b) => (format!("{:.3}", b.score), b.method.as_str().to_string()),
+        None => Default::default(),
+    };
+    let candidates = match (&r.best, r.status) {
+        (Some(b), Status::Ambiguous) => ids(&mut std::iter::once(b).chain(r.candidates.iter())),
+        (Some(_), _) => String::new(),
+        (None, _) => ids(&mut r.candidates.iter()),
+    };
+    let mut fields: [String; 12] = Default::default();
+    let values = place_values(GZ_PLACE, place.as_ref(), point)
+        .into_iter()
+        .chain([score, method, r.status.as_str().to_string(), candidates]);
+    for (field, value) in fields.iter_mut().zip(values) {
+        *field = value;
     }
+    fields
 }
 
 /// Appends the delimiter and `value`, quoted when it holds the delimiter, a quote or a line
@@ -651,355 +634,9 @@ fn transliterate_unmappable(s: &str, enc: &'static encoding_rs::Encoding) -> Str
     out
 }
 
-/// One record as read: its raw text and where its fields are.
-struct RawRecord<'a> {
-    text: &'a str,
-    /// Length of the text without the line terminator.
-    content_len: usize,
-    /// (start, end, quoted) of each field, in bytes of `text`.
-    fields: &'a [(usize, usize, bool)],
-    line: u64,
-    bad: Option<String>,
-}
-
-impl RawRecord<'_> {
-    fn text(&self) -> &str {
-        self.text
-    }
-
-    fn content(&self) -> &str {
-        &self.text[..self.content_len]
-    }
-
-    fn terminator(&self) -> &str {
-        &self.text[self.content_len..]
-    }
-
-    fn terminator_kind(&self) -> &'static str {
-        match self.terminator() {
-            "\r\n" => "\r\n",
-            "\n" => "\n",
-            "\r" => "\r",
-            _ => "",
-        }
-    }
-
-    fn is_blank(&self) -> bool {
-        self.content_len == 0 && self.bad.is_none()
-    }
-
-    fn field_count(&self) -> usize {
-        self.fields.len()
-    }
-
-    /// Field `i`, unquoted.
-    fn field(&self, i: usize) -> std::result::Result<String, String> {
-        let &(s, e, quoted) = self
-            .fields
-            .get(i)
-            .ok_or_else(|| format!("no field {}", i + 1))?;
-        let raw = &self.text[s..e];
-        if quoted {
-            Ok(raw[1..raw.len() - 1].replace("\"\"", "\""))
-        } else {
-            Ok(raw.to_string())
-        }
-    }
-
-    fn fields(&self) -> Vec<String> {
-        (0..self.fields.len())
-            .map(|i| self.field(i).unwrap_or_default())
-            .collect()
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    FieldStart,
-    Unquoted,
-    Quoted,
-    QuoteInQuoted,
-}
-
-/// Splits UTF-8 CSV text into raw records (RFC 4180 quoting, `\n`, `\r\n` or `\r` line ends),
-/// keeping each record's exact text. Streaming: holds one record (and a read buffer) at a time.
-struct RawRecords {
-    reader: Box<dyn Read + Send>,
-    delimiter: u8,
-    source: String,
-    max: usize,
-    buf: Vec<u8>,
-    /// Start of the current record in `buf`.
-    start: usize,
-    /// End of the valid data in `buf`.
-    end: usize,
-    eof: bool,
-    /// Line the next record starts on.
-    line: u64,
-    fields: Vec<(usize, usize, bool)>,
-}
-
-const READ_CHUNK: usize = 256 * 1024;
-
-impl RawRecords {
-    fn new(reader: Box<dyn Read + Send>, delimiter: u8, source: String, max: usize) -> Self {
-        RawRecords {
-            reader,
-            delimiter,
-            source,
-            max,
-            buf: vec![0; READ_CHUNK],
-            start: 0,
-            end: 0,
-            eof: false,
-            line: 1,
-            fields: Vec::new(),
-        }
-    }
-
-    /// Reads more data, keeping the current record; false at the end of the input.
-    fn fill(&mut self) -> Result<bool> {
-        if self.eof {
-            return Ok(false);
-        }
-        if self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
-        }
-        if self.buf.len() - self.end < READ_CHUNK / 2 {
-            if self.end > self.max {
-                return Err(Error::parse(
-                    &self.source,
-                    self.line,
-                    None,
-                    format!(
-                        "a record longer than {} MiB (a quoted field that never ends, or not a \
-                         CSV file?)",
-                        self.max / (1024 * 1024)
-                    ),
-                ));
-            }
-            let new_len = (self.buf.len() * 2).max(self.end + READ_CHUNK);
-            self.buf.resize(new_len, 0);
-        }
-        let n = loop {
-            match self.reader.read(&mut self.buf[self.end..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::io(&self.source, e)),
-            }
-        };
-        if n == 0 {
-            self.eof = true;
-        }
-        self.end += n;
-        Ok(n > 0)
-    }
-
-    /// The next record, or `None` at the end of the input.
-    fn next_record(&mut self) -> Result<Option<RawRecord<'_>>> {
-        self.fields.clear();
-        let d = self.delimiter;
-        let mut state = State::FieldStart;
-        let mut field_start = 0usize; // relative to self.start
-        let mut i = 0usize; // scan position relative to self.start
-        let mut newlines = 0u64;
-        let mut quote_line = 0u64;
-        let mut bad: Option<String> = None;
-        let content_len;
-        let total_len;
-        loop {
-            if self.start + i >= self.end {
-                if !self.fill()? {
-                    // end of input
-                    if i == 0 {
-                        return Ok(None);
-                    }
-                    match state {
-                        State::Quoted => {
-                            return Err(Error::parse(
-                                &self.source,
-                                self.line + quote_line,
-                                Some((self.fields.len() + 1).to_string()),
-                                "a quoted field opened here is never closed (the file ends \
-                                 inside it)",
-                            ))
-                        }
-                        s => self
-                            .fields
-                            .push((field_start, i, s == State::QuoteInQuoted)),
-                    }
-                    content_len = i;
-                    total_len = i;
-                    break;
-                }
-                continue;
-            }
-            let b = self.buf[self.start + i];
-            match state {
-                State::Quoted => {
-                    if b == b'"' {
-                        state = State::QuoteInQuoted;
-                    } else if b == b'\n' {
-                        newlines += 1;
-                    }
-                    i += 1;
-                }
-                State::QuoteInQuoted if b == b'"' => {
-                    state = State::Quoted;
-                    i += 1;
-                }
-                _ if b == b'\n' || b == b'\r' => {
-                    // \n, \r\n or a lone \r (old Mac files) ends a record, as in the csv
-                    // crate that `export` reads with
-                    let mut terminator_len = 1;
-                    if b == b'\r' {
-                        if self.start + i + 1 >= self.end && self.fill()? {
-                            continue;
-                        }
-                        let next = self.start + i + 1;
-                        if next < self.end && self.buf[next] == b'\n' {
-                            terminator_len = 2;
-                        }
-                    }
-                    let quoted = state == State::QuoteInQuoted;
-                    if !(state == State::FieldStart && self.fields.is_empty() && i == 0) {
-                        self.fields.push((field_start, i, quoted));
-                    }
-                    content_len = i;
-                    total_len = i + terminator_len;
-                    newlines += 1;
-                    break;
-                }
-                _ if b == d => {
-                    self.fields
-                        .push((field_start, i, state == State::QuoteInQuoted));
-                    state = State::FieldStart;
-                    i += 1;
-                    field_start = i;
-                }
-                State::FieldStart if b == b'"' => {
-                    state = State::Quoted;
-                    quote_line = newlines;
-                    i += 1;
-                }
-                State::QuoteInQuoted => {
-                    if bad.is_none() {
-                        bad = Some(self.after_quote());
-                    }
-                    state = State::Unquoted;
-                    i += 1;
-                }
-                _ => {
-                    state = State::Unquoted;
-                    i += 1;
-                }
-            }
-        }
-        let line = self.line;
-        self.line += newlines;
-        let start = self.start;
-        self.start += total_len;
-        let text = std::str::from_utf8(&self.buf[start..start + total_len]).map_err(|e| {
-            let before = &self.buf[start..start + e.valid_up_to()];
-            let l = line + before.iter().filter(|&&b| b == b'\n').count() as u64;
-            Error::parse(
-                &self.source,
-                l,
-                None,
-                "text that is not valid UTF-8, though the file began as UTF-8; if it is \
-                 Windows-1252, give --encoding windows-1252",
-            )
-        })?;
-        Ok(Some(RawRecord {
-            text,
-            content_len,
-            fields: &self.fields,
-            line,
-            bad,
-        }))
-    }
-
-    fn after_quote(&self) -> String {
-        format!(
-            "column {}: text after the closing quote of a quoted field (a quote inside a \
-             quoted field must be doubled)",
-            self.fields.len() + 1
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn split(text: &str) -> Vec<(String, Vec<String>, u64, Option<String>)> {
-        let mut r = RawRecords::new(
-            Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
-            b',',
-            "t".into(),
-            DEFAULT_MAX_RECORD_BYTES,
-        );
-        let mut out = Vec::new();
-        while let Some(rec) = r.next_record().unwrap() {
-            out.push((
-                rec.text().to_string(),
-                rec.fields(),
-                rec.line,
-                rec.bad.clone(),
-            ));
-        }
-        out
-    }
-
-    #[test]
-    fn splits_records_keeping_raw_text() {
-        let recs = split("a,b\r\n\"x\ny\",\"q\"\"\"\n\n1,2");
-        let texts: Vec<&str> = recs.iter().map(|r| r.0.as_str()).collect();
-        assert_eq!(texts, ["a,b\r\n", "\"x\ny\",\"q\"\"\"\n", "\n", "1,2"]);
-        assert_eq!(recs[1].1, ["x\ny", "q\""]);
-        assert_eq!(recs.iter().map(|r| r.2).collect::<Vec<_>>(), [1, 2, 4, 5]);
-        assert!(recs[2].1.is_empty());
-        assert_eq!(recs[3].1, ["1", "2"]);
-    }
-
-    #[test]
-    fn reports_bad_quotes_and_keeps_going() {
-        let recs = split("a,b\n\"x\"y,2\n3,4\n");
-        assert!(
-            recs[1].3.as_deref().unwrap().contains("column 1"),
-            "{:?}",
-            recs[1]
-        );
-        assert_eq!(recs[2].1, ["3", "4"]);
-        assert_eq!(recs[2].2, 3);
-    }
-
-    #[test]
-    fn unclosed_quote_is_an_error_at_its_line() {
-        let mut r = RawRecords::new(
-            Box::new(std::io::Cursor::new(b"a,b\n1,\"open\n2,3\n".to_vec())),
-            b',',
-            "t.csv".into(),
-            DEFAULT_MAX_RECORD_BYTES,
-        );
-        r.next_record().unwrap();
-        let err = r.next_record().err().unwrap().to_string();
-        assert!(
-            err.starts_with("t.csv:2: column 2: a quoted field"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn a_lone_cr_ends_a_record_and_quoted_empty_fields_count() {
-        let recs = split("a\rb,\"\"\n\"x\ry\"\r");
-        let texts: Vec<&str> = recs.iter().map(|r| r.0.as_str()).collect();
-        assert_eq!(texts, ["a\r", "b,\"\"\n", "\"x\ry\"\r"]);
-        assert_eq!(recs[1].1, ["b", ""]);
-        assert_eq!(recs[2].1, ["x\ry"]);
-    }
 
     #[test]
     fn cache_stays_bounded_and_finds_recent_names() {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use predicates::prelude::*;
 
-use crate::util::{data, gazmap};
+use crate::util::{data, gazmap, temp_file, temp_path, RunExt};
 
 fn fixture(name: &str) -> std::path::PathBuf {
     data(&format!("clean/{name}"))
@@ -41,6 +41,13 @@ fn strip_gz(out: &[u8], delim: u8, term: &[u8]) -> Vec<u8> {
     lines.join(term)
 }
 
+/// `clean PATH -c place EXTRA…`, which must succeed: its standard output and error.
+fn clean_place(path: &Path, extra: &[&str]) -> (Vec<u8>, String) {
+    let mut args = vec![path.to_str().unwrap(), "-c", "place"];
+    args.extend(extra);
+    run_ok(&args)
+}
+
 fn run_ok(args: &[&str]) -> (Vec<u8>, String) {
     let out = gazmap().arg("clean").args(args).assert().success();
     let o = out.get_output();
@@ -65,8 +72,7 @@ fn bom_semicolons_and_windows_1252_round_trip_byte_for_byte() {
         "bom-semicolon.csv",
     ] {
         let input = fs::read(fixture(name)).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let out_path = dir.path().join("out.csv");
+        let (_dir, out_path) = temp_path("out.csv");
         gazmap()
             .arg("clean")
             .arg(fixture(name))
@@ -105,20 +111,13 @@ fn bom_semicolons_and_windows_1252_round_trip_byte_for_byte() {
 
 #[test]
 fn windows_1252_output_spells_names_it_cannot_hold_in_ascii() {
-    let (out, _) = run_ok(&[
-        fixture("win1252-semicolon.csv").to_str().unwrap(),
-        "-c",
-        "place",
-    ]);
+    let (out, _) = clean_place(&fixture("win1252-semicolon.csv"), &[]);
     let text = encoding_rs::WINDOWS_1252.decode(&out).0.into_owned();
     assert!(text.contains(";Pul-e Hisar;"), "{text}");
-    let (out, _) = run_ok(&[
-        fixture("win1252-semicolon.csv").to_str().unwrap(),
-        "-c",
-        "place",
-        "--output-encoding",
-        "utf-8",
-    ]);
+    let (out, _) = clean_place(
+        &fixture("win1252-semicolon.csv"),
+        &["--output-encoding", "utf-8"],
+    );
     let text = String::from_utf8(out).expect("UTF-8 output");
     assert!(
         text.contains(";Pul-e Ḩişār;") && text.contains(";café \"x\";"),
@@ -183,7 +182,7 @@ fn quoted_newlines_order_and_count_are_kept() {
 #[test]
 fn column_by_name_and_by_number_agree_and_stdin_works() {
     let path = fixture("names.csv");
-    let (by_name, _) = run_ok(&[path.to_str().unwrap(), "-c", "place"]);
+    let (by_name, _) = clean_place(&path, &[]);
     let (by_number, _) = run_ok(&[path.to_str().unwrap(), "-c", "1"]);
     assert_eq!(by_name, by_number);
     let piped = gazmap()
@@ -201,8 +200,7 @@ fn column_by_name_and_by_number_agree_and_stdin_works() {
 
 #[test]
 fn output_is_deterministic_across_runs_and_thread_counts() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("many.csv");
+    let (_dir, input) = temp_path("many.csv");
     // enough rows to cross several batches
     let names = [
         "Kunduz",
@@ -217,8 +215,8 @@ fn output_is_deterministic_across_runs_and_thread_counts() {
         text.push_str(&format!("{i},{}\n", names[i % names.len()]));
     }
     fs::write(&input, &text).unwrap();
-    let a = run_ok(&[input.to_str().unwrap(), "-c", "place", "--threads", "1"]).0;
-    let b = run_ok(&[input.to_str().unwrap(), "-c", "place"]).0;
+    let a = clean_place(&input, &["--threads", "1"]).0;
+    let b = clean_place(&input, &[]).0;
     assert_eq!(a, b);
     assert_eq!(strip_gz(&a, b',', b"\n"), text.as_bytes());
     let (_, rows) = rows(&a, b',');
@@ -235,16 +233,13 @@ fn fails(args: &[&dyn AsRef<std::ffi::OsStr>], out: &Path, message: &str) {
         .args(args)
         .arg("-o")
         .arg(out)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(message));
+        .fails_with(1, message);
     assert_eq!(fs::read_to_string(out).unwrap(), "previous", "{message}");
 }
 
 #[test]
 fn bad_input_is_an_error_with_file_and_line_and_no_output() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out.csv");
+    let (dir, out) = temp_path("out.csv");
     let f = |n: &str| fixture(n);
     let cases = [
         (f("bad-fields.csv"), "place", "bad-fields.csv:3: 3 fields where the header has 2"),
@@ -269,49 +264,46 @@ fn bad_input_is_an_error_with_file_and_line_and_no_output() {
     for (path, col, message) in cases {
         fails(&[&path, &"-c", &col], &out, message);
     }
-    // a binary file
-    let bin = dir.path().join("photo.csv");
-    fs::write(&bin, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").unwrap();
-    fails(
-        &[&bin, &"-c", &"1"],
-        &out,
-        "photo.csv:3: binary data (a NUL byte at byte offset 8)",
-    );
-    // a 50 MB single field
-    let big = dir.path().join("big.csv");
-    let mut text = b"place,note\nKunduz,\"".to_vec();
-    text.resize(text.len() + 50 * 1024 * 1024, b'x');
-    text.extend_from_slice(b"\"\n");
-    fs::write(&big, text).unwrap();
-    fails(
-        &[&big, &"-c", &"place"],
-        &out,
-        "big.csv:2: a record longer than 16 MiB",
-    );
-    // text that is not UTF-8 after a UTF-8 start beyond the sniffing window
-    let late = dir.path().join("late.csv");
-    let mut text = b"place\n".to_vec();
+    // a binary file; a 50 MB single field; text that is not UTF-8 after a UTF-8 start beyond
+    // the sniffing window
+    let mut big = b"place,note\nKunduz,\"".to_vec();
+    big.resize(big.len() + 50 * 1024 * 1024, b'x');
+    big.extend_from_slice(b"\"\n");
+    let mut late = b"place\n".to_vec();
     for _ in 0..10_000 {
-        text.extend_from_slice(b"Kunduz\n");
+        late.extend_from_slice(b"Kunduz\n");
     }
-    text.extend_from_slice(b"Caf\xe9\n");
-    fs::write(&late, text).unwrap();
-    fails(
-        &[&late, &"-c", &"place"],
-        &out,
-        "late.csv:10002: text that is not valid UTF-8",
-    );
+    late.extend_from_slice(b"Caf\xe9\n");
+    let written = [
+        (
+            "photo.csv",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec(),
+            "1",
+            "photo.csv:3: binary data (a NUL byte at byte offset 8)",
+        ),
+        (
+            "big.csv",
+            big,
+            "place",
+            "big.csv:2: a record longer than 16 MiB",
+        ),
+        (
+            "late.csv",
+            late,
+            "place",
+            "late.csv:10002: text that is not valid UTF-8",
+        ),
+    ];
+    for (name, bytes, col, message) in written {
+        let path = dir.path().join(name);
+        fs::write(&path, bytes).unwrap();
+        fails(&[&path, &"-c", &col], &out, message);
+    }
 }
 
 #[test]
 fn skip_bad_rows_lists_them_and_keeps_the_rest() {
-    let (out, err) = run_ok(&[
-        fixture("bad-fields.csv").to_str().unwrap(),
-        "-c",
-        "place",
-        "--skip-bad-rows",
-        "--quiet",
-    ]);
+    let (out, err) = clean_place(&fixture("bad-fields.csv"), &["--skip-bad-rows", "--quiet"]);
     assert_eq!(
         err,
         "gazmap: warning: ".to_string()
@@ -323,12 +315,7 @@ fn skip_bad_rows_lists_them_and_keeps_the_rest() {
     let (_, rows) = rows(&out, b',');
     let places: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
     assert_eq!(places, ["Kunduz", "Herat"]);
-    let (_, err) = run_ok(&[
-        fixture("bad-quote.csv").to_str().unwrap(),
-        "-c",
-        "place",
-        "--skip-bad-rows",
-    ]);
+    let (_, err) = clean_place(&fixture("bad-quote.csv"), &["--skip-bad-rows"]);
     assert!(
         err.contains(":3: row left out: column 1: text after the closing quote"),
         "{err}"
@@ -341,19 +328,8 @@ fn skip_bad_rows_lists_them_and_keeps_the_rest() {
 
 #[test]
 fn delimiter_and_prefix_flags() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("pipes.csv");
-    fs::write(&input, "a|place\n1|Kunduz\n").unwrap();
-    let (out, _) = run_ok(&[
-        input.to_str().unwrap(),
-        "-c",
-        "place",
-        "--delimiter",
-        "|",
-        "--prefix",
-        "geo_",
-        "--quiet",
-    ]);
+    let (dir, input) = temp_file("pipes.csv", "a|place\n1|Kunduz\n");
+    let (out, _) = clean_place(&input, &["--delimiter", "|", "--prefix", "geo_", "--quiet"]);
     let text = String::from_utf8(out).unwrap();
     assert!(text.starts_with("a|place|geo_id|geo_name|"), "{text}");
     assert!(text.contains("\n1|Kunduz|"), "{text}");
@@ -370,7 +346,7 @@ fn delimiter_and_prefix_flags() {
             "cleaned.csv:1: the header already has a column \"geo_id\" (a file cleaned before?); \
              give another --prefix",
         ));
-    let (again, _) = run_ok(&[cleaned.to_str().unwrap(), "-c", "place", "-d", "|", "-q"]);
+    let (again, _) = clean_place(&cleaned, &["-d", "|", "-q"]);
     assert!(String::from_utf8(again)
         .unwrap()
         .contains("|geo_candidates|gz_id|"));

@@ -8,73 +8,59 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use gazmap::Gazetteer;
 
+use crate::common::corpus::{self, Row};
 use crate::util::data;
 
-const HEADER: [&str; 10] = [
-    "id",
-    "query",
-    "expected_id",
-    "expected_name",
-    "kind",
-    "province",
-    "language",
-    "script",
-    "source_url",
-    "split",
-];
-
 /// The rows of a corpus file, checked for the columns every row must have.
-fn rows(name: &str) -> Vec<csv::StringRecord> {
-    let path = data(&format!("corpus/{name}"));
-    let mut rdr = csv::Reader::from_path(&path).expect("corpus file");
-    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(header, HEADER, "{name}: columns");
-    let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.unwrap_or_else(|e| panic!("{name}: {e}"));
-        let line = i + 2;
-        assert_eq!(
-            rec[0],
-            (i + 1).to_string(),
-            "{name}:{line}: ids run 1, 2, …"
-        );
-        for col in [1, 3, 4, 6, 7, 8] {
-            assert!(!rec[col].is_empty(), "{name}:{line}: {} empty", HEADER[col]);
+fn rows(name: &str) -> Vec<Row> {
+    let rows = corpus::read(&data(&format!("corpus/{name}"))).unwrap_or_else(|e| panic!("{e}"));
+    for (i, r) in rows.iter().enumerate() {
+        let line = r.line;
+        assert_eq!(r.id, (i + 1).to_string(), "{name}:{line}: ids run 1, 2, …");
+        let required = [
+            ("query", &r.query),
+            ("expected_name", &r.expected_name),
+            ("kind", &r.kind),
+            ("language", &r.language),
+            ("script", &r.script),
+            ("source_url", &r.source_url),
+        ];
+        for (column, value) in required {
+            assert!(!value.is_empty(), "{name}:{line}: {column} empty");
         }
         assert_eq!(
-            rec[1].trim(),
-            &rec[1],
+            r.query.trim(),
+            r.query,
             "{name}:{line}: query has blanks around it"
         );
         assert!(
-            rec[8].starts_with("http://") || rec[8].starts_with("https://"),
+            r.source_url.starts_with("http://") || r.source_url.starts_with("https://"),
             "{name}:{line}: source_url {:?}",
-            &rec[8]
+            r.source_url
         );
         assert!(
-            matches!(&rec[9], "dev" | "heldout"),
+            matches!(r.split.as_str(), "dev" | "heldout"),
             "{name}:{line}: split {:?}",
-            &rec[9]
+            r.split
         );
-        out.push(rec);
     }
-    out
+    rows
 }
 
 /// Pages, languages, scripts and the held-out share; one split per page.
-fn coverage(name: &str, rows: &[csv::StringRecord]) -> (usize, usize, usize, f64) {
+fn coverage(name: &str, rows: &[Row]) -> (usize, usize, usize, f64) {
     let mut split_of: BTreeMap<&str, &str> = BTreeMap::new();
     for r in rows {
-        let before = split_of.insert(&r[8], &r[9]);
+        let before = split_of.insert(&r.source_url, &r.split);
         assert!(
-            before.is_none_or(|s| s == &r[9]),
+            before.is_none_or(|s| s == r.split),
             "{name}: rows of {} in both splits",
-            &r[8]
+            r.source_url
         );
     }
-    let languages: BTreeSet<&str> = rows.iter().map(|r| &r[6]).collect();
-    let scripts: BTreeSet<&str> = rows.iter().map(|r| &r[7]).collect();
-    let held = rows.iter().filter(|r| &r[9] == "heldout").count();
+    let languages: BTreeSet<&str> = rows.iter().map(|r| r.language.as_str()).collect();
+    let scripts: BTreeSet<&str> = rows.iter().map(|r| r.script.as_str()).collect();
+    let held = rows.iter().filter(|r| r.split == "heldout").count();
     (
         split_of.len(),
         languages.len(),
@@ -93,30 +79,36 @@ fn afghan_corpus_rows_name_places_of_the_embedded_gazetteer() {
         .map(|p| p.name)
         .collect();
     let mut absent = 0;
-    for (i, r) in rows.iter().enumerate() {
-        let line = i + 2;
-        if r[2].is_empty() {
+    for r in &rows {
+        let line = r.line;
+        if r.expected_id.is_empty() {
             // a place the gazetteer lacks (a district made after 2005): named, with its province
             absent += 1;
             assert!(
-                provinces.contains(&r[5]),
+                provinces.contains(r.province.as_str()),
                 "spellings-af.csv:{line}: province {:?} of an absent place is no province",
-                &r[5]
+                r.province
             );
             continue;
         }
-        let id = g
-            .find_id(&r[2])
-            .unwrap_or_else(|| panic!("spellings-af.csv:{line}: {} not in the gazetteer", &r[2]));
+        let id = g.find_id(&r.expected_id).unwrap_or_else(|| {
+            panic!(
+                "spellings-af.csv:{line}: {} not in the gazetteer",
+                r.expected_id
+            )
+        });
         let p = g.place(id);
-        assert_eq!(p.name, &r[3], "spellings-af.csv:{line}: expected_name");
-        assert_eq!(p.kind.as_str(), &r[4], "spellings-af.csv:{line}: kind");
+        assert_eq!(
+            p.name, r.expected_name,
+            "spellings-af.csv:{line}: expected_name"
+        );
+        assert_eq!(p.kind.as_str(), r.kind, "spellings-af.csv:{line}: kind");
         let province = if p.kind.as_str() == "province" {
             p.name
         } else {
             p.admin1
         };
-        assert_eq!(province, &r[5], "spellings-af.csv:{line}: province");
+        assert_eq!(province, r.province, "spellings-af.csv:{line}: province");
     }
     let (pages, languages, scripts, held) = coverage("spellings-af.csv", &rows);
     assert!(rows.len() >= 500, "{} rows", rows.len());
@@ -135,22 +127,22 @@ fn afghan_corpus_rows_name_places_of_the_embedded_gazetteer() {
 #[test]
 fn world_corpus_rows_carry_geonames_ids_and_country_codes() {
     let rows = rows("spellings-world.csv");
-    for (i, r) in rows.iter().enumerate() {
-        let line = i + 2;
-        let digits = r[2].strip_prefix("geonames:").unwrap_or("");
+    for r in &rows {
+        let line = r.line;
+        let digits = r.expected_id.strip_prefix("geonames:").unwrap_or("");
         assert!(
             !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()),
             "spellings-world.csv:{line}: expected_id {:?}",
-            &r[2]
+            r.expected_id
         );
-        assert_eq!(&r[4], "city", "spellings-world.csv:{line}: kind");
+        assert_eq!(r.kind, "city", "spellings-world.csv:{line}: kind");
         assert!(
-            r[5].len() == 2 && r[5].bytes().all(|b| b.is_ascii_uppercase()),
+            r.province.len() == 2 && r.province.bytes().all(|b| b.is_ascii_uppercase()),
             "spellings-world.csv:{line}: country code {:?}",
-            &r[5]
+            r.province
         );
     }
-    let countries: BTreeSet<&str> = rows.iter().map(|r| &r[5]).collect();
+    let countries: BTreeSet<&str> = rows.iter().map(|r| r.province.as_str()).collect();
     let (pages, languages, scripts, held) = coverage("spellings-world.csv", &rows);
     assert!(rows.len() >= 300, "{} rows", rows.len());
     assert!(countries.len() >= 10, "{} countries", countries.len());

@@ -1,6 +1,6 @@
 //! `gazmap gazetteer stats` on the embedded gazetteer and on a fixture.
 
-use crate::util::{data, gazmap, stdout_of};
+use crate::util::{data, gazmap, gazmap_on, stdout_of};
 
 /// The numbers of the row that starts with `kind`.
 fn row(out: &str, kind: &str) -> Vec<usize> {
@@ -35,12 +35,7 @@ fn embedded_areas_all_have_a_point_and_a_polygon() {
 
 #[test]
 fn a_fixture_gazetteer_is_counted_as_it_is() {
-    let out = stdout_of(
-        gazmap()
-            .arg("--gazetteer")
-            .arg(data("export/gazetteer.csv"))
-            .args(["gazetteer", "stats"]),
-    );
+    let out = stdout_of(gazmap_on(data("export/gazetteer.csv")).args(["gazetteer", "stats"]));
     let total = row(&out, "total");
     let lines = std::fs::read_to_string(data("export/gazetteer.csv")).unwrap();
     let rows = csv::Reader::from_reader(lines.as_bytes()).records().count();

@@ -3,13 +3,11 @@
 
 use std::fs;
 
-use crate::util::gazmap;
+use crate::util::{gazmap, gazmap_on, temp_file, temp_path, RunExt};
 
 #[test]
 fn clean_reads_a_cr_only_csv_row_by_row() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("cr.csv");
-    fs::write(&input, "date,place,event\r2021-01-01,Kunduz,captured\r").unwrap();
+    let (_dir, input) = temp_file("cr.csv", "date,place,event\r2021-01-01,Kunduz,captured\r");
     let out = gazmap()
         .args(["clean", "--column", "place"])
         .arg(&input)
@@ -35,19 +33,16 @@ const BAD_POSITIONS: &str = r#"{"type":"FeatureCollection","features":[{"type":"
 
 #[test]
 fn import_boundaries_refuses_positions_of_one_number_without_a_panic() {
-    let dir = tempfile::tempdir().unwrap();
-    let bad = dir.path().join("bad.geojson");
-    fs::write(&bad, BAD_POSITIONS).unwrap();
+    let (dir, bad) = temp_file("bad.geojson", BAD_POSITIONS);
     let out = dir.path().join("out.csv");
     gazmap()
         .args(["import", "boundaries", "--name-field", "shapeName", "-o"])
         .arg(&out)
         .arg(&bad)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains(
+        .fails_with(
+            1,
             "feature 1 (Nahrin): polygon 1, ring 1, position 1: fewer than two numbers",
-        ));
+        );
     // as parents too
     gazmap()
         .args(["import", "boundaries", "--name-field", "shapeName"])
@@ -56,9 +51,7 @@ fn import_boundaries_refuses_positions_of_one_number_without_a_panic() {
         .arg("-o")
         .arg(&out)
         .arg(crate::util::data("boundaries/districts.geojson"))
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("fewer than two numbers"));
+        .fails_with(1, "fewer than two numbers");
     assert!(!out.exists());
 }
 
@@ -67,44 +60,27 @@ fn import_boundaries_reads_standard_input_and_skips_a_bom() {
     let original = fs::read(crate::util::data("boundaries/provinces.geojson")).unwrap();
     let mut with_bom = b"\xEF\xBB\xBF".to_vec();
     with_bom.extend_from_slice(&original);
-    let from_stdin = gazmap()
-        .args([
-            "import",
-            "boundaries",
-            "--name-field",
-            "ADM1_EN",
-            "-q",
-            "-o",
-            "-",
-            "-",
-        ])
-        .write_stdin(with_bom)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let from_file = gazmap()
-        .args([
-            "import",
-            "boundaries",
-            "--name-field",
-            "ADM1_EN",
-            "-q",
-            "-o",
-            "-",
-        ])
-        .arg(crate::util::data("boundaries/provinces.geojson"))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(from_stdin).unwrap();
+    // the same import, of standard input and of the file
+    let import = [
+        "import",
+        "boundaries",
+        "--name-field",
+        "ADM1_EN",
+        "-q",
+        "-o",
+        "-",
+    ];
+    let from_stdin = crate::util::stdout_of(gazmap().args(import).arg("-").write_stdin(with_bom));
+    let from_file = crate::util::stdout_of(
+        gazmap()
+            .args(import)
+            .arg(crate::util::data("boundaries/provinces.geojson")),
+    );
+    let text = from_stdin;
     assert!(text.contains("\nboundary:stdin:1,Baghlan,"), "{text}");
     assert_eq!(
         text.replace("boundary:stdin:", "boundary:provinces:"),
-        String::from_utf8(from_file).unwrap()
+        from_file
     );
 }
 
@@ -164,9 +140,7 @@ fn extract_reads_crlf_and_cr_articles_as_lf_ones() {
 #[test]
 fn a_bad_date_line_is_not_quoted_whole() {
     let article = format!("date: {}\n", "x".repeat(100_000));
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("a.txt");
-    fs::write(&path, article.replace('\n', "\r") + "Kunduz fell.\r").unwrap();
+    let (dir, path) = temp_file("a.txt", article.replace('\n', "\r") + "Kunduz fell.\r");
     let out = gazmap()
         .args(["extract", "-q", "-o"])
         .arg(dir.path().join("out"))
@@ -202,8 +176,7 @@ fn gazmap_with_file_limit(blocks: u64, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn extract_that_fails_midway_leaves_every_old_output() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
+    let (dir, out) = temp_path("out");
     let article = crate::util::data("../../examples/article-en.txt");
     let out_s = out.to_str().unwrap();
     let article_s = article.to_str().unwrap();
@@ -215,7 +188,8 @@ fn extract_that_fails_midway_leaves_every_old_output() {
     fs::write(out.join("events.csv"), "old events\n").unwrap();
     fs::write(out.join("captured.geojson"), "old layer\n").unwrap();
     fs::write(out.join("notes.txt"), "the user's\n").unwrap();
-    let before: Vec<_> = {
+    // the names in the output folder, sorted
+    let names = || {
         let mut v: Vec<_> = fs::read_dir(&out)
             .unwrap()
             .map(|e| e.unwrap().file_name())
@@ -223,6 +197,7 @@ fn extract_that_fails_midway_leaves_every_old_output() {
         v.sort();
         v
     };
+    let before = names();
     // events.csv (3.3 kB) fits in 3.5 kB, captured.geojson (4 kB) does not
     let run = gazmap_with_file_limit(7, &["extract", "-q", "-o", out_s, article_s]);
     assert_eq!(run.status.code(), Some(1), "{run:?}");
@@ -234,15 +209,7 @@ fn extract_that_fails_midway_leaves_every_old_output() {
         fs::read_to_string(out.join("captured.geojson")).unwrap(),
         "old layer\n"
     );
-    let after: Vec<_> = {
-        let mut v: Vec<_> = fs::read_dir(&out)
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        v.sort();
-        v
-    };
-    assert_eq!(after, before);
+    assert_eq!(names(), before);
     // nothing left beside the folder either
     let beside: Vec<_> = fs::read_dir(dir.path())
         .unwrap()
@@ -276,9 +243,7 @@ fn extract_writes_a_fifo_in_place_and_refuses_one_file_for_two_outputs() {
         .arg("--mentions")
         .arg(dir.path().join(".").join("same.csv"))
         .arg(&article)
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("name the same file"));
+        .fails_with(2, "name the same file");
     assert!(!same.exists());
 
     let fifo = dir.path().join("events.fifo");
@@ -310,9 +275,7 @@ fn extract_writes_a_fifo_in_place_and_refuses_one_file_for_two_outputs() {
 
 #[test]
 fn clean_caps_threads_with_a_message() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.csv");
-    fs::write(&input, "place\nKunduz\n").unwrap();
+    let (_dir, input) = temp_file("in.csv", "place\nKunduz\n");
     gazmap()
         .args(["clean", "-q", "--column", "place", "--threads", "100000"])
         .arg(&input)
@@ -325,8 +288,7 @@ fn clean_caps_threads_with_a_message() {
 
 #[test]
 fn import_geonames_stops_on_a_zip_of_zeros_and_on_random_bytes() {
-    let dir = tempfile::tempdir().unwrap();
-    let zip_path = dir.path().join("AF.zip");
+    let (dir, zip_path) = temp_path("AF.zip");
     {
         let mut z = zip::ZipWriter::new(fs::File::create(&zip_path).unwrap());
         let opts = zip::write::SimpleFileOptions::default()
@@ -345,17 +307,13 @@ fn import_geonames_stops_on_a_zip_of_zeros_and_on_random_bytes() {
         .arg(&out)
         .arg(&zip_path)
         .timeout(std::time::Duration::from_secs(60))
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("a line longer than 1 MiB"));
+        .fails_with(1, "a line longer than 1 MiB");
     gazmap()
         .args(["import", "geonames", "-q", "-o"])
         .arg(&out)
         .arg("/dev/urandom")
         .timeout(std::time::Duration::from_secs(60))
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("not a GeoNames"));
+        .fails_with(1, "not a GeoNames");
     assert!(!out.exists());
 }
 
@@ -367,17 +325,13 @@ fn extract_and_import_boundaries_stop_early_on_endless_input() {
         .arg(dir.path().join("out"))
         .arg("/dev/zero")
         .timeout(std::time::Duration::from_secs(60))
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("longer than 24 MiB"));
+        .fails_with(1, "longer than 24 MiB");
     gazmap()
         .args(["import", "boundaries", "-q", "--name-field", "n", "-o"])
         .arg(dir.path().join("b.csv"))
         .arg("/dev/urandom")
         .timeout(std::time::Duration::from_secs(60))
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("not GeoJSON"));
+        .fails_with(1, "not GeoJSON");
 }
 
 #[test]
@@ -388,18 +342,9 @@ fn faulty_index_files_with_right_checksums_do_not_panic() {
         "faulty-key-without-names.gzi",
     ] {
         let path = crate::util::data(&format!("index/{name}"));
-        let out = gazmap()
-            .arg("--gazetteer")
-            .arg(&path)
-            .args([
-                "resolve",
-                "Kunduz",
-                "Khinjan",
-                "Pul-i-Hisar",
-                "Nahreen",
-                "kabul",
-                "x",
-            ])
+        let out = gazmap_on(&path)
+            .arg("resolve")
+            .args(crate::common::probes::PROBE_NAMES)
             .output()
             .unwrap();
         let code = out.status.code();
@@ -413,30 +358,24 @@ fn faulty_index_files_with_right_checksums_do_not_panic() {
 
 #[test]
 fn export_refuses_text_after_a_closing_quote_as_clean_does() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("events.csv");
-    fs::write(
-        &input,
+    let (dir, input) = temp_file(
+        "events.csv",
         "date,place,event\n2021-07-06,\"Kunduz\"x,captured\n",
-    )
-    .unwrap();
+    );
     gazmap()
         .args(["export", "-q", "-o"])
         .arg(dir.path().join("out"))
         .arg(&input)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains(
-            ":2: text after the closing quote",
-        ));
+        .fails_with(1, "events.csv:2: column 2: text after the closing quote");
     assert!(!dir.path().join("out").exists());
 }
 
 #[test]
 fn export_refuses_a_date_column_it_does_not_have_whatever_the_layers() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("events.csv");
-    fs::write(&input, "date,place,event\n2021-07-06,Kunduz,captured\n").unwrap();
+    let (dir, input) = temp_file(
+        "events.csv",
+        "date,place,event\n2021-07-06,Kunduz,captured\n",
+    );
     for layer_by in ["event", "none"] {
         gazmap()
             .args([
@@ -450,11 +389,7 @@ fn export_refuses_a_date_column_it_does_not_have_whatever_the_layers() {
             ])
             .arg(dir.path().join("out"))
             .arg(&input)
-            .assert()
-            .code(1)
-            .stderr(predicates::str::contains(
-                "no column \"nosuch\" (--date-column)",
-            ));
+            .fails_with(1, "no column \"nosuch\" (--date-column)");
     }
     // the defaults may be missing when the layers do not need them
     fs::write(&input, "place\nKunduz\n").unwrap();
@@ -468,8 +403,7 @@ fn export_refuses_a_date_column_it_does_not_have_whatever_the_layers() {
 
 #[test]
 fn clean_refuses_a_lone_utf16_surrogate() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("u16.csv");
+    let (dir, input) = temp_path("u16.csv");
     let mut bytes = b"\xff\xfe".to_vec();
     let units = "id,place\n1,Kunduz\n2,"
         .encode_utf16()
@@ -484,8 +418,6 @@ fn clean_refuses_a_lone_utf16_surrogate() {
         .args(["clean", "-q", "--column", "place", "-o"])
         .arg(&out)
         .arg(&input)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("line 3: a lone UTF-16 surrogate"));
+        .fails_with(1, "line 3: a lone UTF-16 surrogate");
     assert!(!out.exists());
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use predicates::prelude::*;
 
-use crate::util::{data, gazmap, json_lines, stdout_of};
+use crate::util::{data, gazmap, gazmap_on, json_lines, stdout_of, temp_path, RunExt};
 
 fn import_districts(out: &Path) {
     gazmap()
@@ -16,14 +16,10 @@ fn import_districts(out: &Path) {
         .arg(data("boundaries/provinces.geojson"))
         .args(["--parent-name-field", "ADM1_EN", "-o"])
         .arg(out)
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
+        .succeeds_saying(&[
             "alternate names merged for 3 of 5",
-        ))
-        .stderr(predicate::str::contains(
             "Nowhere Valley (Baghlan): not in the reference gazetteer",
-        ));
+        ]);
 }
 
 fn rows(path: &Path) -> Vec<csv::StringRecord> {
@@ -37,8 +33,7 @@ fn rows(path: &Path) -> Vec<csv::StringRecord> {
 
 #[test]
 fn districts_get_polygons_provinces_and_alternate_names() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("districts.csv");
+    let (_tmp, out) = temp_path("districts.csv");
     import_districts(&out);
     let rows = rows(&out);
     let got: Vec<(&str, &str, &str, &str)> =
@@ -95,11 +90,10 @@ fn districts_get_polygons_provinces_and_alternate_names() {
 
 #[test]
 fn imported_gazetteer_resolves_spellings_and_exports_polygons() {
-    let tmp = tempfile::tempdir().unwrap();
-    let gaz = tmp.path().join("districts.csv");
+    let (tmp, gaz) = temp_path("districts.csv");
     import_districts(&gaz);
     // a spelling only the merged alternate names know
-    let lines = json_lines(&stdout_of(gazmap().arg("--gazetteer").arg(&gaz).args([
+    let lines = json_lines(&stdout_of(gazmap_on(&gaz).args([
         "resolve",
         "--format",
         "json",
@@ -118,9 +112,7 @@ fn imported_gazetteer_resolves_spellings_and_exports_polygons() {
     )
     .unwrap();
     let out = tmp.path().join("out");
-    gazmap()
-        .arg("--gazetteer")
-        .arg(&gaz)
+    gazmap_on(&gaz)
         .arg("export")
         .arg(&events)
         .arg("-o")
@@ -210,9 +202,7 @@ fn bad_boundaries_are_errors_and_write_nothing() {
             .arg(data(&format!("boundaries/{file}")))
             .args(["--name-field", field, "-o"])
             .arg(&out)
-            .assert()
-            .code(1)
-            .stderr(predicate::str::contains(message));
+            .fails_with(1, message);
         assert!(!out.exists(), "{file}: nothing written");
     }
     // --parents without its name field is a usage error

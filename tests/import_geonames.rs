@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
 
-use crate::util::{data, gazmap, json_lines, stdout_of};
+use crate::util::{data, gazmap, gazmap_on, json_lines, stdout_of, temp_file, temp_path, RunExt};
 
 fn geo(name: &str) -> PathBuf {
     data("geonames").join(name)
@@ -67,8 +67,7 @@ fn import_gives_the_expected_contract_csv_and_reports_bad_lines() {
 
 #[test]
 fn zipped_dump_and_alternate_names_give_the_same_csv() {
-    let dir = tempfile::tempdir().unwrap();
-    let dump = dir.path().join("AF.zip");
+    let (dir, dump) = temp_path("AF.zip");
     let alts = dir.path().join("alternateNamesV2.zip");
     zip_of(&geo("AF.txt"), &dump, "AF.txt");
     zip_of(&geo("alternateNamesV2.txt"), &alts, "alternateNamesV2.txt");
@@ -105,19 +104,16 @@ fn output_does_not_depend_on_the_dump_line_order() {
 
 #[test]
 fn strict_stops_at_the_first_bad_line_and_leaves_the_output_alone() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("af.csv");
-    fs::write(&out, "previous").unwrap();
+    let (dir, out) = temp_file("af.csv", "previous");
     gazmap()
         .args(["import", "geonames", "--strict"])
         .arg(geo("AF.txt"))
         .arg("-o")
         .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+        .fails_with(
+            1,
             "AF.txt:4: 2 tab-separated fields where a GeoNames dump line has 19",
-        ));
+        );
     assert_eq!(fs::read_to_string(&out).unwrap(), "previous");
     assert_eq!(
         fs::read_dir(dir.path()).unwrap().count(),
@@ -142,17 +138,12 @@ fn feature_classes_filter_and_are_checked() {
     gazmap()
         .args(["import", "geonames", "--feature-classes", "A,X"])
         .arg(geo("AF.txt"))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "\"X\" is not a GeoNames feature class",
-        ));
+        .fails_with(2, "\"X\" is not a GeoNames feature class");
 }
 
 #[test]
 fn zip_without_the_dump_inside_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let bogus = dir.path().join("XX.zip");
+    let (dir, bogus) = temp_path("XX.zip");
     let file = fs::File::create(&bogus).unwrap();
     let mut w = zip::ZipWriter::new(file);
     let opts = zip::write::SimpleFileOptions::default();
@@ -162,39 +153,32 @@ fn zip_without_the_dump_inside_is_refused() {
     gazmap()
         .args(["import", "geonames"])
         .arg(&bogus)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+        .fails_with(
+            1,
             "expected xx.txt (or a single .txt file) inside; it holds: a.csv, b.json",
-        ));
+        );
     let not_zip = dir.path().join("YY.zip");
     fs::write(&not_zip, "plain text").unwrap();
     gazmap()
         .args(["import", "geonames"])
         .arg(&not_zip)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("not a usable zip file"));
+        .fails_with(1, "not a usable zip file");
 }
 
 #[test]
 fn gazetteer_flag_takes_a_dump_directly() {
-    let lines = json_lines(&stdout_of(
-        gazmap().arg("--gazetteer").arg(geo("AF.txt")).args([
-            "resolve",
-            "--format",
-            "json",
-            "Pol-i-Khumri",
-            "Puli Hisar",
-        ]),
-    ));
+    let lines = json_lines(&stdout_of(gazmap_on(geo("AF.txt")).args([
+        "resolve",
+        "--format",
+        "json",
+        "Pol-i-Khumri",
+        "Puli Hisar",
+    ])));
     assert_eq!(lines[0]["best"]["id"], "geonames:1131316");
     assert_eq!(lines[0]["best"]["admin1"], "Velāyat-e Baghlān");
     assert_eq!(lines[1]["best"]["id"], "geonames:7052888");
     assert_eq!(lines[1]["best"]["kind"], "district");
-    gazmap()
-        .arg("--gazetteer")
-        .arg(geo("AF.txt"))
+    gazmap_on(geo("AF.txt"))
         .args(["resolve", "Kunduz"])
         .assert()
         .success()
@@ -203,8 +187,7 @@ fn gazetteer_flag_takes_a_dump_directly() {
 
 #[test]
 fn a_dump_given_directly_resolves_like_its_imported_csv() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("af.csv");
+    let (_dir, csv) = temp_path("af.csv");
     gazmap()
         .args(["import", "geonames", "-q"])
         .arg(geo("AF.txt"))
@@ -216,9 +199,7 @@ fn a_dump_given_directly_resolves_like_its_imported_csv() {
         "Pol-i-Khumri\nKoundouz\nPuli Hisar\nDih Salah\nBaghlan province\nKokcha\nnowhere\n";
     let through = |gazetteer: &Path| {
         stdout_of(
-            gazmap()
-                .arg("--gazetteer")
-                .arg(gazetteer)
+            gazmap_on(gazetteer)
                 .args(["resolve", "--format", "json"])
                 .write_stdin(queries),
         )

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
 
-use crate::util::{data, gazmap, stdout_of};
+use crate::util::{data, gazmap, gazmap_on, stdout_of, temp_path, RunExt};
 
 /// Builds an index file of `inputs` (the embedded gazetteer when empty) in `dir`.
 fn build(dir: &Path, inputs: &[PathBuf]) -> PathBuf {
@@ -52,9 +52,7 @@ fn queries_from(csv: &str) -> String {
 
 fn resolve_all(gazetteer: &Path, queries: &str, extra: &[&str]) -> String {
     stdout_of(
-        gazmap()
-            .arg("--gazetteer")
-            .arg(gazetteer)
+        gazmap_on(gazetteer)
             .args(["resolve", "--format", "json", "--top", "5"])
             .args(extra)
             .write_stdin(queries),
@@ -144,9 +142,7 @@ fn building_twice_gives_identical_files() {
 }
 
 fn refused(path: &Path, message: &str) {
-    gazmap()
-        .arg("--gazetteer")
-        .arg(path)
+    gazmap_on(path)
         .args(["resolve", "Kabul"])
         .assert()
         .code(1)
@@ -217,15 +213,12 @@ fn truncated_corrupted_and_foreign_files_are_refused() {
 
 #[test]
 fn a_failed_build_leaves_no_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("g.gzi");
+    let (dir, out) = temp_path("g.gzi");
     gazmap()
         .args(["index", "build", "-o"])
         .arg(&out)
         .arg(data("bad-lat.csv"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("bad-lat.csv:"));
+        .fails_with(1, "bad-lat.csv:");
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
@@ -236,9 +229,7 @@ fn an_index_file_among_other_gazetteers_adds_its_places() {
     let names = "Nowhere Abad\nKhinjan\nBaghran\n";
     let with = |first: &Path| {
         stdout_of(
-            gazmap()
-                .arg("--gazetteer")
-                .arg(first)
+            gazmap_on(first)
                 .arg("--gazetteer")
                 .arg(data("districts-only.csv"))
                 .args(["resolve", "--format", "csv"])

@@ -2,7 +2,7 @@
 
 use predicates::prelude::*;
 
-use crate::util::{data, gazmap, json_lines, stdout_of};
+use crate::util::{data, gazmap, gazmap_on, json_lines, stdout_of, temp_file, temp_path, RunExt};
 
 fn resolve_json(args: &[&str]) -> Vec<serde_json::Value> {
     json_lines(&stdout_of(
@@ -77,12 +77,13 @@ fn unrelated_same_names_are_ambiguous_until_within() {
 fn a_designator_of_another_kind_is_no_fuzzy_match() {
     // a gazetteer of districts only: "Baghlan province" must not become a district of a
     // similar name elsewhere
-    let out = stdout_of(
-        gazmap()
-            .arg("--gazetteer")
-            .arg(data("districts-only.csv"))
-            .args(["resolve", "--format", "json", "Baghlan province", "Baghran"]),
-    );
+    let out = stdout_of(gazmap_on(data("districts-only.csv")).args([
+        "resolve",
+        "--format",
+        "json",
+        "Baghlan province",
+        "Baghran",
+    ]));
     let lines = json_lines(&out);
     assert_eq!(lines[0]["status"], "unmatched", "{}", lines[0]);
     assert_eq!(lines[1]["status"], "matched", "{}", lines[1]);
@@ -127,37 +128,29 @@ fn names_from_stdin_and_invalid_utf8() {
 
 #[test]
 fn custom_gazetteer_and_its_errors() {
-    let out = stdout_of(
-        gazmap()
-            .arg("--gazetteer")
-            .arg(data("mini.csv"))
-            .args(["resolve", "Nowhereabad"]),
-    );
+    let out = stdout_of(gazmap_on(data("mini.csv")).args(["resolve", "Nowhereabad"]));
     assert!(out.contains("matched") && out.contains("test:1"), "{out}");
-    gazmap()
-        .args(["resolve", "x", "--gazetteer"])
-        .arg(data("bad-lat.csv"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("bad-lat.csv:3: column 7 (lat)"));
-    gazmap()
-        .args(["resolve", "x", "--gazetteer", "/no/such/file.csv"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("/no/such/file.csv"));
+    // a bad row and a missing file, the global flag after the subcommand
+    let cases = [
+        (data("bad-lat.csv"), "bad-lat.csv:3: column 7 (lat)"),
+        ("/no/such/file.csv".into(), "/no/such/file.csv"),
+    ];
+    for (path, message) in cases {
+        gazmap()
+            .args(["resolve", "x", "--gazetteer"])
+            .arg(path)
+            .fails_with(1, message);
+    }
 }
 
 #[test]
 fn usage_errors_exit_2() {
     gazmap()
         .args(["resolve", "--format", "yaml", "Kabul"])
-        .assert()
-        .code(2);
+        .fails_with(2, "invalid value 'yaml'");
     gazmap()
         .args(["resolve", "--within", "Atlantis", "Kabul"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("--within \"Atlantis\""));
+        .fails_with(1, "--within \"Atlantis\"");
 }
 
 #[test]
@@ -229,25 +222,45 @@ fn clean_gives_a_newer_district_its_parents_point() {
 #[test]
 fn a_gazetteer_csv_is_opened_as_every_csv_input_is() {
     // semicolons and Windows-1252 (é as 0xE9), as a spreadsheet saves them
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("semi.csv");
+    let (_dir, path) = temp_path("semi.csv");
     let mut bytes =
         b"id;name;kind;country;admin1;admin2;lat;lon;population;alt_names;geometry\n".to_vec();
     bytes.extend_from_slice(
         b"x:1;Qala Now;district;AF;Badghis;;35.0;63.1;;Qala-e-Naw|Qal\xe9 Naw;\n",
     );
     std::fs::write(&path, bytes).unwrap();
-    let out = stdout_of(gazmap().arg("--gazetteer").arg(&path).args([
-        "resolve",
-        "--format",
-        "json",
-        "Qalé Naw",
-        "Qala-e-Naw",
-    ]));
+    let out =
+        stdout_of(gazmap_on(&path).args(["resolve", "--format", "json", "Qalé Naw", "Qala-e-Naw"]));
     let lines = json_lines(&out);
     assert_eq!(lines.len(), 2);
     for line in lines {
         assert_eq!(line["status"], "matched", "{line}");
         assert_eq!(line["best"]["id"], "x:1", "{line}");
     }
+}
+
+#[test]
+fn a_semicolon_gazetteer_is_read_by_the_strict_reader_clean_uses() {
+    // a quoted name holding the delimiter reads whole, blank lines are passed over
+    let header = "id;name;kind;country;lat;lon;alt_names\n";
+    let (_dir, path) = temp_file(
+        "semi.csv",
+        format!("{header}\nx:1;\"Qala; Now\";district;AF;35.0;63.1;Qala-e-Naw\n\n"),
+    );
+    let out = stdout_of(gazmap_on(&path).args(["resolve", "--format", "json", "Qala-e-Naw"]));
+    let lines = json_lines(&out);
+    assert_eq!(lines[0]["best"]["name"], "Qala; Now", "{out}");
+    // text after a closing quote is refused with its line and column, as clean refuses it
+    let (_dir, bad) = temp_file(
+        "bad.csv",
+        format!("{header}x:1;\"Qala\" Now;district;AF;35.0;63.1;\n"),
+    );
+    gazmap_on(&bad)
+        .args(["resolve", "Qala"])
+        .fails_with(1, "bad.csv:2: column 2: text after the closing quote");
+    // and so is a row of another width than the header
+    let (_dir, short) = temp_file("short.csv", format!("{header}x:1;Qala;district;AF\n"));
+    gazmap_on(&short)
+        .args(["resolve", "Qala"])
+        .fails_with(1, "short.csv:2: 4 fields where the header has 7");
 }

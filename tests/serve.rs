@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::util::{data, gazmap, stdout_of};
+use crate::util::{data, gazmap, stdout_of, temp_path};
 
 /// A running `gazmap serve` on a free port of 127.0.0.1, stopped when dropped.
 pub struct Server {
@@ -118,6 +118,33 @@ fn get(base: &str, path_and_query: &str) -> Answer {
     finish(agent().get(format!("{base}{path_and_query}")).call())
 }
 
+/// GETs a page that must answer 200.
+fn get_ok(base: &str, path_and_query: &str) -> Answer {
+    let a = get(base, path_and_query);
+    assert_eq!(a.status, 200, "{path_and_query}: {}", a.body);
+    a
+}
+
+/// The text field `field` of each object of the array `list`.
+fn strings<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    let items = list.as_array().expect("an array");
+    items.iter().map(|v| v[field].as_str().unwrap()).collect()
+}
+
+/// Posts a batch of reconciliation queries, checked against the query schema, and returns
+/// the answer, checked to be a 200 that the result schema accepts.
+fn reconcile(server: &Server, batch: &str) -> Value {
+    assert_valid(
+        "reconciliation-query-batch",
+        &serde_json::from_str(batch).unwrap(),
+    );
+    let a = post_form(&server.base, "/reconcile", &[("queries", batch)]);
+    assert_eq!(a.status, 200, "{}", a.body);
+    let answer = a.json();
+    assert_valid("reconciliation-result-batch", &answer);
+    answer
+}
+
 /// POSTs a form as OpenRefine does.
 fn post_form(base: &str, path: &str, fields: &[(&str, &str)]) -> Answer {
     finish(
@@ -210,8 +237,7 @@ fn manifest_is_valid_and_answers_cors_and_jsonp() {
         server.addr.starts_with("127.0.0.1:"),
         "binds to loopback by default"
     );
-    let a = get(&server.base, "/reconcile");
-    assert_eq!(a.status, 200);
+    let a = get_ok(&server.base, "/reconcile");
     assert!(
         a.content_type.starts_with("application/json"),
         "{}",
@@ -219,12 +245,7 @@ fn manifest_is_valid_and_answers_cors_and_jsonp() {
     );
     let m = a.json();
     assert_valid("manifest", &m);
-    let types: Vec<&str> = m["defaultTypes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap())
-        .collect();
+    let types = strings(&m["defaultTypes"], "id");
     assert_eq!(
         types,
         ["country", "province", "district", "city", "town", "village"]
@@ -236,8 +257,7 @@ fn manifest_is_valid_and_answers_cors_and_jsonp() {
     assert_eq!(m["suggest"]["entity"]["service_url"], server.base);
 
     // JSONP for GET
-    let a = get(&server.base, "/reconcile?callback=jsonp_cb123");
-    assert_eq!(a.status, 200);
+    let a = get_ok(&server.base, "/reconcile?callback=jsonp_cb123");
     assert!(a.content_type.starts_with("application/javascript"));
     let inner = a
         .body
@@ -312,15 +332,7 @@ fn openrefine_reconciles_a_district_column_with_a_province_column() {
         .enumerate()
         .map(|(i, (name, _, _))| (format!("q{i}"), json!({ "query": name, "limit": 3 })))
         .collect();
-    let guess = serde_json::to_string(&guess).unwrap();
-    assert_valid(
-        "reconciliation-query-batch",
-        &serde_json::from_str(&guess).unwrap(),
-    );
-    let a = post_form(&server.base, "/reconcile", &[("queries", &guess)]);
-    assert_eq!(a.status, 200, "{}", a.body);
-    let answer = a.json();
-    assert_valid("reconciliation-result-batch", &answer);
+    let answer = reconcile(&server, &serde_json::to_string(&guess).unwrap());
     for i in 0..10 {
         let result = answer[format!("q{i}")]["result"].as_array().unwrap();
         assert!(result.len() <= 3);
@@ -347,15 +359,7 @@ fn openrefine_reconciles_a_district_column_with_a_province_column() {
                 (format!("q{}", b * 10 + i), q)
             })
             .collect();
-        let batch = serde_json::to_string(&batch).unwrap();
-        assert_valid(
-            "reconciliation-query-batch",
-            &serde_json::from_str(&batch).unwrap(),
-        );
-        let a = post_form(&server.base, "/reconcile", &[("queries", &batch)]);
-        assert_eq!(a.status, 200, "{}", a.body);
-        let answer = a.json();
-        assert_valid("reconciliation-result-batch", &answer);
+        let answer = reconcile(&server, &serde_json::to_string(&batch).unwrap());
         for i in 0..chunk.len() {
             first.push(answer[format!("q{}", b * 10 + i)]["result"][0].clone());
         }
@@ -369,8 +373,7 @@ fn openrefine_reconciles_a_district_column_with_a_province_column() {
     }
     // 4. the preview OpenRefine shows on hover, for a matched cell
     let id = first[0]["id"].as_str().unwrap();
-    let a = get(&server.base, &format!("/preview?id={id}"));
-    assert_eq!(a.status, 200);
+    let a = get_ok(&server.base, &format!("/preview?id={id}"));
     assert!(a.content_type.starts_with("text/html"));
     assert!(
         a.body.contains("Shikī") && a.body.contains("Badakhshan"),
@@ -491,12 +494,7 @@ fn suggest_services_answer_valid_documents() {
     let a = get(&server.base, "/suggest/entity?prefix=Pul-e");
     let s = a.json();
     assert_valid("suggest-entities-response", &s);
-    let names: Vec<&str> = s["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["name"].as_str().unwrap())
-        .collect();
+    let names = strings(&s["result"], "name");
     assert!(names.contains(&"Pul-e Ḩişār"), "{names:?}");
     // a misspelling still suggests through the resolver
     let s = get(
@@ -517,12 +515,7 @@ fn suggest_services_answer_valid_documents() {
     );
     let s = get(&server.base, "/extend/propose?type=district").json();
     assert_valid("data-extension-property-proposal", &s);
-    let ids: Vec<&str> = s["properties"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap())
-        .collect();
+    let ids = strings(&s["properties"], "id");
     for want in [
         "lat",
         "lon",
@@ -562,12 +555,7 @@ fn data_extension_returns_the_gazetteer_fields() {
         json!([{ "id": "geonames:1147537", "name": "Baghlan" }])
     );
     assert_eq!(row["admin2"], json!([]));
-    let alts: Vec<&str> = row["alt_names"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["str"].as_str().unwrap())
-        .collect();
+    let alts = strings(&row["alt_names"], "str");
     assert_eq!(alts, p.alt_names().collect::<Vec<_>>());
     assert_eq!(
         row["geonames_id"],
@@ -597,8 +585,7 @@ fn serves_a_csv_gazetteer_and_escapes_the_preview() {
     assert_valid("data-extension-response", &x);
     assert_eq!(x["rows"]["T3"]["population"], json!([{ "int": 5400 }]));
     assert_eq!(x["rows"]["T3"]["geonames_id"], json!([]));
-    let a = get(&server.base, "/preview?id=T2");
-    assert_eq!(a.status, 200);
+    let a = get_ok(&server.base, "/preview?id=T2");
     assert!(
         a.body.contains("North &lt;Hills&gt; &amp; Vale"),
         "{}",
@@ -616,8 +603,7 @@ fn serves_a_csv_gazetteer_and_escapes_the_preview() {
 
 #[test]
 fn serves_an_index_file_with_the_same_answers_as_its_csv() {
-    let dir = tempfile::tempdir().unwrap();
-    let gzi = dir.path().join("af.gzi");
+    let (_dir, gzi) = temp_path("af.gzi");
     gazmap()
         .args(["index", "build", "-q", "-o"])
         .arg(&gzi)

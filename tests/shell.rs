@@ -2,7 +2,7 @@
 
 use predicates::prelude::*;
 
-use crate::util::gazmap;
+use crate::util::{gazmap, RunExt};
 
 #[test]
 fn completions_are_printed_for_every_shell() {
@@ -22,9 +22,7 @@ fn completions_are_printed_for_every_shell() {
     }
     gazmap()
         .args(["completions", "tcsh"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("invalid value"));
+        .fails_with(2, "invalid value");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Integration tests: the real binary on real files.
 
+mod common;
 mod util;
 
 mod clean;

@@ -23,7 +23,8 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use gazmap::clean::{gz_fields, GZ_COLUMNS};
-use gazmap::resolve::{Options, Resolution, Resolver};
+use gazmap::gazetteer::{Gazetteer, PlaceColumn};
+use gazmap::resolve::{CandidateRecord, Options, Resolution, Resolver, CSV_COLUMNS};
 use gazmap::Kind;
 
 pyo3::create_exception!(
@@ -374,101 +375,114 @@ fn string_values(array: &ArrayRef) -> PyResult<Vec<Option<&str>>> {
     })
 }
 
-/// The struct array `resolve_arrow` returns.
+/// One field of the struct array `resolve_arrow` returns, as it is built.
+enum FieldBuilder {
+    Text(StringBuilder),
+    Number(Float64Builder),
+    Ids(ListBuilder<StringBuilder>),
+}
+
+impl FieldBuilder {
+    /// The builder of a column of `gazmap resolve --format csv`: the coordinates and the
+    /// score are numbers, the candidates a list of ids, the rest text.
+    fn for_column(name: &str) -> FieldBuilder {
+        match name {
+            "lat" | "lon" | "score" => FieldBuilder::Number(Float64Builder::new()),
+            "candidates" => FieldBuilder::Ids(ListBuilder::new(StringBuilder::new())),
+            _ => FieldBuilder::Text(StringBuilder::new()),
+        }
+    }
+
+    fn append_null(&mut self) {
+        match self {
+            FieldBuilder::Text(b) => b.append_null(),
+            FieldBuilder::Number(b) => b.append_null(),
+            FieldBuilder::Ids(b) => b.append_null(),
+        }
+    }
+
+    /// Appends column `name` of `r` (whose best place's record is `best`).
+    fn append(
+        &mut self,
+        name: &str,
+        r: &Resolution,
+        best: Option<&CandidateRecord<'_>>,
+        g: &Gazetteer,
+    ) {
+        let place = best.map(|b| &b.place);
+        match self {
+            FieldBuilder::Ids(b) => {
+                for c in &r.candidates {
+                    b.values().append_value(g.place(c.place).id);
+                }
+                b.append(true);
+            }
+            FieldBuilder::Number(b) => b.append_option(match name {
+                "lat" => place.and_then(|p| p.lat),
+                "lon" => place.and_then(|p| p.lon),
+                _ => best.map(|c| c.score),
+            }),
+            FieldBuilder::Text(b) => {
+                let place_text = PlaceColumn::ALL
+                    .into_iter()
+                    .find(|c| c.name() == name)
+                    .map(|c| place.and_then(|p| c.text(p)));
+                b.append_option(match (name, place_text) {
+                    (_, Some(text)) => text,
+                    ("query", _) => Some(&r.query),
+                    ("status", _) => Some(r.status.as_str()),
+                    ("method", _) => best.map(|c| c.method.as_str()),
+                    ("matched_name", _) => best.map(|c| c.matched_name),
+                    _ => best.map(|c| c.reason),
+                })
+            }
+        }
+    }
+
+    fn finish(self) -> ArrayRef {
+        match self {
+            FieldBuilder::Text(mut b) => Arc::new(b.finish()),
+            FieldBuilder::Number(mut b) => Arc::new(b.finish()),
+            FieldBuilder::Ids(mut b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+/// The struct array `resolve_arrow` returns: the columns of `gazmap resolve --format csv`
+/// ([`CSV_COLUMNS`]), typed, then `left_out`.
 fn resolution_struct(
     resolver: &Resolver,
     slots: &[Option<usize>],
     results: &[Resolution],
 ) -> StructArray {
     let g = resolver.gazetteer();
-    let text = ["query", "status"];
-    let best_text = [
-        "id",
-        "name",
-        "kind",
-        "country",
-        "admin1",
-        "admin2",
-        "method",
-        "matched_name",
-        "reason",
-    ];
-    let mut texts: Vec<StringBuilder> = (0..text.len() + best_text.len())
-        .map(|_| StringBuilder::new())
+    let mut builders: Vec<FieldBuilder> = CSV_COLUMNS
+        .iter()
+        .map(|name| FieldBuilder::for_column(name))
         .collect();
-    let mut nums: Vec<Float64Builder> = (0..3).map(|_| Float64Builder::new()).collect();
-    let mut candidates = ListBuilder::new(StringBuilder::new());
     let mut left_out = Int64Builder::new();
     let mut valid = Vec::with_capacity(slots.len());
     for slot in slots {
         let Some(r) = slot.map(|i| &results[i]) else {
-            texts.iter_mut().for_each(|b| b.append_null());
-            nums.iter_mut().for_each(|b| b.append_null());
-            candidates.append_null();
+            builders.iter_mut().for_each(FieldBuilder::append_null);
             left_out.append_null();
             valid.push(false);
             continue;
         };
         valid.push(true);
-        texts[0].append_value(&r.query);
-        texts[1].append_value(r.status.as_str());
-        match r.best.as_ref().map(|b| b.record(g)) {
-            Some(b) => {
-                let values = [
-                    b.id,
-                    b.name,
-                    b.kind.as_str(),
-                    b.country,
-                    b.admin1,
-                    b.admin2,
-                    b.method.as_str(),
-                    b.matched_name,
-                    b.reason,
-                ];
-                for (builder, v) in texts[2..].iter_mut().zip(values) {
-                    builder.append_value(v);
-                }
-                nums[0].append_option(b.lat);
-                nums[1].append_option(b.lon);
-                nums[2].append_value(b.score);
-            }
-            None => {
-                texts[2..].iter_mut().for_each(|b| b.append_null());
-                nums.iter_mut().for_each(|b| b.append_null());
-            }
+        let best = r.best.as_ref().map(|b| b.record(g));
+        for (b, name) in builders.iter_mut().zip(CSV_COLUMNS) {
+            b.append(name, r, best.as_ref(), g);
         }
-        for c in &r.candidates {
-            candidates.values().append_value(g.place(c.place).id);
-        }
-        candidates.append(true);
         left_out.append_value(r.left_out as i64);
     }
     let mut fields = Vec::new();
     let mut arrays: Vec<ArrayRef> = Vec::new();
-    let mut texts = texts.into_iter();
-    for name in text.iter().chain(&best_text[..6]) {
-        fields.push(Field::new(*name, DataType::Utf8, true));
-        arrays.push(Arc::new(
-            texts.next().expect("a builder per field").finish(),
-        ));
+    for (name, b) in CSV_COLUMNS.into_iter().zip(builders) {
+        let array = b.finish();
+        fields.push(Field::new(name, array.data_type().clone(), true));
+        arrays.push(array);
     }
-    for (name, mut b) in ["lat", "lon", "score"].into_iter().zip(nums) {
-        fields.push(Field::new(name, DataType::Float64, true));
-        arrays.push(Arc::new(b.finish()));
-    }
-    for name in &best_text[6..] {
-        fields.push(Field::new(*name, DataType::Utf8, true));
-        arrays.push(Arc::new(
-            texts.next().expect("a builder per field").finish(),
-        ));
-    }
-    let candidates = candidates.finish();
-    fields.push(Field::new(
-        "candidates",
-        candidates.data_type().clone(),
-        true,
-    ));
-    arrays.push(Arc::new(candidates));
     fields.push(Field::new("left_out", DataType::Int64, true));
     arrays.push(Arc::new(left_out.finish()));
     StructArray::new(Fields::from(fields), arrays, Some(valid.into()))

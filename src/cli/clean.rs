@@ -108,34 +108,22 @@ pub fn run(global: &GlobalArgs, args: &CleanArgs) -> Result<()> {
             )
         }),
     };
+    // the bar is cleared whether or not the run succeeded
+    let run = |out: &mut dyn Write| {
+        let s = clean(input, out, &resolver, &opts, &clean_opts, &mut on_progress);
+        bar.finish_and_clear();
+        s
+    };
     let summary = if args.output == "-" {
         let stdout = io::stdout();
         let mut out = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
-        let s = clean(
-            input,
-            &mut out,
-            &resolver,
-            &opts,
-            &clean_opts,
-            &mut on_progress,
-        );
-        bar.finish_and_clear();
-        let s = s?;
+        let s = run(&mut out)?;
         out.flush().context("writing standard output")?;
         s
     } else {
         let path = PathBuf::from(&args.output);
         let mut out = AtomicFile::create(&path)?;
-        let s = clean(
-            input,
-            &mut out,
-            &resolver,
-            &opts,
-            &clean_opts,
-            &mut on_progress,
-        );
-        bar.finish_and_clear();
-        let s = s.with_context(|| format!("nothing written to {}", path.display()))?;
+        let s = run(&mut out).with_context(|| format!("nothing written to {}", path.display()))?;
         out.commit()?;
         s
     };

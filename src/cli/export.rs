@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use clap::{Args, CommandFactory, ValueEnum};
 
-use super::{formats, load_resolver, options, FilterArgs, FormatArg, GlobalArgs};
+use super::{formats, load_resolver, options, FilterArgs, GlobalArgs, LayerArgs};
 use gazmap::error::Error;
 use gazmap::export::layers::{ColumnType, Columns, Layers, Typing};
 use gazmap::export::{DrawAs, LayerBy, LayerRow};
 use gazmap::io::input::InputOptions;
+use gazmap::io::records::{Records, DEFAULT_MAX_RECORD_BYTES};
 use gazmap::resolve::{Resolution, Status};
 
 /// Flags of `gazmap export`.
@@ -28,9 +29,6 @@ pub struct ExportArgs {
     /// How rows are grouped into layers (one GeoJSON file each).
     #[arg(long, value_enum, default_value_t = LayerByArg::Event)]
     pub layer_by: LayerByArg,
-    /// How a district or province is drawn: its polygon, or its point.
-    #[arg(long, value_enum, default_value_t = GeometryArg::Polygon)]
-    pub geometry: GeometryArg,
     /// Column holding the place as the source spelled it (header name or 1-based number).
     #[arg(long, value_name = "COL", default_value = "place")]
     pub place_column: String,
@@ -41,10 +39,9 @@ pub struct ExportArgs {
     /// Column holding the event type [default: event]; one given must exist.
     #[arg(long, value_name = "COL")]
     pub event_column: Option<String>,
-    /// Files to write, comma-separated: geojson (a file per layer), gpkg (layers.gpkg), html
-    /// (index.html, a map page).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "geojson")]
-    pub format: Vec<FormatArg>,
+    /// Layer files and how places are drawn.
+    #[command(flatten)]
+    pub layers: LayerArgs,
     /// Base map tiles for the map page (a URL template with {z}/{x}/{y}); none by default, so
     /// the page needs no network.
     #[arg(long, value_name = "URL")]
@@ -111,18 +108,24 @@ struct Spool {
 }
 
 impl Spool {
-    /// A CSV reader at the first row (after the header).
-    fn rows(&mut self) -> Result<csv::Reader<io::BufReader<&std::fs::File>>, Error> {
-        let source = self.source.clone();
-        self.file
+    /// The records of the spooled text from its start, read by the one CSV record reader.
+    fn records(&self) -> Result<Records<io::BufReader<&std::fs::File>>, Error> {
+        (&self.file)
             .seek(SeekFrom::Start(0))
-            .map_err(|e| Error::parse(&source, 0, None, e.to_string()))?;
-        let mut rdr = csv::ReaderBuilder::new()
-            .flexible(false)
-            .delimiter(self.delimiter)
-            .from_reader(io::BufReader::with_capacity(1 << 16, &self.file));
-        rdr.headers().map_err(|e| csv_error(&source, e, &[]))?;
-        Ok(rdr)
+            .map_err(|e| Error::parse(&self.source, 0, None, e.to_string()))?;
+        Ok(Records::new(
+            io::BufReader::with_capacity(1 << 16, &self.file),
+            self.delimiter,
+            self.source.clone(),
+            DEFAULT_MAX_RECORD_BYTES,
+        ))
+    }
+
+    /// The records at the first row (after the header).
+    fn rows(&self) -> Result<Records<io::BufReader<&std::fs::File>>, Error> {
+        let mut records = self.records()?;
+        records.next_fields(None)?;
+        Ok(records)
     }
 }
 
@@ -130,7 +133,7 @@ impl Spool {
 pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
     let layer_by = LayerBy::from(args.layer_by);
     let to_stdout = args.output.as_os_str() == "-";
-    let formats = formats(&args.format);
+    let formats = formats(&args.layers.format);
     if to_stdout && (formats.gpkg || formats.html || !formats.geojson) {
         super::Cli::command()
             .error(
@@ -148,19 +151,19 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
             )
             .exit();
     }
-    let mut spool = spool_events(&args.input)?;
+    let spool = spool_events(&args.input)?;
     let place = column(&spool, &args.place_column, "--place-column", true)?.expect("required");
-    let date = column(
-        &spool,
-        args.date_column.as_deref().unwrap_or("date"),
-        "--date-column",
-        layer_by == LayerBy::Date || args.date_column.is_some(),
-    )?;
-    let event = column(
-        &spool,
-        args.event_column.as_deref().unwrap_or("event"),
+    // the date and event columns: required when named or when the layers are cut by them
+    let named_or = |given: &Option<String>, default: &str, flag: &str, by: LayerBy| {
+        let required = layer_by == by || given.is_some();
+        column(&spool, given.as_deref().unwrap_or(default), flag, required)
+    };
+    let date = named_or(&args.date_column, "date", "--date-column", LayerBy::Date)?;
+    let event = named_or(
+        &args.event_column,
+        "event",
         "--event-column",
-        layer_by == LayerBy::Event || args.event_column.is_some(),
+        LayerBy::Event,
     )?;
     let mut typing = vec![Typing::Infer; spool.header.len()];
     if let Some(d) = date {
@@ -177,7 +180,7 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
     let opts = options(&resolver, global, &args.filters)?;
     let gazetteer = resolver.gazetteer();
     let mut layers = Layers::new(gazetteer, columns, layer_by, &args.output);
-    layers.draw(DrawAs::from(args.geometry));
+    layers.draw(DrawAs::from(args.layers.geometry));
     layers.formats(formats)?;
     layers.event_column(event);
     #[cfg(feature = "html")]
@@ -194,16 +197,12 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
     let (header, source, len) = (spool.header.clone(), spool.source.clone(), spool.len);
     // pass 1: check every row, resolve each distinct place once, plan the layers
     let mut resolved: HashMap<String, Resolution> = HashMap::new();
-    let mut rec = csv::StringRecord::new();
+    let width = Some(header.len());
     let mut rows = 0u64;
     {
         let mut rdr = spool.rows()?;
-        while rdr
-            .read_record(&mut rec)
-            .map_err(|e| csv_error(&source, e, &header))?
-        {
+        while let Some((line, rec)) = rdr.next_fields(width)? {
             rows += 1;
-            let line = rec.position().map_or(0, |p| p.line());
             check_row(&rec, line, &source, &header, date)?;
             let name = value_of(&rec, Some(place));
             if !resolved.contains_key(name) {
@@ -215,13 +214,13 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
                 resolved.insert(name.to_string(), r);
             }
             layers.plan(&LayerRow {
-                values: rec.iter().collect(),
+                values: rec.iter().map(String::as_str).collect(),
                 date: value_of(&rec, date),
                 event: value_of(&rec, event),
                 resolution: &resolved[name],
             })?;
             if rows.is_multiple_of(4096) {
-                bar.set_position(rec.position().map_or(0, |p| p.byte()));
+                bar.set_position(rdr.bytes_read());
                 bar.set_message(format!("{rows} rows checked"));
             }
         }
@@ -240,23 +239,20 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
     };
     let mut written = 0u64;
     let mut rdr = spool.rows()?;
-    while rdr
-        .read_record(&mut rec)
-        .map_err(|e| csv_error(&source, e, &header))?
-    {
+    while let Some((_, rec)) = rdr.next_fields(width)? {
         written += 1;
         let name = value_of(&rec, Some(place));
         let resolution = resolved.get(name).ok_or_else(|| {
             anyhow::anyhow!("{source}: the input changed between the two passes (row {written})")
         })?;
         writer.write(&LayerRow {
-            values: rec.iter().collect(),
+            values: rec.iter().map(String::as_str).collect(),
             date: value_of(&rec, date),
             event: value_of(&rec, event),
             resolution,
         })?;
         if written.is_multiple_of(4096) {
-            bar.set_position(len + rec.position().map_or(0, |p| p.byte()));
+            bar.set_position(len + rdr.bytes_read());
             bar.set_message(format!("{written}/{rows} rows written"));
         }
     }
@@ -303,13 +299,13 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
 }
 
 /// The value of an optional column, empty when absent.
-fn value_of(rec: &csv::StringRecord, c: Option<usize>) -> &str {
-    c.and_then(|c| rec.get(c)).unwrap_or("")
+fn value_of(rec: &[String], c: Option<usize>) -> &str {
+    c.and_then(|c| rec.get(c)).map_or("", String::as_str)
 }
 
 /// Checks one row: no field longer than [`MAX_FIELD`], a date that parses.
 fn check_row(
-    rec: &csv::StringRecord,
+    rec: &[String],
     line: u64,
     source: &str,
     header: &[String],
@@ -328,7 +324,7 @@ fn check_row(
         ));
     }
     if let Some(d) = date {
-        let value = rec.get(d).unwrap_or("");
+        let value = rec.get(d).map_or("", String::as_str);
         gazmap::export::layers::time_span(value).map_err(|m| {
             Error::parse(source, line, Some(format!("{} ({})", d + 1, header[d])), m)
         })?;
@@ -371,7 +367,8 @@ fn column(table: &Spool, wanted: &str, flag: &str, required: bool) -> Result<Opt
 
 /// Copies an events CSV (a path or `-`), decoded to UTF-8 (the shared opener detects the
 /// encoding, the BOM, the delimiter and binary data), to a temporary file, and reads its
-/// header. An empty file or a quoted field never closed is an error naming its line.
+/// header. An empty file is an error; the rows are checked as they are read
+/// ([`Records::next_fields`]).
 fn spool_events(path: &Path) -> Result<Spool, Error> {
     let input = gazmap::io::input::open(&path.to_string_lossy(), &InputOptions::default())?;
     let source = input.source_name.clone();
@@ -380,7 +377,6 @@ fn spool_events(path: &Path) -> Result<Spool, Error> {
     let file = tempfile::tempfile().map_err(io_err)?;
     let mut reader = input.into_reader();
     let mut out = io::BufWriter::with_capacity(1 << 16, &file);
-    let mut quotes = QuoteScan::new(delimiter);
     let mut buf = vec![0u8; 1 << 16];
     let mut len = 0u64;
     let mut blank = true;
@@ -401,36 +397,21 @@ fn spool_events(path: &Path) -> Result<Spool, Error> {
         };
         let chunk = &buf[..n];
         blank &= chunk.iter().all(|b| b.is_ascii_whitespace());
-        quotes.feed(chunk);
         out.write_all(chunk).map_err(io_err)?;
         len += n as u64;
     }
     out.flush().map_err(io_err)?;
     drop(out);
-    if blank {
-        return Err(Error::parse(
+    let empty = || {
+        Error::parse(
             &source,
             1,
             None,
             "empty file: expected a header row (date,place,event,…)",
-        ));
-    }
-    if let Some(line) = quotes.unclosed() {
-        return Err(Error::parse(
-            &source,
-            line,
-            None,
-            "a quoted field opened here is never closed (a missing \")",
-        ));
-    }
-    if let Some(line) = quotes.text_after_quote() {
-        return Err(Error::parse(
-            &source,
-            line,
-            None,
-            "text after the closing quote of a quoted field (a quote inside a quoted field \
-             must be doubled)",
-        ));
+        )
+    };
+    if blank {
+        return Err(empty());
     }
     let mut spool = Spool {
         source: source.clone(),
@@ -439,152 +420,7 @@ fn spool_events(path: &Path) -> Result<Spool, Error> {
         len,
         header: Vec::new(),
     };
-    spool.file.seek(SeekFrom::Start(0)).map_err(io_err)?;
-    let header: Vec<String> = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .from_reader(io::BufReader::new(&spool.file))
-        .headers()
-        .map_err(|e| csv_error(&source, e, &[]))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    spool.header = header;
+    let (_, header) = spool.records()?.next_fields(None)?.ok_or_else(empty)?;
+    spool.header = header.iter().map(|h| h.trim().to_string()).collect();
     Ok(spool)
-}
-
-fn csv_error(source: &str, e: csv::Error, header: &[String]) -> Error {
-    let line = e.position().map_or(1, |p| p.line());
-    match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => Error::parse(
-            source,
-            line,
-            None,
-            format!(
-                "{len} fields where the header has {expected_len} (a stray comma or a missing quote?)"
-            ),
-        ),
-        csv::ErrorKind::Utf8 { err, .. } => Error::parse(
-            source,
-            line,
-            Some(match header.get(err.field()) {
-                Some(h) => format!("{} ({h})", err.field() + 1),
-                None => (err.field() + 1).to_string(),
-            }),
-            "not UTF-8 text: save the file as UTF-8",
-        ),
-        _ => Error::parse(source, line, None, e.to_string()),
-    }
-}
-
-/// Finds, chunk by chunk, the line where a quoted field opens that the text never closes.
-struct QuoteScan {
-    delimiter: u8,
-    state: QuoteState,
-    line: u64,
-    opened: u64,
-    after_quote: Option<u64>,
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum QuoteState {
-    FieldStart,
-    Unquoted,
-    Quoted,
-    QuoteInQuoted,
-}
-
-impl QuoteScan {
-    fn new(delimiter: u8) -> Self {
-        QuoteScan {
-            delimiter,
-            state: QuoteState::FieldStart,
-            line: 1,
-            opened: 1,
-            after_quote: None,
-        }
-    }
-
-    fn feed(&mut self, text: &[u8]) {
-        use QuoteState as S;
-        let delimiter = self.delimiter;
-        for &b in text {
-            self.state = match (self.state, b) {
-                (S::FieldStart, b'"') => {
-                    self.opened = self.line;
-                    S::Quoted
-                }
-                (S::FieldStart | S::Unquoted | S::QuoteInQuoted, b)
-                    if b == delimiter || b == b'\n' || b == b'\r' =>
-                {
-                    S::FieldStart
-                }
-                (S::FieldStart | S::Unquoted, _) => S::Unquoted,
-                (S::Quoted, b'"') => S::QuoteInQuoted,
-                (S::Quoted, _) => S::Quoted,
-                (S::QuoteInQuoted, b'"') => S::Quoted,
-                (S::QuoteInQuoted, _) => {
-                    // the csv crate would join `"Kunduz"x` into `Kunduzx`; clean refuses it too
-                    self.after_quote.get_or_insert(self.line);
-                    S::Unquoted
-                }
-            };
-            if b == b'\n' {
-                self.line += 1;
-            }
-        }
-    }
-
-    fn text_after_quote(&self) -> Option<u64> {
-        self.after_quote
-    }
-
-    fn unclosed(&self) -> Option<u64> {
-        (self.state == QuoteState::Quoted).then_some(self.opened)
-    }
-}
-
-/// The first line where text follows the closing quote of a quoted field, if any.
-#[cfg(test)]
-fn text_after_quote(text: &[u8], delimiter: u8) -> Option<u64> {
-    let mut q = QuoteScan::new(delimiter);
-    q.feed(text);
-    q.text_after_quote()
-}
-
-/// The line where a quoted field opens that the text never closes, if any.
-#[cfg(test)]
-fn unclosed_quote(text: &[u8], delimiter: u8) -> Option<u64> {
-    let mut q = QuoteScan::new(delimiter);
-    for chunk in text.chunks(3) {
-        q.feed(chunk);
-    }
-    q.unclosed()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{text_after_quote, unclosed_quote};
-
-    #[test]
-    fn text_after_a_closing_quote_is_found() {
-        assert_eq!(text_after_quote(b"a,b\n\"Kunduz\"x,2\n", b','), Some(2));
-        assert_eq!(
-            text_after_quote(b"a,b\n\"say \"\"hi\"\"\",2\n\"\",\"x\"\r\n", b','),
-            None
-        );
-        assert_eq!(
-            text_after_quote(b"a,b\n5\" rain,2\n\"x\n\"y", b','),
-            Some(4)
-        );
-    }
-
-    #[test]
-    fn unclosed_quotes_are_found_at_their_line() {
-        assert_eq!(unclosed_quote(b"a,b\n\"x\ny\",2\n", b','), None);
-        assert_eq!(unclosed_quote(b"a,b\n\"say \"\"hi\"\"\",2\n", b','), None);
-        assert_eq!(unclosed_quote(b"a,b\n5\" rain,2\n", b','), None);
-        assert_eq!(unclosed_quote(b"a,b\n1,2\n\"open,3\nmore\n", b','), Some(3));
-    }
 }

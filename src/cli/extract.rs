@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context as _, Result};
 use clap::Args;
 
-use super::{formats, load_resolver, options, FilterArgs, FormatArg, GlobalArgs};
+use super::{formats, load_resolver, options, FilterArgs, FormatArg, GlobalArgs, LayerArgs};
 use gazmap::export::layers::{ColumnType, Columns, Typing};
 use gazmap::export::{LayerBy, LayerRow};
 use gazmap::extract::{self, Config, DateValue, Event, EventType, Extraction};
+use gazmap::gazetteer::place_values;
 use gazmap::io::atomic::{is_special_file, AtomicFile, OutputSet};
 use gazmap::resolve::{Resolver, Status};
 
@@ -36,19 +37,15 @@ pub struct ExtractArgs {
     /// Where to write the events CSV (`-` for standard output) [default: DIR/events.csv].
     #[arg(long, value_name = "FILE")]
     pub events_csv: Option<PathBuf>,
-    /// Layer files to write, comma-separated: geojson (a file per layer), gpkg (layers.gpkg),
-    /// html (index.html, a map page).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "geojson")]
-    pub format: Vec<FormatArg>,
     /// Also write every place mention found, with how it was resolved, to this CSV.
     #[arg(long, value_name = "FILE")]
     pub mentions: Option<PathBuf>,
     /// Filters.
     #[command(flatten)]
     pub filters: FilterArgs,
-    /// How a district or province is drawn in the layers: its polygon, or its point.
-    #[arg(long, value_enum, default_value_t = super::export::GeometryArg::Polygon)]
-    pub geometry: super::export::GeometryArg,
+    /// Layer files and how places are drawn.
+    #[command(flatten)]
+    pub layers: LayerArgs,
 }
 
 fn parse_date(s: &str) -> Result<DateValue, String> {
@@ -115,9 +112,9 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
     let layers = write_layers(
         &resolver,
         &events,
-        args.geometry.into(),
+        args.layers.geometry.into(),
         &mut set,
-        formats(&args.format),
+        formats(&args.layers.format),
     )?;
     set.commit()
         .with_context(|| format!("writing the layers to {}", args.output.display()))?;
@@ -133,7 +130,7 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
         if csv_path.as_os_str() != "-" {
             eprintln!("wrote {} events to {}", events.len(), csv_path.display());
         }
-        if args.format.contains(&FormatArg::Geojson) {
+        if args.layers.format.contains(&FormatArg::Geojson) {
             for layer in &layers.layers {
                 eprintln!("{:>8}  {}", layer.features, layer.path.display());
             }
@@ -318,6 +315,10 @@ fn write_mentions(w: &mut dyn Write, resolver: &Resolver, xs: &[Extraction]) -> 
             let r = &m.resolution;
             let best = r.best.as_ref();
             let place = best.map(|b| g.place(b.place));
+            let [place_id, place_name, kind, admin1] = {
+                use gazmap::gazetteer::PlaceColumn::*;
+                place_values([Id, Name, Kind, Admin1], place.as_ref(), None)
+            };
             let cands: Vec<&str> = r.candidates.iter().map(|c| g.place(c.place).id).collect();
             csv.write_record([
                 x.source.as_str(),
@@ -326,10 +327,10 @@ fn write_mentions(w: &mut dyn Write, resolver: &Resolver, xs: &[Extraction]) -> 
                 &m.text,
                 m.found.as_str(),
                 r.status.as_str(),
-                place.map_or("", |p| p.id),
-                place.map_or("", |p| p.name),
-                place.map_or("", |p| p.kind.as_str()),
-                place.map_or("", |p| p.admin1),
+                &place_id,
+                &place_name,
+                &kind,
+                &admin1,
                 &best.map_or(String::new(), |b| format!("{:.3}", b.score)),
                 &m.decided_by,
                 &cands.join("|"),

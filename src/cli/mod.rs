@@ -95,6 +95,18 @@ pub enum FormatArg {
     Html,
 }
 
+/// The layer flags `export` and `extract` share.
+#[derive(Debug, Args)]
+pub struct LayerArgs {
+    /// Layer files to write, comma-separated: geojson (a file per layer), gpkg (layers.gpkg),
+    /// html (index.html, a map page).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "geojson")]
+    pub format: Vec<FormatArg>,
+    /// How a district or province is drawn in the layers: its polygon, or its point.
+    #[arg(long, value_enum, default_value_t = export::GeometryArg::Polygon)]
+    pub geometry: export::GeometryArg,
+}
+
 /// The formats named by `--format`.
 pub fn formats(list: &[FormatArg]) -> gazmap::export::Formats {
     gazmap::export::Formats {

@@ -6,7 +6,8 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 
 use super::{load_resolver, options, FilterArgs, Format};
-use gazmap::resolve::{Resolution, Resolver, Status};
+use gazmap::gazetteer::{place_values, PlaceColumn};
+use gazmap::resolve::{Resolution, Resolver, Status, CSV_COLUMNS};
 
 /// Flags of `gazmap resolve`.
 #[derive(Debug, Args)]
@@ -43,7 +44,7 @@ pub fn run(global: &super::GlobalArgs, args: &ResolveArgs) -> Result<()> {
     match args.format {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(&mut out);
-            w.write_record(CSV_HEADER)?;
+            w.write_record(CSV_COLUMNS)?;
             for r in results {
                 write_csv(&mut w, &resolver, &r)?;
             }
@@ -102,57 +103,25 @@ fn write_json(out: &mut impl Write, resolver: &Resolver, r: &Resolution) -> Resu
     Ok(())
 }
 
-const CSV_HEADER: [&str; 15] = [
-    "query",
-    "status",
-    "id",
-    "name",
-    "kind",
-    "country",
-    "admin1",
-    "admin2",
-    "lat",
-    "lon",
-    "score",
-    "method",
-    "matched_name",
-    "reason",
-    "candidates",
-];
-
 fn write_csv<W: Write>(w: &mut csv::Writer<W>, resolver: &Resolver, r: &Resolution) -> Result<()> {
     let g = resolver.gazetteer();
     let ids: Vec<&str> = r.candidates.iter().map(|c| g.place(c.place).id).collect();
-    let num = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
-    match &r.best {
-        Some(b) => {
-            let c = b.record(g);
-            w.write_record([
-                r.query.as_str(),
-                r.status.as_str(),
-                c.id,
-                c.name,
-                c.kind.as_str(),
-                c.country,
-                c.admin1,
-                c.admin2,
-                &num(c.lat),
-                &num(c.lon),
-                &format!("{:.3}", c.score),
-                c.method.as_str(),
-                c.matched_name,
-                c.reason,
-                &ids.join("|"),
-            ])?;
-        }
-        None => {
-            let mut row = vec![r.query.as_str(), r.status.as_str()];
-            row.extend(std::iter::repeat_n("", 12));
-            let joined = ids.join("|");
-            row.push(&joined);
-            w.write_record(row)?;
-        }
+    let mut row = vec![r.query.clone(), r.status.as_str().to_string()];
+    let best = r.best.as_ref().map(|b| b.record(g));
+    let place = best.as_ref().map(|c| c.place);
+    let point = place.as_ref().and_then(|p| p.point());
+    row.extend(place_values(PlaceColumn::ALL, place.as_ref(), point));
+    match &best {
+        Some(c) => row.extend([
+            format!("{:.3}", c.score),
+            c.method.as_str().to_string(),
+            c.matched_name.to_string(),
+            c.reason.to_string(),
+        ]),
+        None => row.extend(std::iter::repeat_n(String::new(), 4)),
     }
+    row.push(ids.join("|"));
+    w.write_record(row)?;
     Ok(())
 }
 

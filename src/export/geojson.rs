@@ -297,13 +297,14 @@ mod tests {
         let mut out = Vec::new();
         let n = GeoJsonWriter::new(&mut out).finish().unwrap();
         assert_eq!(n, 0);
-        let fc: geojson::FeatureCollection = String::from_utf8(out)
-            .unwrap()
-            .parse::<geojson::GeoJson>()
-            .unwrap()
-            .try_into()
-            .unwrap();
-        assert!(fc.features.is_empty());
+        assert!(read_back(out).features.is_empty());
+    }
+
+    /// The FeatureCollection a writer wrote.
+    fn read_back(out: Vec<u8>) -> geojson::FeatureCollection {
+        let text = String::from_utf8(out).unwrap();
+        let json = text.parse::<geojson::GeoJson>().unwrap();
+        json.try_into().unwrap()
     }
 
     proptest! {
@@ -332,13 +333,7 @@ mod tests {
                 w.write_feature(f).unwrap();
             }
             w.finish().unwrap();
-            let back: geojson::FeatureCollection = String::from_utf8(out)
-                .unwrap()
-                .parse::<geojson::GeoJson>()
-                .unwrap()
-                .try_into()
-                .unwrap();
-            prop_assert_eq!(back.features, features);
+            prop_assert_eq!(read_back(out).features, features);
         }
     }
 }

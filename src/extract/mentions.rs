@@ -13,8 +13,6 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::gazetteer::{Kind, PlaceId};
-use crate::index::{NameForm, NameId};
-use crate::normalize::skeleton_of_folded;
 use crate::resolve::{Options, Resolver, Status};
 
 use super::lang::{Pattern, Tables, LANGUAGES};
@@ -136,7 +134,6 @@ pub fn find(
     tables: &Tables,
     ordinary: &Ordinary,
 ) -> Vec<Span> {
-    let index = resolver.index();
     let lower: HashSet<&str> = tokens
         .iter()
         .filter(|t| !t.cap && !t.digit)
@@ -169,13 +166,17 @@ pub fn find(
                 {
                     continue;
                 }
-                let usable =
-                    |ids: &[NameId]| ids.iter().any(|&id| index.name(id).form != NameForm::Part);
+                // a name found only as one part of a compound name is no mention
+                let usable = |key: &str, by_skeleton: bool| {
+                    resolver
+                        .places_named(key, by_skeleton)
+                        .any(|(_, whole)| whole)
+                };
                 // names repeat through an article: each distinct run is looked up once
                 let look = |key: &str| {
-                    if usable(index.by_fold(key)) {
+                    if usable(key, false) {
                         Some(Found::Fold)
-                    } else if usable(index.by_skeleton(&skeleton_of_folded(key))) {
+                    } else if usable(key, true) {
                         Some(Found::Skeleton)
                     } else {
                         None
@@ -196,11 +197,10 @@ pub fn find(
                 hit = found.map(|f| (n, f));
                 if hit.is_some() {
                     let key = query.clone().unwrap_or(key);
-                    let names = index
-                        .by_fold(&key)
-                        .iter()
-                        .chain(index.by_skeleton(&skeleton_of_folded(&key)));
-                    seen.extend(names.map(|&id| index.name(id).place));
+                    let named = resolver
+                        .places_named(&key, false)
+                        .chain(resolver.places_named(&key, true));
+                    seen.extend(named.map(|(place, _)| place));
                     break;
                 }
             }
@@ -466,7 +466,6 @@ const QUALIFIER_LINKS: [&str; 3] = ["in", "dans", "en"];
 /// A name right after another place and "in" that is a province's name is that province
 /// ("near Pul-e-Khumri in Baghlan"), not the town of the same name.
 fn qualify(resolver: &Resolver, tokens: &[Token], spans: &mut [Span]) {
-    let index = resolver.index();
     let g = resolver.gazetteer();
     for k in 1..spans.len() {
         let (a, b) = (&spans[k - 1], &spans[k]);
@@ -478,11 +477,10 @@ fn qualify(resolver: &Resolver, tokens: &[Token], spans: &mut [Span]) {
         }
         let key = key_of(&tokens[b.first..b.last]);
         // by its fold or as a romanization variant (`Urozgan` for Uruzgan)
-        let province = index
-            .by_fold(&key)
-            .iter()
-            .chain(index.by_skeleton(&skeleton_of_folded(&key)))
-            .any(|&n| g.place(index.name(n).place).kind == Kind::Province);
+        let province = resolver
+            .places_named(&key, false)
+            .chain(resolver.places_named(&key, true))
+            .any(|(place, _)| g.place(place).kind == Kind::Province);
         if province {
             spans[k].designator = Some(Kind::Province);
         }
@@ -492,12 +490,7 @@ fn qualify(resolver: &Resolver, tokens: &[Token], spans: &mut [Span]) {
 /// True when a gazetteer name's skeleton is at least `similarity` (Jaro-Winkler) like the
 /// skeleton of the folded `key`.
 fn near_a_name(resolver: &Resolver, key: &str, similarity: f64) -> bool {
-    let index = resolver.index();
-    let skel = skeleton_of_folded(key);
-    index
-        .fuzzy(&skel, PREFILTER_KEYS)
-        .into_iter()
-        .any(|n| strsim::jaro_winkler(&skel, index.name(n).skeleton) >= similarity)
+    resolver.near_a_name(key, similarity, PREFILTER_KEYS)
 }
 
 /// Sets each span's designator from the words before or after it, shared along a list

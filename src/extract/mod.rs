@@ -186,8 +186,10 @@ impl Event {
             Status::Matched => self.resolution.best.as_ref().map(|b| g.place(b.place)),
             _ => None,
         };
-        let field =
-            |f: fn(crate::gazetteer::PlaceRef<'_>) -> String| place.map(f).unwrap_or_default();
+        let [place_id, place_name, kind, admin1, admin2] = {
+            use crate::gazetteer::PlaceColumn::*;
+            crate::gazetteer::place_values([Id, Name, Kind, Admin1, Admin2], place.as_ref(), None)
+        };
         let date = self.date.map(|d| d.to_string()).unwrap_or_default();
         let time = crate::time::time_span(&date).ok().flatten();
         let time_field =
@@ -199,11 +201,11 @@ impl Event {
             self.actor.to_string(),
             self.certainty.as_str().to_string(),
             format!("{:.3}", self.confidence),
-            field(|p| p.id.to_string()),
-            field(|p| p.name.to_string()),
-            field(|p| p.kind.as_str().to_string()),
-            field(|p| p.admin1.to_string()),
-            field(|p| p.admin2.to_string()),
+            place_id,
+            place_name,
+            kind,
+            admin1,
+            admin2,
             self.source.clone(),
             self.start.to_string(),
             self.end.to_string(),
@@ -1315,7 +1317,7 @@ pub fn write_events_csv<W: Write>(w: W, g: &Gazetteer, events: &[Event]) -> Resu
 
 #[cfg(test)]
 mod tests {
-    use super::lang::{Pattern, LANGUAGES};
+    use super::lang::{Cue, Pattern, LANGUAGES};
     use super::*;
     use crate::gazetteer::Gazetteer;
     use std::sync::OnceLock;
@@ -1341,6 +1343,11 @@ mod tests {
         (0..folds.len()).any(|i| p.match_at(&folds, i).is_some())
     }
 
+    /// The event rows of `text` in language `lang`.
+    fn rows_of(lang: &str, text: &str) -> Vec<String> {
+        rows(&run(lang, text))
+    }
+
     fn rows(x: &Extraction) -> Vec<String> {
         x.events
             .iter()
@@ -1357,44 +1364,37 @@ mod tests {
             .collect()
     }
 
+    /// Extracts the example of cue `c` of language `code` (whose pattern must match it) and
+    /// checks what came out with `ok`.
+    fn check_cue<T>(code: &str, c: &Cue<T>, ok: impl Fn(&Extraction) -> bool) {
+        assert!(
+            matches(c.pattern, c.example),
+            "{code}: {:?} not in {:?}",
+            c.pattern,
+            c.example
+        );
+        let x = run(code, c.example);
+        assert!(
+            ok(&x),
+            "{code}: {:?} in {:?} gave {:?}",
+            c.pattern,
+            c.example,
+            rows(&x)
+        );
+    }
+
     #[test]
     fn every_event_cue_has_a_sentence_that_it_tags() {
         for t in LANGUAGES {
             for c in t.events {
-                assert!(
-                    matches(c.pattern, c.example),
-                    "{}: {:?} not in {:?}",
-                    t.code,
-                    c.pattern,
-                    c.example
-                );
-                let x = run(t.code, c.example);
-                if c.value == EventType::Other {
-                    // a place named with no event is a mention, not an event row
-                    assert!(
-                        x.events.is_empty() && x.mentions.iter().all(|m| m.role == Role::Named),
-                        "{}: {:?} in {:?} gave {:?}",
-                        t.code,
-                        c.pattern,
-                        c.example,
-                        rows(&x)
-                    );
-                    continue;
-                }
-                assert!(
-                    !x.events.is_empty(),
-                    "{}: no event in {:?}",
-                    t.code,
-                    c.example
-                );
-                assert!(
-                    x.events.iter().all(|e| e.event == c.value),
-                    "{}: {:?} in {:?} gave {:?}",
-                    t.code,
-                    c.pattern,
-                    c.example,
-                    rows(&x)
-                );
+                check_cue(t.code, c, |x| {
+                    if c.value == EventType::Other {
+                        // a place named with no event is a mention, not an event row
+                        x.events.is_empty() && x.mentions.iter().all(|m| m.role == Role::Named)
+                    } else {
+                        !x.events.is_empty() && x.events.iter().all(|e| e.event == c.value)
+                    }
+                });
             }
         }
     }
@@ -1403,15 +1403,7 @@ mod tests {
     fn every_actor_and_certainty_cue_has_a_sentence_that_it_tags() {
         for t in LANGUAGES {
             for c in t.actors {
-                assert!(matches(c.pattern, c.example), "{}: {:?}", t.code, c.pattern);
-                let x = run(t.code, c.example);
-                assert!(
-                    x.events.iter().any(|e| e.actor == c.value),
-                    "{}: {:?} gave {:?}",
-                    t.code,
-                    c.example,
-                    rows(&x)
-                );
+                check_cue(t.code, c, |x| x.events.iter().any(|e| e.actor == c.value));
             }
             let groups = [
                 (t.denied, Certainty::Denied),
@@ -1420,16 +1412,9 @@ mod tests {
             ];
             for (cues, certainty) in groups {
                 for c in cues {
-                    assert!(matches(c.pattern, c.example), "{}: {:?}", t.code, c.pattern);
-                    let x = run(t.code, c.example);
-                    assert!(
-                        !x.events.is_empty() && x.events.iter().all(|e| e.certainty == certainty),
-                        "{}: {:?} in {:?} gave {:?}",
-                        t.code,
-                        c.pattern,
-                        c.example,
-                        rows(&x)
-                    );
+                    check_cue(t.code, c, |x| {
+                        !x.events.is_empty() && x.events.iter().all(|e| e.certainty == certainty)
+                    });
                 }
             }
         }
@@ -1440,16 +1425,10 @@ mod tests {
         let article = DateValue::parse("2021-07-06").unwrap();
         for t in LANGUAGES {
             for c in t.relative {
-                assert!(matches(c.pattern, c.example), "{}: {:?}", t.code, c.pattern);
                 let want = dates::resolve_relative(c.value, article);
-                let x = run(t.code, c.example);
-                assert!(
-                    !x.events.is_empty() && x.events.iter().all(|e| e.date == want),
-                    "{}: {:?} gave {:?}",
-                    t.code,
-                    c.example,
-                    rows(&x)
-                );
+                check_cue(t.code, c, |x| {
+                    !x.events.is_empty() && x.events.iter().all(|e| e.date == want)
+                });
             }
         }
     }
@@ -1537,12 +1516,11 @@ mod tests {
 
     #[test]
     fn negation_and_hedging_stay_in_their_clause() {
-        let x = run(
-            "en",
-            "The Taliban captured Khinjan, but officials denied that Doshi had fallen.",
-        );
         assert_eq!(
-            rows(&x),
+            rows_of(
+                "en",
+                "The Taliban captured Khinjan, but officials denied that Doshi had fallen."
+            ),
             [
                 "Khinjan captured Taliban reported 2021-07-06",
                 "Doshi captured  denied 2021-07-06"
@@ -1559,12 +1537,11 @@ mod tests {
                 "Doshi captured  denied 2021-07-06"
             ]
         );
-        let x = run(
-            "en",
-            "The Taliban reportedly captured Khinjan, while the army retook Doshi.",
-        );
         assert_eq!(
-            rows(&x),
+            rows_of(
+                "en",
+                "The Taliban reportedly captured Khinjan, while the army retook Doshi."
+            ),
             [
                 "Khinjan captured Taliban disputed 2021-07-06",
                 "Doshi retaken government forces reported 2021-07-06"
@@ -1574,12 +1551,11 @@ mod tests {
 
     #[test]
     fn a_later_sentence_revises_an_earlier_one_and_both_are_kept() {
-        let x = run(
-            "fr",
-            "Les talibans ont pris Khinjan le 3 juillet. L'armée a repris Khinjan hier.",
-        );
         assert_eq!(
-            rows(&x),
+            rows_of(
+                "fr",
+                "Les talibans ont pris Khinjan le 3 juillet. L'armée a repris Khinjan hier."
+            ),
             [
                 "Khinjan captured Taliban reported 2021-07-03",
                 "Khinjan retaken government forces reported 2021-07-05"
@@ -1649,11 +1625,13 @@ mod tests {
 
     #[test]
     fn a_place_with_an_event_gets_no_extra_other_row_in_its_sentence() {
-        let x = run(
-            "en",
-            "Fighting was reported in Khinjan, though it was unclear whether Khinjan was calm.",
+        assert_eq!(
+            rows_of(
+                "en",
+                "Fighting was reported in Khinjan, though it was unclear whether Khinjan was calm."
+            ),
+            ["Khinjan clashes  reported 2021-07-06"]
         );
-        assert_eq!(rows(&x), ["Khinjan clashes  reported 2021-07-06"]);
     }
 
     #[test]
@@ -1698,18 +1676,11 @@ mod tests {
     #[test]
     fn failures_seen_in_real_articles_give_the_right_rows() {
         // a list, then "They all fell"
-        let x = run(
-            "en",
-            "The districts include Kofab, Argo and Yawan in Badakhshan. They all fell to the Taliban on Sunday.",
-        );
-        assert_eq!(
-            rows(&x),
-            [
+        assert_eq!(rows_of("en", "The districts include Kofab, Argo and Yawan in Badakhshan. They all fell to the Taliban on Sunday."), [
                 "Kofab captured Taliban reported 2021-07-04",
                 "Argo captured Taliban reported 2021-07-04",
                 "Yawan captured Taliban reported 2021-07-04"
-            ]
-        );
+            ]);
         // "except X" is the place spared
         let x = run(
             "en",
@@ -1721,8 +1692,10 @@ mod tests {
             .iter()
             .any(|m| m.text == "Taluqan" && m.role == Role::Excepted));
         // a province is an event place only as the object
-        let x = run("en", "In Ghazni, the Taliban captured Qarabagh district.");
-        assert_eq!(rows(&x), ["Qarabagh captured Taliban reported 2021-07-06"]);
+        assert_eq!(
+            rows_of("en", "In Ghazni, the Taliban captured Qarabagh district."),
+            ["Qarabagh captured Taliban reported 2021-07-06"]
+        );
         let x = run("en", "The Taliban took Badakhshan province on Monday.");
         let g = resolver().gazetteer();
         let kinds: Vec<_> = x
@@ -1739,11 +1712,13 @@ mod tests {
             Kind::City
         );
         // a facility is not its district
-        let x = run(
-            "en",
-            "US forces vacated Bagram Air Base, and the Taliban captured Khinjan.",
+        assert_eq!(
+            rows_of(
+                "en",
+                "US forces vacated Bagram Air Base, and the Taliban captured Khinjan."
+            ),
+            ["Khinjan captured Taliban reported 2021-07-06"]
         );
-        assert_eq!(rows(&x), ["Khinjan captured Taliban reported 2021-07-06"]);
         // the date of the clause's verb, not a date of another clause far away
         let x = run(
             "en",
@@ -1761,24 +1736,19 @@ mod tests {
             "geonames:7053316"
         );
         assert_eq!(e.event, EventType::Captured);
-        let x = run(
-            "es",
-            "Los talibanes capturaron el distrito de Nirkh el 3 de julio.",
-        );
-        assert_eq!(rows(&x), ["Nirkh captured Taliban reported 2021-07-03"]);
-        // news outlets and people are not places; a multi-part name is one mention
-        let x = run(
-            "en",
-            "A local official told Kabul Now that the Taliban had captured Khinjan. Ajmal Kakar, a reporter, said the Taliban advanced on Nahrin. Maj. Gen. Hibatullah Alizai said the army retook Doshi.",
-        );
         assert_eq!(
-            rows(&x),
-            [
+            rows_of(
+                "es",
+                "Los talibanes capturaron el distrito de Nirkh el 3 de julio."
+            ),
+            ["Nirkh captured Taliban reported 2021-07-03"]
+        );
+        // news outlets and people are not places; a multi-part name is one mention
+        assert_eq!(rows_of("en", "A local official told Kabul Now that the Taliban had captured Khinjan. Ajmal Kakar, a reporter, said the Taliban advanced on Nahrin. Maj. Gen. Hibatullah Alizai said the army retook Doshi."), [
                 "Khinjan captured Taliban reported 2021-07-06",
                 "Nahrin advance Taliban reported 2021-07-06",
                 "Doshi retaken government forces reported 2021-07-06"
-            ]
-        );
+            ]);
         let x = run("en", "Security forces retook Nawa-i-Barakzayi district.");
         let e = &x.events[0];
         assert_eq!(e.place, "Nawa-i-Barakzayi");
@@ -1787,9 +1757,8 @@ mod tests {
             "Helmand"
         );
         // who acted, not who lost it
-        let x = run("en", "Anti-Taliban fighters seized Pul-e-Hisar on Monday.");
         assert_eq!(
-            rows(&x),
+            rows_of("en", "Anti-Taliban fighters seized Pul-e-Hisar on Monday."),
             ["Pul-e-Hisar retaken resistance reported 2021-07-05"]
         );
         let x = run(
@@ -1800,14 +1769,15 @@ mod tests {
             rows(&x),
             ["Khinjan retaken government forces reported 2021-07-06"]
         );
-        let x = run("en", "Khinjan was retaken from the Taliban.");
-        assert_eq!(rows(&x), ["Khinjan retaken  reported 2021-07-06"]);
-        let x = run(
-            "de",
-            "Daulatabad sei in der Nacht auf Dienstag an die Taliban gefallen.",
+        assert_eq!(
+            rows_of("en", "Khinjan was retaken from the Taliban."),
+            ["Khinjan retaken  reported 2021-07-06"]
         );
         assert_eq!(
-            rows(&x),
+            rows_of(
+                "de",
+                "Daulatabad sei in der Nacht auf Dienstag an die Taliban gefallen."
+            ),
             ["Daulatabad captured Taliban reported 2021-07-06"]
         );
     }

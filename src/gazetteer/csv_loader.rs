@@ -3,24 +3,15 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::{Kind, Parents, Place};
+use super::{concat, Kind, Parents, Place, PlaceColumn};
 use crate::error::{Error, Result};
 use crate::io::input::{self, InputOptions};
+use crate::io::records::{Records, DEFAULT_MAX_RECORD_BYTES};
 
-/// The contract's columns, in order.
-pub const CSV_COLUMNS: [&str; 11] = [
-    "id",
-    "name",
-    "kind",
-    "country",
-    "admin1",
-    "admin2",
-    "lat",
-    "lon",
-    "population",
-    "alt_names",
-    "geometry",
-];
+/// The contract's columns, in order: a place's columns ([`PlaceColumn::NAMES`]), then the
+/// gazetteer's own.
+pub const CSV_COLUMNS: [&str; 11] =
+    concat(PlaceColumn::NAMES, ["population", "alt_names", "geometry"]);
 
 const REQUIRED: [&str; 6] = ["id", "name", "kind", "country", "lat", "lon"];
 
@@ -41,12 +32,14 @@ struct Columns {
 }
 
 impl Columns {
-    fn get<'r>(&self, record: &'r csv::StringRecord, name: &str) -> &'r str {
+    fn get<'r>(&self, record: &'r [String], name: &str) -> &'r str {
         let i = CSV_COLUMNS
             .iter()
             .position(|c| *c == name)
             .expect("contract column");
-        self.pos[i].and_then(|p| record.get(p)).unwrap_or("").trim()
+        self.pos[i]
+            .and_then(|p| record.get(p))
+            .map_or("", |f| f.trim())
     }
 
     fn describe(&self, name: &str) -> String {
@@ -61,24 +54,27 @@ impl Columns {
     }
 }
 
+/// The places of gazetteer CSV text (UTF-8, no BOM) split at `delimiter`, read by the one CSV
+/// record reader; `source` names it in messages.
 pub(super) fn read_places(reader: impl Read, source: &str, delimiter: u8) -> Result<Vec<Place>> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(false)
-        .from_reader(reader);
-    let header = rdr.headers().map_err(|e| csv_error(source, &e))?.clone();
-    let header: Vec<String> = header
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-        .collect();
-    if header.iter().all(|h| h.is_empty()) {
+    let mut records = Records::new(
+        reader,
+        delimiter,
+        source.to_string(),
+        DEFAULT_MAX_RECORD_BYTES,
+    );
+    let Some((_, header)) = records.next_fields(None)? else {
         return Err(Error::parse(
             source,
             1,
             None,
             "empty file: expected a header row",
         ));
-    }
+    };
+    let header: Vec<String> = header
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect();
     let mut pos = [None; 11];
     for (i, c) in CSV_COLUMNS.iter().enumerate() {
         pos[i] = header.iter().position(|h| h.eq_ignore_ascii_case(c));
@@ -100,22 +96,16 @@ pub(super) fn read_places(reader: impl Read, source: &str, delimiter: u8) -> Res
             ),
         ));
     }
+    let width = header.len();
     let cols = Columns { pos, header };
     let mut places = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match rdr.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(source, &e)),
-        }
-        let line = record.position().map_or(0, |p| p.line());
+    while let Some((line, record)) = records.next_fields(Some(width))? {
         places.push(parse_place(&record, &cols, source, line)?);
     }
     Ok(places)
 }
 
-fn parse_place(r: &csv::StringRecord, cols: &Columns, source: &str, line: u64) -> Result<Place> {
+fn parse_place(r: &[String], cols: &Columns, source: &str, line: u64) -> Result<Place> {
     let err = |col: &str, msg: String| Error::parse(source, line, Some(cols.describe(col)), msg);
     let id = cols.get(r, "id");
     if id.is_empty() {
@@ -186,25 +176,6 @@ fn parse_place(r: &csv::StringRecord, cols: &Columns, source: &str, line: u64) -
         geometry,
         parents: Parents::default(),
     })
-}
-
-fn csv_error(source: &str, e: &csv::Error) -> Error {
-    let line = e.position().map_or(0, |p| p.line());
-    let message = match e.kind() {
-        csv::ErrorKind::Utf8 { err, .. } => {
-            format!(
-                "invalid UTF-8 in field {} (save the file as UTF-8)",
-                err.field() + 1
-            )
-        }
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
-            format!("{len} fields where the header has {expected_len}")
-        }
-        _ => e.to_string(),
-    };
-    Error::parse(source, line, None, message)
 }
 
 #[cfg(test)]

@@ -215,15 +215,7 @@ fn with_reader<T>(
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     if !is_zip {
         let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let mut r = Counting::new(
-            BufReader::with_capacity(1 << 16, file),
-            &name,
-            total,
-            progress,
-        );
-        let t = f(&mut r, &name)?;
-        r.done();
-        return Ok(t);
+        return counted(file, &name, total, progress, f);
     }
     let zerr =
         |e: zip::result::ZipError| Error::Invalid(format!("{name}: not a usable zip file: {e}"));
@@ -259,13 +251,24 @@ fn with_reader<T>(
     let entry = archive.by_name(&chosen).map_err(zerr)?;
     let total = entry.size();
     let inner = format!("{name}!{chosen}");
+    counted(entry, &inner, total, progress, f)
+}
+
+/// Hands `reader` (`name`, `total` bytes), buffered and counting progress, to `f`.
+fn counted<T>(
+    reader: impl Read,
+    name: &str,
+    total: u64,
+    progress: Progress<'_>,
+    f: impl FnOnce(&mut dyn Read, &str) -> Result<T>,
+) -> Result<T> {
     let mut r = Counting::new(
-        BufReader::with_capacity(1 << 16, entry),
-        &inner,
+        BufReader::with_capacity(1 << 16, reader),
+        name,
         total,
         progress,
     );
-    let t = f(&mut r, &inner)?;
+    let t = f(&mut r, name)?;
     r.done();
     Ok(t)
 }
@@ -380,13 +383,31 @@ fn problem(out: &mut Import, strict: bool, e: Error) -> Result<()> {
     Ok(())
 }
 
-/// The UTF-8 text of every field, or which field is not UTF-8.
-fn fields(record: &csv::ByteRecord) -> std::result::Result<Vec<&str>, usize> {
-    record
+/// The UTF-8 text of every field of the record on `line`; `None` when a field is not UTF-8,
+/// the problem recorded (or returned when strict) with the column `column` names for it.
+fn fields<'r>(
+    record: &'r csv::ByteRecord,
+    (source, line): (&str, u64),
+    column: impl Fn(usize) -> Option<String>,
+    out: &mut Import,
+    strict: bool,
+) -> Result<Option<Vec<&'r str>>> {
+    let text: std::result::Result<Vec<&str>, usize> = record
         .iter()
         .enumerate()
         .map(|(i, f)| std::str::from_utf8(f).map_err(|_| i))
-        .collect()
+        .collect();
+    match text {
+        Ok(f) => Ok(Some(f)),
+        Err(i) => {
+            problem(
+                out,
+                strict,
+                Error::parse(source, line, column(i), "invalid UTF-8"),
+            )?;
+            Ok(None)
+        }
+    }
 }
 
 fn read_dump(
@@ -414,13 +435,15 @@ fn read_dump(
             ));
         }
         out.stats.lines += 1;
-        let f = match fields(&record) {
-            Ok(f) => f,
-            Err(i) => {
-                let e = Error::parse(source, line, col(i.min(18)), "invalid UTF-8");
-                problem(out, options.strict, e)?;
-                continue;
-            }
+        let Some(f) = fields(
+            &record,
+            (source, line),
+            |i| col(i.min(18)),
+            out,
+            options.strict,
+        )?
+        else {
+            continue;
         };
         match parse_dump_line(&f, options) {
             Ok(None) => out.stats.other_class += 1,
@@ -540,13 +563,9 @@ fn read_codes(
     let mut record = csv::ByteRecord::new();
     let mut codes = HashMap::new();
     while let Some(line) = next_record(&mut rdr, &mut record, source)? {
-        let f = match fields(&record) {
-            Ok(f) => f,
-            Err(i) => {
-                let e = Error::parse(source, line, Some((i + 1).to_string()), "invalid UTF-8");
-                problem(out, strict, e)?;
-                continue;
-            }
+        let number = |i: usize| Some((i + 1).to_string());
+        let Some(f) = fields(&record, (source, line), number, out, strict)? else {
+            continue;
         };
         let code = f[0].trim();
         let ok_code = code.split('.').count() == level + 1;
@@ -588,13 +607,9 @@ fn read_alternates(
                 continue;
             }
         }
-        let f = match fields(&record) {
-            Ok(f) => f,
-            Err(i) => {
-                let e = Error::parse(source, line, Some((i + 1).to_string()), "invalid UTF-8");
-                problem(out, strict, e)?;
-                continue;
-            }
+        let number = |i: usize| Some((i + 1).to_string());
+        let Some(f) = fields(&record, (source, line), number, out, strict)? else {
+            continue;
         };
         let flag = |i: usize| f.get(i).is_some_and(|v| v.trim() == "1");
         let id = f[0].trim().parse::<u64>();

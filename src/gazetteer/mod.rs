@@ -1,5 +1,6 @@
 //! Places, their names and admin hierarchy, and the loaders that fill a [`Gazetteer`].
 
+mod columns;
 mod csv_loader;
 mod csv_writer;
 pub mod geonames;
@@ -16,6 +17,7 @@ use crate::normalize::fold;
 
 pub use crate::kind::Kind;
 
+pub use columns::{concat, place_values, PlaceColumn};
 pub use csv_loader::{read_path as read_csv_places, CSV_COLUMNS};
 pub use csv_writer::write_csv;
 

@@ -8,8 +8,9 @@
 //! std::fs::write(&path, b"\xef\xbb\xbfid;place\n1;Caf\xc3\xa9\n")?;
 //! let input = input::open(path.to_str().unwrap(), &InputOptions::default())?;
 //! assert_eq!((input.encoding, input.had_bom, input.delimiter), (SourceEncoding::Utf8, true, b';'));
-//! let mut rdr = input.csv_reader();
-//! assert_eq!(&rdr.records().next().unwrap()?[1], "Café");
+//! let mut records = input.records();
+//! records.next_fields(None)?; // the header
+//! assert_eq!(records.next_fields(Some(2))?.unwrap().1[1], "Café");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -150,11 +151,10 @@ impl Input {
         self.reader
     }
 
-    /// A `csv::Reader` over the decoded text with the detected delimiter (header row on).
-    pub fn csv_reader(self) -> csv::Reader<Box<dyn Read + Send>> {
-        csv::ReaderBuilder::new()
-            .delimiter(self.delimiter)
-            .from_reader(self.reader)
+    /// The records of the decoded text, split at the detected delimiter by the one CSV record
+    /// reader ([`crate::io::records`]).
+    pub fn records(self) -> crate::io::records::Records {
+        crate::io::records::Records::of_input(self, crate::io::records::DEFAULT_MAX_RECORD_BYTES)
     }
 
     /// One line saying what was detected: `utf-8 with BOM, ';'-delimited`.

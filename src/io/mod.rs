@@ -1,4 +1,6 @@
-//! The bottom layer's input and output: the one input opener and atomic file writes.
+//! The bottom layer's input and output: the one input opener, the one CSV record reader and
+//! atomic file writes.
 
 pub mod atomic;
 pub mod input;
+pub mod records;

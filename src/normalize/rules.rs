@@ -163,43 +163,33 @@ impl Rule {
                 Some(stem) => format!("{stem}{}", self.to),
                 None => word.to_string(),
             },
-            Position::AfterConsonant => {
-                let bytes = word.as_bytes();
-                let mut out = String::with_capacity(word.len());
-                let mut i = 0;
-                while i < bytes.len() {
-                    if i > 0 && !is_vowel(bytes[i - 1]) && word[i..].starts_with(self.from) {
-                        out.push_str(self.to);
-                        i += self.from.len();
-                        continue;
-                    }
-                    out.push(bytes[i] as char);
-                    i += 1;
-                }
-                out
-            }
-            Position::BeforeConsonant => {
-                let bytes = word.as_bytes();
-                let mut out = String::with_capacity(word.len());
-                let mut i = 0;
-                while i < bytes.len() {
-                    let rest = &word[i..];
-                    if rest.starts_with(self.from) {
-                        let next = bytes.get(i + self.from.len()).copied();
-                        if next.is_none_or(|b| !is_vowel(b)) {
-                            out.push_str(self.to);
-                            i += self.from.len();
-                            continue;
-                        }
-                    }
-                    // words are ASCII after fold
-                    out.push(bytes[i] as char);
-                    i += 1;
-                }
-                out
-            }
+            Position::AfterConsonant => replace_where(word, self.from, self.to, |i| {
+                i > 0 && !is_vowel(word.as_bytes()[i - 1])
+            }),
+            Position::BeforeConsonant => replace_where(word, self.from, self.to, |i| {
+                let next = word.as_bytes().get(i + self.from.len()).copied();
+                next.is_none_or(|b| !is_vowel(b))
+            }),
         }
     }
+}
+
+/// `word` with each occurrence of `from` for which `at` (given its byte offset) holds
+/// replaced by `to`, scanning left to right (words are ASCII after fold).
+fn replace_where(word: &str, from: &str, to: &str, at: impl Fn(usize) -> bool) -> String {
+    let bytes = word.as_bytes();
+    let mut out = String::with_capacity(word.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(from.as_bytes()) && at(i) {
+            out.push_str(to);
+            i += from.len();
+            continue;
+        }
+        out.push(bytes[i] as char);
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::gazetteer::{Gazetteer, Kind};
+use crate::gazetteer::{concat, Gazetteer, Kind, PlaceColumn, PlaceRef};
 use crate::index::NameForm;
 
 use super::{Candidate, Method, Resolution, Resolver, Status};
@@ -39,25 +39,20 @@ impl Resolver {
     }
 }
 
+/// The columns of `gazmap resolve --format csv` (and the fields of the Python package's
+/// Arrow struct), in order: the query and its status, the best place's columns
+/// ([`PlaceColumn::NAMES`]), then the match's own, and the candidates' ids.
+pub const CSV_COLUMNS: [&str; 15] = concat(
+    concat::<2, 8, 10>(["query", "status"], PlaceColumn::NAMES),
+    ["score", "method", "matched_name", "reason", "candidates"],
+);
+
 /// A candidate with its place's fields, as the JSON and CSV outputs write it.
 #[derive(Debug, Clone, Serialize)]
 pub struct CandidateRecord<'a> {
-    /// Place id.
-    pub id: &'a str,
-    /// Preferred name.
-    pub name: &'a str,
-    /// Kind.
-    pub kind: Kind,
-    /// ISO country code.
-    pub country: &'a str,
-    /// Province name.
-    pub admin1: &'a str,
-    /// District name.
-    pub admin2: &'a str,
-    /// Latitude, if known.
-    pub lat: Option<f64>,
-    /// Longitude, if known.
-    pub lon: Option<f64>,
+    /// The place: its [`PlaceColumn::ALL`] columns.
+    #[serde(flatten)]
+    pub place: PlaceRef<'a>,
     /// Score in [0, 1].
     pub score: f64,
     /// How it was found.
@@ -71,16 +66,8 @@ pub struct CandidateRecord<'a> {
 impl Candidate {
     /// The candidate joined with its place's fields.
     pub fn record<'a>(&'a self, gazetteer: &'a Gazetteer) -> CandidateRecord<'a> {
-        let p = gazetteer.place(self.place);
         CandidateRecord {
-            id: p.id,
-            name: p.name,
-            kind: p.kind,
-            country: p.country,
-            admin1: p.admin1,
-            admin2: p.admin2,
-            lat: p.lat,
-            lon: p.lon,
+            place: gazetteer.place(self.place),
             score: self.score,
             method: self.method,
             matched_name: &self.matched_name,

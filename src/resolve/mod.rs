@@ -28,7 +28,7 @@ use crate::gazetteer::{Gazetteer, Kind, PlaceId};
 use crate::index::{Index, NameId};
 
 use crate::normalize::readings;
-pub use explain::{CandidateRecord, ResolutionRecord};
+pub use explain::{CandidateRecord, ResolutionRecord, CSV_COLUMNS};
 pub use model::{Features, FuzzyPair, FEATURE_COUNT, FEATURE_NAMES};
 use query::{paren_variants, Query};
 use score::{
@@ -445,6 +445,36 @@ impl Resolver {
             ))),
             (_, Some(c)) => Ok(c.place),
         }
+    }
+
+    /// The places with a name whose fold is `folded` (or, `by_skeleton`, whose skeleton is
+    /// that of `folded`), each with whether that name is whole rather than one part of a
+    /// compound name: what a text scanner asks of the index before resolving a run of words.
+    pub fn places_named<'a>(
+        &'a self,
+        folded: &str,
+        by_skeleton: bool,
+    ) -> impl Iterator<Item = (PlaceId, bool)> + 'a {
+        let ids = if by_skeleton {
+            self.index
+                .by_skeleton(&crate::normalize::skeleton_of_folded(folded))
+        } else {
+            self.index.by_fold(folded)
+        };
+        ids.iter().map(move |&id| {
+            let name = self.index.name(id);
+            (name.place, name.form != crate::index::NameForm::Part)
+        })
+    }
+
+    /// Whether, among the `limit` names the fuzzy index offers first for the skeleton of
+    /// `folded`, one has a skeleton at least `similarity` (Jaro-Winkler) like it.
+    pub fn near_a_name(&self, folded: &str, similarity: f64, limit: usize) -> bool {
+        let skeleton = crate::normalize::skeleton_of_folded(folded);
+        self.index
+            .fuzzy(&skeleton, limit)
+            .into_iter()
+            .any(|n| strsim::jaro_winkler(&skeleton, self.index.name(n).skeleton) >= similarity)
     }
 }
 

@@ -14,15 +14,9 @@ use crate::gazetteer::{Kind, PlaceId, PlaceRef};
 use crate::normalize::fold;
 use crate::resolve::{Candidate, Options, Status};
 
-/// The types a client is offered by default (the manifest's `defaultTypes`).
-pub const DEFAULT_TYPES: [Kind; 6] = [
-    Kind::Country,
-    Kind::Province,
-    Kind::District,
-    Kind::City,
-    Kind::Town,
-    Kind::Village,
-];
+/// The types a client is offered by default (the manifest's `defaultTypes`): every kind but
+/// `region` and `other`, which close [`Kind::ALL`].
+pub const DEFAULT_TYPES: &[Kind] = Kind::ALL.split_at(6).0;
 
 /// The properties data extension returns, with their names.
 pub const EXTEND_PROPERTIES: [(&str, &str); 9] = [
