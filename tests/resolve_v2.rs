@@ -328,6 +328,12 @@ fn the_issue_misses_fixed() {
         assert_eq!(line["best"]["kind"], "district", "{q}: {line}");
         assert!(line["best"]["reason"].as_str().unwrap().contains("German"));
     }
+    // Sherkhan is Sher Khan Bandar, the border town of Imam Sahib (Kunduz), now a sourced row
+    // of gazetteer/new_towns.csv: no longer Shibirghan ("Sheberkhan", two edits away)
+    let line = &resolve_json(&[], &["Sherkhan"])[0];
+    assert_eq!(line["status"], "matched", "{line}");
+    assert_eq!(line["best"]["id"], "gazmap:af-sher-khan-bandar", "{line}");
+    assert_eq!(line["best"]["admin2"], "Imām Şāḩib", "{line}");
 }
 
 #[test]

@@ -52,6 +52,10 @@ const PAIR_FEATURES: usize = 14;
 const TIE_BREAK: f64 = 0.005;
 /// Population whose place gets the full weight of the population feature (a large city).
 const LARGE_POPULATION: f64 = 1e6;
+/// Position of the feature that flags a key one edit from the query's.
+const KEY_ONE_EDIT: usize = 3;
+/// Position of the feature that flags a folded name one edit from the query's.
+const FOLD_ONE_EDIT: usize = 5;
 /// A rival this much less similar still counts as close.
 const CLOSE_RIVAL: f64 = 0.02;
 /// Close rivals counted, at most.
@@ -111,6 +115,11 @@ impl Features {
     /// The feature values, in the order of [`FEATURE_NAMES`].
     pub fn vector(&self) -> &[f64; FEATURE_COUNT] {
         &self.values
+    }
+
+    /// Whether the name's key or folded form is one edit from the query's.
+    fn one_edit(&self) -> bool {
+        self.values[KEY_ONE_EDIT] + self.values[FOLD_ONE_EDIT] > 0.0
     }
 
     /// The probability, by the fitted model, that the name is the one the query spells.
@@ -190,9 +199,9 @@ impl Resolver {
             .collect()
     }
 
-    /// Gives each fuzzy candidate the model's probability that it is the place meant as its
-    /// score (no higher than what the search assumes a fuzzy match reaches; above that, the
-    /// likelier of two still comes first).
+    /// Lifts a fuzzy candidate one edit from the query to the model's probability that it is
+    /// the place meant (no higher than what the search assumes a fuzzy match reaches), and
+    /// orders fuzzy candidates scored alike by that probability.
     pub(super) fn rescore_fuzzy(
         &self,
         q: &Query,
@@ -202,16 +211,20 @@ impl Resolver {
         let ceiling = q.fuzzy_ceiling();
         let features = self.candidate_features(q, &cands);
         for (c, f) in cands.iter_mut().zip(features) {
-            // where the query's designator names another kind the hand-set similarity stays,
-            // with its penalty (the model knows no designators)
+            let Some(f) = f else { continue };
+            let p = f.probability();
+            // one edit from a name (key or folded name; any neighbours swapped) is a slip of
+            // the pen; two from a short name is as often another name (Chenarto, Chinar), and a
+            // romanization (Zherai, Zhaṟêy) is often further than one edit, which random
+            // typos do not teach the model: there the hand-set similarity stays, and so it
+            // does where the query's designator names another kind (the model knows no
+            // designators)
             let other_kind = q.kind.is_some_and(|k| k != self.gazetteer.kind(c.place));
-            if let Some(f) = f {
-                let p = f.probability();
-                if !other_kind {
-                    c.score = p.min(ceiling);
-                }
-                c.score += TIE_BREAK * p;
+            if f.one_edit() && !other_kind {
+                c.score = c.score.max(p.min(ceiling));
             }
+            // of fuzzy matches scored alike, the likelier comes first
+            c.score += TIE_BREAK * p;
         }
         cands
     }
