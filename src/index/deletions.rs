@@ -138,26 +138,35 @@ pub fn edits_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
 
 /// Optimal string alignment distance of two short byte strings.
 fn osa(a: &[u8], b: &[u8]) -> usize {
+    const SHORT: usize = 64;
     let w = b.len() + 1;
-    let mut rows = vec![0usize; 3 * w];
-    for (j, cell) in rows[2 * w..].iter_mut().enumerate() {
+    let mut stack = [0usize; 3 * SHORT];
+    let mut heap = Vec::new();
+    let rows: &mut [usize] = if w <= SHORT {
+        &mut stack[..3 * w]
+    } else {
+        heap.resize(3 * w, 0);
+        &mut heap
+    };
+    // three rows used in turn: row i lives at (i % 3) * w
+    for (j, cell) in rows[..w].iter_mut().enumerate() {
         *cell = j;
     }
     for i in 1..=a.len() {
-        rows.rotate_left(w);
-        let (back, rest) = rows.split_at_mut(w);
-        let (prev, cur) = rest.split_at_mut(w);
-        cur[0] = i;
+        let (cur, prev, back) = ((i % 3) * w, ((i - 1) % 3) * w, ((i + 1) % 3) * w);
+        rows[cur] = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let mut d = (rows[prev + j] + 1)
+                .min(rows[cur + j - 1] + 1)
+                .min(rows[prev + j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(back[j - 2] + 1);
+                d = d.min(rows[back + j - 2] + 1);
             }
-            cur[j] = d;
+            rows[cur + j] = d;
         }
     }
-    rows[2 * w + b.len()]
+    rows[(a.len() % 3) * w + b.len()]
 }
 
 impl Index {
@@ -185,15 +194,23 @@ impl Index {
             return found;
         }
         let table = self.deletion_table();
+        // a key near the query shares many of its variants: each is compared once
+        let mut reached: Vec<(KeyId, &str)> = Vec::new();
         for hash in variant_hashes(q) {
             table.filed_under(hash, |k, key| {
-                if let Some(d) = edits_within(q, key.as_bytes(), max).filter(|&d| d > 0) {
-                    found.push((k, d as u8));
+                if key.len().abs_diff(q.len()) <= max {
+                    reached.push((k, key));
                 }
             });
         }
+        reached.sort_unstable_by_key(|&(k, _)| k);
+        reached.dedup_by_key(|&mut (k, _)| k);
+        for (k, key) in reached {
+            if let Some(d) = edits_within(q, key.as_bytes(), max).filter(|&d| d > 0) {
+                found.push((k, d as u8));
+            }
+        }
         found.sort_unstable_by_key(|&(k, d)| (d, k));
-        found.dedup();
         found
     }
 }
@@ -221,6 +238,11 @@ mod tests {
         assert_eq!(edits_within(b"kabul", b"lubak", 2), None);
         assert_eq!(edits_within(b"ca", b"abc", 2), None);
         assert_eq!(osa(b"ca", b"abc"), 3);
+        // longer than the stack rows
+        let long = "kabul".repeat(20);
+        let typo = format!("x{}y", &long[1..]);
+        assert_eq!(osa(long.as_bytes(), typo.as_bytes()), 2);
+        assert_eq!(edits_within(long.as_bytes(), typo.as_bytes(), 2), Some(2));
     }
 
     proptest::proptest! {
