@@ -1302,7 +1302,11 @@ fn decision(
 }
 
 /// Writes events as the events CSV (header and rows).
-pub fn write_events_csv<W: Write>(w: W, g: &Gazetteer, events: &[Event]) -> Result<()> {
+pub fn write_events_csv<'a, W: Write>(
+    w: W,
+    g: &Gazetteer,
+    events: impl IntoIterator<Item = &'a Event>,
+) -> Result<()> {
     let mut csv = csv::Writer::from_writer(w);
     let io = |e: csv::Error| Error::csv("the events CSV", e);
     csv.write_record(EVENTS_HEADER).map_err(io)?;

@@ -9,11 +9,11 @@ use std::path::Path;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use geo::{BoundingRect, Distance, Euclidean, InteriorPoint, Intersects};
+use geo::{BoundingRect, Distance, Euclidean, InteriorPoint, Intersects, MapCoords};
 use wkt::ToWkt;
 
 use crate::error::{Error, Result};
-use crate::export::geojson::{geometry_type, round_coord, round_geometry};
+use crate::export::geojson::{geometry_type, round_coord};
 use crate::gazetteer::{Gazetteer, Kind, Parents, Place, PlaceId};
 use crate::resolve::{Method, Options, Resolver, Status};
 
@@ -451,12 +451,15 @@ pub fn boundaries_to_places(
             (Some(s), true) => s.clone(),
             _ => format!("boundary:{}:{}", options.file_stem, b.number),
         };
-        let area = round_geometry(&geo::Geometry::MultiPolygon(b.area.clone()));
-        let area = match area {
-            geo::Geometry::MultiPolygon(mut m) if m.0.len() == 1 => {
-                geo::Geometry::Polygon(m.0.remove(0))
-            }
-            other => other,
+        // rounded straight from the area: one copy of a polygon at a time
+        let mut area = b.area.map_coords(|c| geo::Coord {
+            x: round_coord(c.x),
+            y: round_coord(c.y),
+        });
+        let area = if area.0.len() == 1 {
+            geo::Geometry::Polygon(area.0.remove(0))
+        } else {
+            geo::Geometry::MultiPolygon(area)
         };
         report.places.push(Place {
             id,
@@ -532,8 +535,9 @@ pub fn boundaries_to_places(
     for p in &mut report.places {
         p.country = country.clone();
     }
-    // ids must be unique for the result to load as a gazetteer
-    Gazetteer::from_places(report.places.clone())?;
+    // ids must be unique for the result to load as a gazetteer (checked without a copy of
+    // the places: their polygons are most of the memory)
+    Gazetteer::check_places(&report.places)?;
     Ok(report)
 }
 
