@@ -62,6 +62,49 @@ fn import_boundaries_refuses_positions_of_one_number_without_a_panic() {
     assert!(!out.exists());
 }
 
+/// A MultiPolygon with a part of no rings, and one whose outer ring has no positions (the
+/// boundaries fuzz target found the WKT writer panicking on both).
+const EMPTY_PARTS: [(&str, &str); 3] = [
+    (
+        r#"[[[[68.5,35.5],[69,35.5],[69,36],[68.5,35.5]]],[]]"#,
+        "polygon 2: no rings",
+    ),
+    (
+        r#"[[[[68.5,35.5],[69,35.5],[69,36],[68.5,35.5]]],[[]]]"#,
+        "polygon 2, ring 1: no positions",
+    ),
+    (
+        r#"[[[[68.5,35.5],[69,35.5],[69,36],[68.5,35.5]],[]]]"#,
+        "polygon 1, ring 2: no positions",
+    ),
+];
+
+#[test]
+fn import_boundaries_refuses_empty_parts_and_rings_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.geojson");
+    let out = dir.path().join("out.csv");
+    for (coordinates, message) in EMPTY_PARTS {
+        fs::write(
+            &bad,
+            format!(
+                r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"shapeName":"Khinjan"}},"geometry":{{"type":"MultiPolygon","coordinates":{coordinates}}}}}]}}"#
+            ),
+        )
+        .unwrap();
+        gazmap()
+            .args(["import", "boundaries", "--name-field", "shapeName", "-o"])
+            .arg(&out)
+            .arg(&bad)
+            .assert()
+            .code(1)
+            .stderr(predicates::str::contains(format!(
+                "feature 1 (Khinjan): {message}"
+            )));
+        assert!(!out.exists());
+    }
+}
+
 #[test]
 fn import_boundaries_reads_standard_input_and_skips_a_bom() {
     let original = fs::read(crate::util::data("boundaries/provinces.geojson")).unwrap();

@@ -227,9 +227,24 @@ fn boundary_of(
             )))
         }
     };
-    // checked before converting: the geojson crate indexes positions without checking
+    // checked before converting: the geojson crate indexes positions without checking, and
+    // the WKT writer unwraps the outer ring of every part
     for (p, polygon) in polygons.iter().enumerate() {
+        if polygon.is_empty() {
+            return Err(at(format!(
+                "polygon {}: no rings (expected an outer ring of [longitude, latitude] \
+                 positions)",
+                p + 1
+            )));
+        }
         for (r, ring) in polygon.iter().enumerate() {
+            if ring.is_empty() {
+                return Err(at(format!(
+                    "polygon {}, ring {}: no positions",
+                    p + 1,
+                    r + 1
+                )));
+            }
             if let Some(bad) = ring.iter().position(|pos| pos.len() < 2) {
                 return Err(at(format!(
                     "polygon {}, ring {}, position {}: fewer than two numbers (expected \
