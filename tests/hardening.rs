@@ -532,3 +532,63 @@ fn clean_refuses_a_lone_utf16_surrogate() {
         .stderr(predicates::str::contains("line 3: a lone UTF-16 surrogate"));
     assert!(!out.exists());
 }
+
+/// `import boundaries` checks its places with `Gazetteer::check_places` rather than building a
+/// gazetteer from a copy of them: the two must agree.
+#[test]
+fn check_places_agrees_with_from_places() {
+    use gazmap::{Gazetteer, Kind, Place};
+    let place = |id: &str, name: &str| Place {
+        id: id.into(),
+        name: name.into(),
+        kind: Kind::District,
+        country: "AF".into(),
+        admin1: "Baghlan".into(),
+        admin2: String::new(),
+        lat: Some(36.0),
+        lon: Some(69.0),
+        population: None,
+        alt_names: vec!["Narin".into()],
+        geometry: Some("POLYGON((68 35,69 35,69 36,68 35))".into()),
+        parents: Default::default(),
+    };
+    let unique = vec![place("b:2", "Nahrin"), place("b:1", "Khinjan")];
+    assert!(Gazetteer::check_places(&unique).is_ok());
+    assert!(Gazetteer::from_places(unique).is_ok());
+    let twice = vec![
+        place("b:1", "Nahrin"),
+        place("b:2", "Khinjan"),
+        place("b:1", "Doshi"),
+    ];
+    let checked = Gazetteer::check_places(&twice).unwrap_err().to_string();
+    let built = Gazetteer::from_places(twice).unwrap_err().to_string();
+    assert_eq!(checked, built);
+    assert!(
+        checked.contains("duplicate place id \"b:1\" (places 1 and 3)"),
+        "{checked}"
+    );
+}
+
+/// An article's mentions of one name, and their event rows, share one resolution rather than
+/// each holding a copy (most of `extract`'s memory on a long article was such copies).
+#[test]
+fn extract_shares_one_resolution_per_name() {
+    use std::sync::Arc;
+    let resolver = gazmap::Resolver::new(gazmap::Gazetteer::embedded().unwrap()).unwrap();
+    let text = "date: 2021-07-06\nThe Taliban captured Khinjan district on Monday.\n\n\
+                Government forces retook Khinjan district on Tuesday.\n";
+    let x = gazmap::extract::extract(
+        &resolver,
+        text.as_bytes(),
+        "test",
+        &gazmap::extract::Config::default(),
+    )
+    .unwrap();
+    let khinjan: Vec<_> = x.mentions.iter().filter(|m| m.text == "Khinjan").collect();
+    assert_eq!(khinjan.len(), 2, "{:?}", x.mentions);
+    assert!(Arc::ptr_eq(&khinjan[0].resolution, &khinjan[1].resolution));
+    assert_eq!(x.events.len(), 2, "{:?}", x.events);
+    for e in &x.events {
+        assert!(Arc::ptr_eq(&e.resolution, &khinjan[0].resolution));
+    }
+}

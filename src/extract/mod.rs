@@ -57,7 +57,7 @@ pub const EVENTS_HEADER: [&str; 20] = [
     "against",
 ];
 
-/// The longest article `gazmap extract` reads (memory grows about 65 times the article).
+/// The longest article `gazmap extract` reads (memory grows about 27 times the article).
 pub const MAX_ARTICLE_BYTES: u64 = 24 << 20;
 
 /// Settings of one extraction.
