@@ -444,7 +444,9 @@ fn fuzz(fx: &Fixture, target: &str, args: &Args, root: &Path) -> Totals {
         std::thread::spawn(move || loop {
             std::thread::sleep(Duration::from_millis(500));
             let s = started_at.load(Ordering::Relaxed);
-            if s != 0 && clock.elapsed().as_millis() as u64 - s > HANG.as_millis() as u64 {
+            if s != 0
+                && (clock.elapsed().as_millis() as u64).saturating_sub(s) > HANG.as_millis() as u64
+            {
                 let input = current.lock().map(|c| c.clone()).unwrap_or_default();
                 let p = save(&findings, "hang", &input);
                 println!(

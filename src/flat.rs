@@ -258,6 +258,10 @@ impl TextSpan {
     }
 }
 
+/// Why a heap refuses more text.
+pub(crate) const TEXT_OVER_4_GIB: &str =
+    "the gazetteer's text is over 4 GiB, more than one index holds";
+
 /// A string heap being built; offsets are 32-bit, so one heap holds at most 4 GiB.
 #[derive(Debug, Default)]
 pub(crate) struct Heap(Vec<u8>);
@@ -271,9 +275,7 @@ impl Heap {
                 self.0.extend_from_slice(s.as_bytes());
                 Ok(Str { off, len })
             }
-            _ => Err(Error::Invalid(
-                "the gazetteer's text is over 4 GiB, more than one index holds".into(),
-            )),
+            _ => Err(Error::Invalid(TEXT_OVER_4_GIB.into())),
         }
     }
 

@@ -55,6 +55,49 @@ fn import_boundaries_refuses_positions_of_one_number_without_a_panic() {
     assert!(!out.exists());
 }
 
+/// A MultiPolygon with a part of no rings, and one whose outer ring has no positions (the
+/// boundaries fuzz target found the WKT writer panicking on both).
+const EMPTY_PARTS: [(&str, &str); 3] = [
+    (
+        r#"[[[[68.5,35.5],[69,35.5],[69,36],[68.5,35.5]]],[]]"#,
+        "polygon 2: no rings",
+    ),
+    (
+        r#"[[[[68.5,35.5],[69,35.5],[69,36],[68.5,35.5]]],[[]]]"#,
+        "polygon 2, ring 1: no positions",
+    ),
+    (
+        r#"[[[[68.5,35.5],[69,35.5],[69,36],[68.5,35.5]],[]]]"#,
+        "polygon 1, ring 2: no positions",
+    ),
+];
+
+#[test]
+fn import_boundaries_refuses_empty_parts_and_rings_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.geojson");
+    let out = dir.path().join("out.csv");
+    for (coordinates, message) in EMPTY_PARTS {
+        fs::write(
+            &bad,
+            format!(
+                r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"shapeName":"Khinjan"}},"geometry":{{"type":"MultiPolygon","coordinates":{coordinates}}}}}]}}"#
+            ),
+        )
+        .unwrap();
+        gazmap()
+            .args(["import", "boundaries", "--name-field", "shapeName", "-o"])
+            .arg(&out)
+            .arg(&bad)
+            .assert()
+            .code(1)
+            .stderr(predicates::str::contains(format!(
+                "feature 1 (Khinjan): {message}"
+            )));
+        assert!(!out.exists());
+    }
+}
+
 #[test]
 fn import_boundaries_reads_standard_input_and_skips_a_bom() {
     let original = fs::read(crate::util::data("boundaries/provinces.geojson")).unwrap();
@@ -420,4 +463,64 @@ fn clean_refuses_a_lone_utf16_surrogate() {
         .arg(&input)
         .fails_with(1, "line 3: a lone UTF-16 surrogate");
     assert!(!out.exists());
+}
+
+/// `import boundaries` checks its places with `Gazetteer::check_places` rather than building a
+/// gazetteer from a copy of them: the two must agree.
+#[test]
+fn check_places_agrees_with_from_places() {
+    use gazmap::{Gazetteer, Kind, Place};
+    let place = |id: &str, name: &str| Place {
+        id: id.into(),
+        name: name.into(),
+        kind: Kind::District,
+        country: "AF".into(),
+        admin1: "Baghlan".into(),
+        admin2: String::new(),
+        lat: Some(36.0),
+        lon: Some(69.0),
+        population: None,
+        alt_names: vec!["Narin".into()],
+        geometry: Some("POLYGON((68 35,69 35,69 36,68 35))".into()),
+        parents: Default::default(),
+    };
+    let unique = vec![place("b:2", "Nahrin"), place("b:1", "Khinjan")];
+    assert!(Gazetteer::check_places(&unique).is_ok());
+    assert!(Gazetteer::from_places(unique).is_ok());
+    let twice = vec![
+        place("b:1", "Nahrin"),
+        place("b:2", "Khinjan"),
+        place("b:1", "Doshi"),
+    ];
+    let checked = Gazetteer::check_places(&twice).unwrap_err().to_string();
+    let built = Gazetteer::from_places(twice).unwrap_err().to_string();
+    assert_eq!(checked, built);
+    assert!(
+        checked.contains("duplicate place id \"b:1\" (places 1 and 3)"),
+        "{checked}"
+    );
+}
+
+/// An article's mentions of one name, and their event rows, share one resolution rather than
+/// each holding a copy (most of `extract`'s memory on a long article was such copies).
+#[test]
+fn extract_shares_one_resolution_per_name() {
+    use std::sync::Arc;
+    let resolver = gazmap::Resolver::new(gazmap::Gazetteer::embedded().unwrap()).unwrap();
+    let text = "date: 2021-07-06\nThe Taliban captured Khinjan district on Monday.\n\n\
+                Government forces retook Khinjan district on Tuesday.\n";
+    let x = gazmap::extract::extract(
+        &resolver,
+        text.as_bytes(),
+        "test",
+        &gazmap::extract::Config::default(),
+    )
+    .unwrap();
+    let khinjan: Vec<_> = x.mentions.iter().filter(|m| m.text == "Khinjan").collect();
+    assert_eq!(khinjan.len(), 2, "{:?}", x.mentions);
+    assert!(Arc::ptr_eq(&khinjan[0].resolution, &khinjan[1].resolution));
+    assert_eq!(x.events.len(), 2, "{:?}", x.events);
+    for e in &x.events {
+        assert!(Arc::ptr_eq(&e.resolution, &khinjan[0].resolution));
+    }
 }

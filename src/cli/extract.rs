@@ -70,10 +70,8 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
         }
         extractions.push(x);
     }
-    let events: Vec<Event> = extractions
-        .iter()
-        .flat_map(|x| x.events.iter().cloned())
-        .collect();
+    // the articles' events in order, borrowed: a copy would double the largest part of memory
+    let events: Vec<&Event> = extractions.iter().flat_map(|x| &x.events).collect();
     let g = resolver.gazetteer();
     let csv_path = args
         .events_csv
@@ -98,10 +96,10 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
     let mut elsewhere = Vec::new();
     if csv_path.as_os_str() == "-" {
         let stdout = io::stdout();
-        extract::write_events_csv(stdout.lock(), g, &events)?;
+        extract::write_events_csv(stdout.lock(), g, events.iter().copied())?;
     } else {
         write_output(&mut set, &mut elsewhere, &csv_path, |w| {
-            extract::write_events_csv(w, g, &events)
+            extract::write_events_csv(w, g, events.iter().copied())
         })?;
     }
     if let Some(path) = &args.mentions {
@@ -155,7 +153,7 @@ pub fn run(global: &GlobalArgs, args: &ExtractArgs) -> Result<()> {
 /// The map layers of the events, one per event type, into the output set.
 fn write_layers(
     resolver: &Resolver,
-    events: &[Event],
+    events: &[&Event],
     draw: gazmap::export::DrawAs,
     set: &mut OutputSet,
     formats: gazmap::export::Formats,
@@ -190,29 +188,25 @@ fn write_layers(
             })
         })
         .collect();
-    let records: Vec<(Vec<String>, String)> = events
-        .iter()
-        .map(|e| {
+    // each event's row is made when the layers ask for it (they plan, then write), so the
+    // rows of every event are never all in memory at once
+    let rows = |each: &mut dyn FnMut(&LayerRow<'_>) -> gazmap::Result<()>| {
+        events.iter().try_for_each(|e| {
             let rec = e.record(g);
-            let values = keep.iter().map(|&i| rec[i].clone()).collect();
-            (values, e.date.map(|d| d.to_string()).unwrap_or_default())
+            let date = e.date.map(|d| d.to_string()).unwrap_or_default();
+            each(&LayerRow {
+                values: keep.iter().map(|&i| rec[i].as_str()).collect(),
+                date: &date,
+                event: e.event.as_str(),
+                resolution: &e.resolution,
+            })
         })
-        .collect();
-    let rows: Vec<LayerRow> = events
-        .iter()
-        .zip(&records)
-        .map(|(e, (values, date))| LayerRow {
-            values: values.iter().map(String::as_str).collect(),
-            date,
-            event: e.event.as_str(),
-            resolution: &e.resolution,
-        })
-        .collect();
+    };
     let dir = set.given_dir().to_path_buf();
-    gazmap::export::write_layers_into(
+    gazmap::export::layers::write_layers_with(
         g,
         Columns::new(&header, typing),
-        &rows,
+        rows,
         LayerBy::Event,
         draw,
         set,

@@ -1081,18 +1081,30 @@ pub fn write_layers_into(
     set: &mut OutputSet,
     formats: Formats,
 ) -> Result<LayerSummary> {
+    let rows = |each: &mut dyn FnMut(&LayerRow<'_>) -> Result<()>| rows.iter().try_for_each(each);
+    write_layers_with(gazetteer, columns, rows, layer_by, draw, set, formats)
+}
+
+/// Like [`write_layers_into`], with rows made on demand rather than held: `rows` gives every
+/// row, in order, to the function it is passed. It is called twice (the rows are planned,
+/// then written) and must give the same rows both times.
+pub fn write_layers_with(
+    gazetteer: &Gazetteer,
+    columns: Columns,
+    rows: impl Fn(&mut dyn FnMut(&LayerRow<'_>) -> Result<()>) -> Result<()>,
+    layer_by: LayerBy,
+    draw: DrawAs,
+    set: &mut OutputSet,
+    formats: Formats,
+) -> Result<LayerSummary> {
     let event = columns.names.iter().position(|n| n == "event");
     let mut layers = Layers::new(gazetteer, columns, layer_by, set.given_dir());
     layers.draw(draw);
     layers.formats(formats)?;
     layers.event_column(event);
-    for row in rows {
-        layers.plan(row)?;
-    }
+    rows(&mut |row| layers.plan(row))?;
     let mut w = layers.start_into(set)?;
-    for row in rows {
-        w.write(row)?;
-    }
+    rows(&mut |row| w.write(row))?;
     w.finish()
 }
 

@@ -21,6 +21,7 @@ pub mod text;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::gazetteer::{Gazetteer, Kind, PlaceId};
@@ -56,7 +57,7 @@ pub const EVENTS_HEADER: [&str; 20] = [
     "against",
 ];
 
-/// The longest article `gazmap extract` reads (memory grows about 65 times the article).
+/// The longest article `gazmap extract` reads (memory grows about 27 times the article).
 pub const MAX_ARTICLE_BYTES: u64 = 24 << 20;
 
 /// Settings of one extraction.
@@ -126,8 +127,9 @@ pub struct Mention {
     pub found: Found,
     /// The kind its designator names, if any.
     pub designator: Option<Kind>,
-    /// The resolution in the article's context.
-    pub resolution: Resolution,
+    /// The resolution in the article's context (one name's mentions and event rows share
+    /// it).
+    pub resolution: Arc<Resolution>,
     /// Which context decided it: `name`, `designator: district`, `context: Kunduz named
     /// in the text`, `ambiguous` or `unmatched`.
     pub decided_by: String,
@@ -175,8 +177,9 @@ pub struct Event {
     pub end: usize,
     /// The sentence, white space collapsed.
     pub sentence: String,
-    /// The place resolved; its status says whether `place_*` columns are filled.
-    pub resolution: Resolution,
+    /// The place resolved (shared with its mention); its status says whether `place_*`
+    /// columns are filled.
+    pub resolution: Arc<Resolution>,
 }
 
 impl Event {
@@ -414,8 +417,9 @@ fn extract_text(
     // pass 1: each mention alone (with its designator), to learn which areas the text names
     let g = resolver.gazetteer();
     // one name with one designator resolves the same way throughout the article
-    let mut cache: HashMap<(&str, Option<Kind>), Resolution> = HashMap::new();
-    let first_pass: Vec<Resolution> = spans
+    // (shared, not copied: the mentions and events of a name hold the same resolution)
+    let mut cache: HashMap<(&str, Option<Kind>), Arc<Resolution>> = HashMap::new();
+    let first_pass: Vec<Arc<Resolution>> = spans
         .iter()
         .map(|s| {
             let name = s
@@ -429,7 +433,7 @@ fn extract_text(
                         favoured: vec![],
                         kind: s.designator,
                     };
-                    resolver.resolve_in_context(name, &config.options, &ctx)
+                    Arc::new(resolver.resolve_in_context(name, &config.options, &ctx))
                 })
                 .clone()
         })
@@ -471,10 +475,10 @@ fn extract_text(
                     kind: s.designator,
                 };
                 let r = resolver.resolve_in_context(name, &config.options, &ctx);
-                match s.designator {
+                Arc::new(match s.designator {
                     None => city_over_district(g, r),
                     Some(_) => r,
-                }
+                })
             })
             .clone();
         let decided_by = decision(g, &r0, &r, &favoured, s.designator);
@@ -498,15 +502,15 @@ fn extract_text(
     let mut out: Vec<Event> = Vec::new();
     let mut seen: HashSet<(usize, String, EventType)> = HashSet::new();
     let mut m = 0;
-    let scans: Vec<events::SentenceCues> = sentences
-        .iter()
-        .map(|s| {
-            let a = spans.partition_point(|p| p.first < s.first);
-            let b = spans.partition_point(|p| p.first < s.last);
-            cues.scan(&folds, s)
-                .with_places(spans[a..b].iter().map(|p| p.first).collect())
-        })
-        .collect();
+    // each sentence's cues are read when the loop below reaches it; only the actors named
+    // are kept for the whole article
+    let scan = |s: &text::Sentence| {
+        let a = spans.partition_point(|p| p.first < s.first);
+        let b = spans.partition_point(|p| p.first < s.last);
+        cues.scan(&folds, s)
+            .with_places(spans[a..b].iter().map(|p| p.first).collect())
+    };
+    let mut actors_named: Vec<(usize, &'static str)> = Vec::new();
     let anaphora: Vec<lang::Pattern> = ANAPHORA.iter().map(|p| lang::Pattern::new(p)).collect();
     let definite: Vec<(lang::Pattern, Kind)> = DEFINITE
         .iter()
@@ -525,7 +529,8 @@ fn extract_text(
             .collect();
         let in_sentence = &mentions[m..m + here.len()];
         m += here.len();
-        let sc = &scans[k];
+        let sc = &scan(s);
+        actors_named.extend(sc.actors().iter().map(|a| (a.first, a.value)));
         if here.is_empty() {
             // "The districts include Kofab, Argo … They all fell to the Taliban": the event
             // of a sentence opening with a plural pronoun is that of the places the
@@ -813,7 +818,7 @@ fn extract_text(
     // mentions, not events
     out.retain(|e| e.event != EventType::Other);
     let with_rows: HashSet<usize> = out.iter().map(|e| e.start).collect();
-    against_from_the_article(&tokens, &scans, &mut out);
+    against_from_the_article(&tokens, actors_named, &mut out);
     for (m, role) in mentions.iter_mut().zip(roles) {
         m.role = if with_rows.contains(&m.start) {
             Role::Event
@@ -836,14 +841,10 @@ fn extract_text(
 /// keeps an empty `against`.
 fn against_from_the_article(
     tokens: &[text::Token],
-    scans: &[events::SentenceCues],
+    mut named: Vec<(usize, &'static str)>,
     out: &mut [Event],
 ) {
     // token positions of each actor label named, in text order
-    let mut named: Vec<(usize, &'static str)> = scans
-        .iter()
-        .flat_map(|s| s.actors().iter().map(|a| (a.first, a.value)))
-        .collect();
     named.sort_unstable();
     // per side, so an event looks only at the other side's names
     let by_side: [Vec<(usize, &'static str)>; 2] = [0, 1].map(|k| {
@@ -922,7 +923,7 @@ fn local_context(g: &Gazetteer, folds: &[&str], spans: &[mentions::Span], ms: &m
         };
         if let [one] = inside[..] {
             let one = one.clone();
-            let r = &mut ms[i].resolution;
+            let r = Arc::make_mut(&mut ms[i].resolution);
             r.candidates.retain(|c| c.place != one.place);
             if let Some(old) = r.best.replace(one) {
                 r.candidates.insert(0, old);
@@ -964,7 +965,7 @@ fn local_context(g: &Gazetteer, folds: &[&str], spans: &[mentions::Span], ms: &m
             .collect();
         let done = switch.is_empty();
         for (i, k) in switch {
-            let r = &mut ms[i].resolution;
+            let r = Arc::make_mut(&mut ms[i].resolution);
             let c = r.candidates.remove(k);
             if let Some(old) = r.best.replace(c) {
                 r.candidates.insert(0, old);
@@ -1304,7 +1305,11 @@ fn decision(
 }
 
 /// Writes events as the events CSV (header and rows).
-pub fn write_events_csv<W: Write>(w: W, g: &Gazetteer, events: &[Event]) -> Result<()> {
+pub fn write_events_csv<'a, W: Write>(
+    w: W,
+    g: &Gazetteer,
+    events: impl IntoIterator<Item = &'a Event>,
+) -> Result<()> {
     let mut csv = csv::Writer::from_writer(w);
     let io = |e: csv::Error| Error::csv("the events CSV", e);
     csv.write_record(EVENTS_HEADER).map_err(io)?;

@@ -12,7 +12,7 @@ use bytemuck::{Pod, Zeroable};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::flat::{Builder, Bytes, Heap, Sections, Span, Str, Tag, TextSpan};
+use crate::flat::{Builder, Bytes, Heap, Sections, Span, Str, Tag, TextSpan, TEXT_OVER_4_GIB};
 use crate::normalize::fold;
 
 pub use crate::kind::Kind;
@@ -230,21 +230,30 @@ impl Gazetteer {
         Self::from_places(csv_loader::read_places(reader, source_name, b',')?)
     }
 
+    /// Checks that [`Gazetteer::from_places`] would accept `places` (unique ids, at most
+    /// 4 GiB of text), without building the gazetteer or copying the places.
+    pub fn check_places(places: &[Place]) -> Result<()> {
+        by_unique_id(places)?;
+        let text: u64 = places
+            .iter()
+            .map(|p| {
+                [&p.id, &p.name, &p.country, &p.admin1, &p.admin2]
+                    .iter()
+                    .map(|s| s.len())
+                    .chain(p.geometry.as_ref().map(String::len))
+                    .chain(p.alt_names.iter().map(String::len))
+                    .sum::<usize>() as u64
+            })
+            .sum();
+        if text > u64::from(u32::MAX) {
+            return Err(Error::Invalid(TEXT_OVER_4_GIB.into()));
+        }
+        Ok(())
+    }
+
     /// Builds a gazetteer from places, checking ids are unique and linking parents by name.
     pub fn from_places(mut places: Vec<Place>) -> Result<Self> {
-        let mut by_id: Vec<u32> = (0..places.len() as u32).collect();
-        by_id.sort_by(|&a, &b| places[a as usize].id.cmp(&places[b as usize].id));
-        for w in by_id.windows(2) {
-            let (a, b) = (w[0] as usize, w[1] as usize);
-            if places[a].id == places[b].id {
-                return Err(Error::Invalid(format!(
-                    "duplicate place id {:?} (places {} and {})",
-                    places[a].id,
-                    a + 1,
-                    b + 1
-                )));
-            }
-        }
+        let by_id = by_unique_id(&places)?;
         link_parents(&mut places);
         let mut heap = Heap::default();
         let mut alts = Vec::new();
@@ -452,6 +461,24 @@ impl Gazetteer {
             .find_map(|a| self.place(a).point())
             .map(|pt| (pt, true))
     }
+}
+
+/// The places' positions in id order; an error names the first duplicate id.
+fn by_unique_id(places: &[Place]) -> Result<Vec<u32>> {
+    let mut by_id: Vec<u32> = (0..places.len() as u32).collect();
+    by_id.sort_by(|&a, &b| places[a as usize].id.cmp(&places[b as usize].id));
+    for w in by_id.windows(2) {
+        let (a, b) = (w[0] as usize, w[1] as usize);
+        if places[a].id == places[b].id {
+            return Err(Error::Invalid(format!(
+                "duplicate place id {:?} (places {} and {})",
+                places[a].id,
+                a + 1,
+                b + 1
+            )));
+        }
+    }
+    Ok(by_id)
 }
 
 fn link_parents(places: &mut [Place]) {

@@ -9,11 +9,11 @@ use std::path::Path;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use geo::{BoundingRect, Distance, Euclidean, InteriorPoint, Intersects};
+use geo::{BoundingRect, Distance, Euclidean, InteriorPoint, Intersects, MapCoords};
 use wkt::ToWkt;
 
 use crate::error::{Error, Result};
-use crate::export::geojson::{geometry_type, round_coord, round_geometry};
+use crate::export::geojson::{geometry_type, round_coord};
 use crate::gazetteer::{Gazetteer, Kind, Parents, Place, PlaceId};
 use crate::resolve::{Method, Options, Resolver, Status};
 
@@ -227,9 +227,24 @@ fn boundary_of(
             )))
         }
     };
-    // checked before converting: the geojson crate indexes positions without checking
+    // checked before converting: the geojson crate indexes positions without checking, and
+    // the WKT writer unwraps the outer ring of every part
     for (p, polygon) in polygons.iter().enumerate() {
+        if polygon.is_empty() {
+            return Err(at(format!(
+                "polygon {}: no rings (expected an outer ring of [longitude, latitude] \
+                 positions)",
+                p + 1
+            )));
+        }
         for (r, ring) in polygon.iter().enumerate() {
+            if ring.is_empty() {
+                return Err(at(format!(
+                    "polygon {}, ring {}: no positions",
+                    p + 1,
+                    r + 1
+                )));
+            }
             if let Some(bad) = ring.iter().position(|pos| pos.len() < 2) {
                 return Err(at(format!(
                     "polygon {}, ring {}, position {}: fewer than two numbers (expected \
@@ -451,12 +466,15 @@ pub fn boundaries_to_places(
             (Some(s), true) => s.clone(),
             _ => format!("boundary:{}:{}", options.file_stem, b.number),
         };
-        let area = round_geometry(&geo::Geometry::MultiPolygon(b.area.clone()));
-        let area = match area {
-            geo::Geometry::MultiPolygon(mut m) if m.0.len() == 1 => {
-                geo::Geometry::Polygon(m.0.remove(0))
-            }
-            other => other,
+        // rounded straight from the area: one copy of a polygon at a time
+        let mut area = b.area.map_coords(|c| geo::Coord {
+            x: round_coord(c.x),
+            y: round_coord(c.y),
+        });
+        let area = if area.0.len() == 1 {
+            geo::Geometry::Polygon(area.0.remove(0))
+        } else {
+            geo::Geometry::MultiPolygon(area)
         };
         report.places.push(Place {
             id,
@@ -532,8 +550,9 @@ pub fn boundaries_to_places(
     for p in &mut report.places {
         p.country = country.clone();
     }
-    // ids must be unique for the result to load as a gazetteer
-    Gazetteer::from_places(report.places.clone())?;
+    // ids must be unique for the result to load as a gazetteer (checked without a copy of
+    // the places: their polygons are most of the memory)
+    Gazetteer::check_places(&report.places)?;
     Ok(report)
 }
 
