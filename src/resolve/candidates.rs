@@ -144,6 +144,11 @@ impl Resolver {
                 return self.rescore_fuzzy(q, best);
             }
         }
+        // names within two edits are the nearest there are: the trigrams could only add
+        // further ones, so they are searched for the queries with none (romanizations)
+        if !within.is_empty() {
+            return self.rescore_fuzzy(q, best);
+        }
         let close = self.index.close_keys(&q.skeleton, limit);
         self.score_fuzzy(q, close, std::mem::take(&mut consonants), &mut best, &offer);
         // close keys that give no sure match may hide a closer spelling with fewer trigrams
