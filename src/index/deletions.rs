@@ -133,11 +133,12 @@ pub fn edits_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
         .take_while(|(x, y)| x == y)
         .count();
     let (a, b) = (&a[..a.len() - s], &b[..b.len() - s]);
-    Some(osa(a, b)).filter(|&d| d <= max)
+    Some(osa_with(a, b, |_, _| true)).filter(|&d| d <= max)
 }
 
-/// Optimal string alignment distance of two short byte strings.
-fn osa(a: &[u8], b: &[u8]) -> usize {
+/// Optimal string alignment distance of two byte strings, where a swap of neighbours `x y`
+/// counts as one edit when `swappable(x, y)` (otherwise as two).
+pub(crate) fn osa_with(a: &[u8], b: &[u8], swappable: impl Fn(u8, u8) -> bool) -> usize {
     const SHORT: usize = 64;
     let w = b.len() + 1;
     let mut stack = [0usize; 3 * SHORT];
@@ -160,7 +161,12 @@ fn osa(a: &[u8], b: &[u8]) -> usize {
             let mut d = (rows[prev + j] + 1)
                 .min(rows[cur + j - 1] + 1)
                 .min(rows[prev + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+            if i > 1
+                && j > 1
+                && a[i - 1] == b[j - 2]
+                && a[i - 2] == b[j - 1]
+                && swappable(a[i - 2], a[i - 1])
+            {
                 d = d.min(rows[back + j - 2] + 1);
             }
             rows[cur + j] = d;
@@ -237,11 +243,11 @@ mod tests {
         assert_eq!(edits_within(b"kabul", b"xkabulx", 2), Some(2));
         assert_eq!(edits_within(b"kabul", b"lubak", 2), None);
         assert_eq!(edits_within(b"ca", b"abc", 2), None);
-        assert_eq!(osa(b"ca", b"abc"), 3);
+        assert_eq!(osa_with(b"ca", b"abc", |_, _| true), 3);
         // longer than the stack rows
         let long = "kabul".repeat(20);
         let typo = format!("x{}y", &long[1..]);
-        assert_eq!(osa(long.as_bytes(), typo.as_bytes()), 2);
+        assert_eq!(osa_with(long.as_bytes(), typo.as_bytes(), |_, _| true), 2);
         assert_eq!(edits_within(long.as_bytes(), typo.as_bytes(), 2), Some(2));
     }
 

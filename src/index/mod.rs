@@ -22,7 +22,8 @@ use crate::flat::{
 use crate::gazetteer::{Gazetteer, PlaceId};
 use crate::normalize::{bare_name, consonants, fold, skeleton_of_folded};
 
-pub use deletions::{edits_within, MAX_EDITS, PREFIX as DELETION_PREFIX};
+pub(crate) use deletions::osa_with;
+pub use deletions::{edits_within, MAX_EDITS};
 pub use load::{load_gazetteer, open, open_shared};
 
 /// Index of a name in an [`Index`].

@@ -2,6 +2,7 @@
 //! keys, and the adjustments context and designators make.
 
 use super::Candidate;
+use crate::index::osa_with;
 
 pub(super) const SCORE_EXACT: f64 = 1.0;
 pub(super) const SCORE_ALTERNATE: f64 = 0.99;
@@ -120,34 +121,8 @@ pub(super) fn ascii_similarity(a: &str, b: &str) -> f64 {
 /// swap of two neighbouring consonants counted as one edit (a writer's slip: Ghanzi). A
 /// vowel swapped with a consonant is another frame of vowels, another word (Marja, Miraj).
 pub(super) fn osa_distance(a: &[u8], b: &[u8]) -> usize {
-    let w = b.len() + 1;
-    // three rows: two back (for the swap), previous, current
-    let mut rows = vec![0usize; 3 * w];
-    for (j, cell) in rows[2 * w..].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        rows.rotate_left(w);
-        let (back, rest) = rows.split_at_mut(w);
-        let (prev, cur) = rest.split_at_mut(w);
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            let consonant = |c: u8| !matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
-            if i > 1
-                && j > 1
-                && a[i - 1] == b[j - 2]
-                && a[i - 2] == b[j - 1]
-                && consonant(a[i - 1])
-                && consonant(a[i - 2])
-            {
-                d = d.min(back[j - 2] + 1);
-            }
-            cur[j] = d;
-        }
-    }
-    rows[2 * w + b.len()]
+    let consonant = |c: u8| !matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
+    osa_with(a, b, |x, y| consonant(x) && consonant(y))
 }
 
 /// A key's bytes, for strsim's generic metrics (which skip UTF-8 decoding on them).
