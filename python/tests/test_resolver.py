@@ -258,25 +258,35 @@ def test_shared_resolver_opens_once(root):
 def test_the_gil_is_released_while_resolving(resolver, root):
     import time
 
-    # distinct names, so that resolving takes long enough to watch (no two are alike)
-    names = [f"{q} {i}" for i, q in enumerate(corpus_queries(root) * 2)]
-    arr = pa.array(names)
-    done = threading.Event()
-    took = []
+    def watch(arr):
+        """Resolves `arr` on a thread while this one ticks; returns (call time, longest stall)."""
+        done = threading.Event()
+        took = []
 
-    def work():
-        start = time.perf_counter()
-        resolver.resolve_arrow(arr, threads=1)
-        took.append(time.perf_counter() - start)
-        done.set()
+        def work():
+            start = time.perf_counter()
+            resolver.resolve_arrow(arr, threads=1)
+            took.append(time.perf_counter() - start)
+            done.set()
 
-    t = threading.Thread(target=work)
-    ticks = [time.perf_counter()]
-    t.start()
-    while not done.is_set():
-        ticks.append(time.perf_counter())
-    t.join()
-    gap = max(b - a for a, b in zip(ticks, ticks[1:]))
-    assert took[0] > 0.2, f"too quick to tell: {took[0]:.3f} s"
+        t = threading.Thread(target=work)
+        ticks = [time.perf_counter()]
+        t.start()
+        while not done.is_set():
+            ticks.append(time.perf_counter())
+        t.join()
+        return took[0], max(b - a for a, b in zip(ticks, ticks[1:]))
+
+    # distinct names (no two alike, so nothing is cached); the list grows until one call
+    # takes long enough to watch, since a fast machine resolves the first size too quickly
+    queries = corpus_queries(root)
+    copies = 2
+    while True:
+        arr = pa.array([f"{q} {i}" for i, q in enumerate(queries * copies)])
+        took, gap = watch(arr)
+        if took > 0.5 or copies >= 64:
+            break
+        copies *= 2
+    assert took > 0.2, f"too quick to tell: {took:.3f} s with {len(arr)} names"
     # with the GIL held for the call, this thread would stall for all of it
-    assert gap < took[0] / 2, f"longest stall {gap:.3f} s of a {took[0]:.3f} s call"
+    assert gap < took / 2, f"longest stall {gap:.3f} s of a {took:.3f} s call"
