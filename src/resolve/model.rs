@@ -56,6 +56,18 @@ const LARGE_POPULATION: f64 = 1e6;
 const KEY_ONE_EDIT: usize = 3;
 /// Position of the feature that flags a folded name one edit from the query's.
 const FOLD_ONE_EDIT: usize = 5;
+/// Position of the feature that flags a folded name two edits from the query's.
+const FOLD_TWO_EDITS: usize = 6;
+/// Position of the feature that flags a caseless name (a machine transliteration) for a
+/// query written with capitals.
+const APPROXIMATE: usize = 12;
+/// Letters of the query's skeleton from which one edit of a written name is a slip, not
+/// another name (Chak and Chāl are two districts).
+const ONE_EDIT_MIN_LENGTH: usize = 6;
+/// Letters of the query's skeleton from which two edits of a written name are slips.
+const TWO_EDITS_MIN_LENGTH: usize = 8;
+/// How far below the highest fuzzy score two slips stay, so that one slip leads.
+const TWO_EDITS_BELOW: f64 = 0.02;
 /// A rival this much less similar still counts as close.
 const CLOSE_RIVAL: f64 = 0.02;
 /// Close rivals counted, at most.
@@ -120,6 +132,21 @@ impl Features {
     /// Whether the name's key or folded form is one edit from the query's.
     fn one_edit(&self) -> bool {
         self.values[KEY_ONE_EDIT] + self.values[FOLD_ONE_EDIT] > 0.0
+    }
+
+    /// The edits (1 or 2, any neighbours swapped) between the query's folded form and the
+    /// name's, when the name is written as people write it (not a caseless machine
+    /// transliteration of a name in another script).
+    fn written_fold_edits(&self) -> Option<u8> {
+        if self.values[APPROXIMATE] > 0.0 {
+            None
+        } else if self.values[FOLD_ONE_EDIT] > 0.0 {
+            Some(1)
+        } else if self.values[FOLD_TWO_EDITS] > 0.0 {
+            Some(2)
+        } else {
+            None
+        }
     }
 
     /// The probability, by the fitted model, that the name is the one the query spells.
@@ -199,9 +226,11 @@ impl Resolver {
             .collect()
     }
 
-    /// Lifts a fuzzy candidate one edit from the query to the model's probability that it is
-    /// the place meant (no higher than what the search assumes a fuzzy match reaches), and
-    /// orders fuzzy candidates scored alike by that probability.
+    /// Lifts a fuzzy candidate a slip or two of the pen from the query: one edit from a long
+    /// written name to the highest score a fuzzy match reaches, two to the model's
+    /// probability just below that, one from a key or a short name to the model's probability
+    /// (each no higher than what the search assumes a fuzzy match reaches); and orders fuzzy
+    /// candidates scored alike by that probability.
     pub(super) fn rescore_fuzzy(
         &self,
         q: &Query,
@@ -213,15 +242,30 @@ impl Resolver {
         for (c, f) in cands.iter_mut().zip(features) {
             let Some(f) = f else { continue };
             let p = f.probability();
-            // one edit from a name (key or folded name; any neighbours swapped) is a slip of
-            // the pen; two from a short name is as often another name (Chenarto, Chinar), and a
-            // romanization (Zherai, Zhaṟêy) is often further than one edit, which random
-            // typos do not teach the model: there the hand-set similarity stays, and so it
-            // does where the query's designator names another kind (the model knows no
-            // designators)
-            let other_kind = q.kind.is_some_and(|k| k != self.gazetteer.kind(c.place));
-            if f.one_edit() && !other_kind {
-                c.score = c.score.max(p.min(ceiling));
+            // the model knows no designators: where the query's names another kind, the
+            // hand-set similarity and its penalty stay
+            if q.kind.is_some_and(|k| k != self.gazetteer.kind(c.place)) {
+                c.score += TIE_BREAK * p;
+                continue;
+            }
+            let long = |min| q.skeleton.len() >= min;
+            let lift = match f.written_fold_edits() {
+                // one slip of the pen (any neighbours swapped) in a name as people write it,
+                // long enough that one letter seldom makes another name: as sure as a fuzzy
+                // match gets, ahead of keys that only sound alike (Cochiit is Cochiti, not
+                // Cusset by its skeleton) and of machine transliterations
+                Some(1) if long(ONE_EDIT_MIN_LENGTH) => Some(ceiling),
+                // two slips in a longer name: as sure as the model says, below one slip
+                Some(2) if long(TWO_EDITS_MIN_LENGTH) => Some(p.min(ceiling - TWO_EDITS_BELOW)),
+                // one edit of a key or a shorter name: as sure as the model says. Two edits of
+                // a short name are as often another name (Chenarto, Chinar), and a
+                // romanization (Zherai, Zhaṟêy) is often further than one edit, which random
+                // typos do not teach the model: there the hand-set similarity stays
+                _ if f.one_edit() => Some(p.min(ceiling)),
+                _ => None,
+            };
+            if let Some(lift) = lift {
+                c.score = c.score.max(lift);
             }
             // of fuzzy matches scored alike, the likelier comes first
             c.score += TIE_BREAK * p;
@@ -272,7 +316,35 @@ impl Resolver {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Gazetteer, Resolver};
+    use crate::{Gazetteer, Options, Resolver, Status};
+
+    fn first_id(r: &Resolver, q: &str) -> (Status, String) {
+        let res = r.resolve(q, &Options::default());
+        let first = (res.best.as_ref())
+            .or(res.candidates.first())
+            .map(|c| r.gazetteer().place(c.place).id);
+        (res.status, first.unwrap_or("-").to_string())
+    }
+
+    #[test]
+    fn a_slip_in_a_written_name_leads_keys_that_only_sound_alike() {
+        let csv = "id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\
+            a,Cochiti,village,US,,,35.6,-106.3,,\n\
+            b,Cusset,town,FR,,,46.1,3.5,13000,Cucet\n\
+            c,Soledad,village,PE,,,-9.1,-77.7,,\n\
+            d,Salford,city,GB,,,53.5,-2.3,100000,solpeodeu\n\
+            e,Badendorf,village,DE,,,53.8,10.7,,\n";
+        let r = Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap()).unwrap();
+        // two neighbours swapped, against a skeleton-equal Cucet: too short to tell
+        assert_eq!(first_id(&r, "Cochiit").1, "b");
+        // a letter too many, against a caseless transliteration two letters away
+        assert_eq!(first_id(&r, "Solpdad").1, "c");
+        // two slips in a long name, with nothing nearer: the answer
+        assert_eq!(
+            first_id(&r, "Badnedorff"),
+            (Status::Matched, "e".to_string())
+        );
+    }
 
     #[test]
     fn pairs_have_every_feature_and_a_probability() {
