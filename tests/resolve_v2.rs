@@ -216,13 +216,13 @@ fn persian_urdu_and_cyrillic_spellings_of_districts_with_no_alternate_in_that_sc
     let cases = [
         ("اندراب", "geonames:7052857"),         // Persian: Andarab
         ("ولسوالی اندراب", "geonames:7052857"), // Persian, with its designator
-        ("خواجہ عمری", "geonames:7052961"),     // Urdu: Khwaja Omari (heh goal)
+        ("خواجہ غار", "geonames:7053329"),      // Urdu: Khwaja Ghar (heh goal)
         ("سپن بولدک", "geonames:7053310"),      // Urdu: Spin Boldak
-        ("پنجوائی", "geonames:7053307"),        // Persian: Panjwai
+        ("پشتون کوت", "geonames:7052936"),      // Persian: Pashtun Kot
         ("Андараб", "geonames:7052857"),        // Cyrillic: Andarab
         ("Вардудж", "geonames:7052696"),        // Cyrillic дж: Warduj
         ("Ямган", "geonames:7052735"),          // Cyrillic я: Yamgan
-        ("Дех Як", "geonames:7052955"),         // Cyrillic х for h: Deh Yak
+        ("Дех Сабз", "geonames:7053053"),       // Cyrillic х for h: Deh Sabz
     ];
     let other_script = |s: &str| {
         s.chars().any(|c| {
