@@ -291,13 +291,12 @@ impl Resolver {
                 (Some(pair), pair[0].max(pair[1]), e.fold, population)
             })
             .collect();
+        let rivals = Rivals::new(pairs.iter().map(|r| (r.2, r.1)));
         pairs
             .iter()
             .map(|&(pair, sim, fold, population)| {
                 let pair = pair?;
-                let rivals = pairs.iter().filter(|r| r.2 != fold).map(|r| r.1);
-                let best_rival = rivals.clone().fold(0.0, f64::max);
-                let close = rivals.filter(|&r| r >= sim - CLOSE_RIVAL).count();
+                let (best_rival, close) = rivals.of(fold, sim);
                 let mut values = [0.0; FEATURE_COUNT];
                 values[..PAIR_FEATURES].copy_from_slice(&pair);
                 values[PAIR_FEATURES..].copy_from_slice(&[
@@ -311,6 +310,47 @@ impl Resolver {
                 Some(Features { values })
             })
             .collect()
+    }
+}
+
+/// The similarities of a query's candidates, by name: what the rivals of a name (the
+/// candidates of other names) look like, without comparing every pair.
+struct Rivals<'a> {
+    /// every similarity, highest first
+    all: Vec<f64>,
+    /// the similarities of each name, highest first
+    by_name: FxHashMap<&'a str, Vec<f64>>,
+}
+
+impl<'a> Rivals<'a> {
+    fn new(sims: impl Iterator<Item = (&'a str, f64)>) -> Rivals<'a> {
+        let mut by_name: FxHashMap<&str, Vec<f64>> = FxHashMap::default();
+        let mut all = Vec::new();
+        for (name, sim) in sims {
+            by_name.entry(name).or_default().push(sim);
+            all.push(sim);
+        }
+        let highest_first = |v: &mut Vec<f64>| v.sort_unstable_by(|a, b| b.total_cmp(a));
+        highest_first(&mut all);
+        by_name.values_mut().for_each(highest_first);
+        Rivals { all, by_name }
+    }
+
+    /// The best similarity among the rivals of `name` (0 with none), and how many of them
+    /// are within [`CLOSE_RIVAL`] of `sim`.
+    fn of(&self, name: &str, sim: f64) -> (f64, usize) {
+        let own: &[f64] = self.by_name.get(name).map_or(&[], Vec::as_slice);
+        let at_least = |v: &[f64]| v.partition_point(|&x| x >= sim - CLOSE_RIVAL);
+        let close = at_least(&self.all) - at_least(own);
+        // the best rival: the best of all, unless it is the name's own (then the first of
+        // the rest that is not)
+        let best = (self
+            .all
+            .iter()
+            .zip(own.iter().map(Some).chain(std::iter::repeat(None))))
+        .find(|&(x, o)| o != Some(x))
+        .map_or(0.0, |(&x, _)| x);
+        (best, close)
     }
 }
 
