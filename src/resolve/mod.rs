@@ -52,6 +52,27 @@ fn language_name(code: &str) -> &'static str {
     }
 }
 
+/// `as_str`, the contract spelling of each variant (as serde writes it), and a `Display`
+/// that writes it.
+macro_rules! contract_spelling {
+    ($ty:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            /// The contract spelling.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $text,)+
+                }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 /// How a candidate was found, from the most to the least certain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -68,24 +89,13 @@ pub enum Method {
     Fuzzy,
 }
 
-impl Method {
-    /// The contract spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Exact => "exact",
-            Method::Alternate => "alternate",
-            Method::Fold => "fold",
-            Method::Skeleton => "skeleton",
-            Method::Fuzzy => "fuzzy",
-        }
-    }
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+contract_spelling!(Method {
+    Exact => "exact",
+    Alternate => "alternate",
+    Fold => "fold",
+    Skeleton => "skeleton",
+    Fuzzy => "fuzzy",
+});
 
 /// The outcome of resolving one name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -99,22 +109,11 @@ pub enum Status {
     Unmatched,
 }
 
-impl Status {
-    /// The contract spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Matched => "matched",
-            Status::Ambiguous => "ambiguous",
-            Status::Unmatched => "unmatched",
-        }
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+contract_spelling!(Status {
+    Matched => "matched",
+    Ambiguous => "ambiguous",
+    Unmatched => "unmatched",
+});
 
 /// A place a query may mean, with how sure we are and why.
 #[derive(Debug, Clone, PartialEq)]
@@ -485,6 +484,20 @@ mod tests {
         consonant_similarity, has_letter_case, initials_agree, same_letters, OTHER_INITIAL_VOWEL,
     };
     use super::*;
+
+    #[test]
+    fn contract_spellings_are_what_serde_writes() {
+        use Method::*;
+        for m in [Exact, Alternate, Fold, Skeleton, Fuzzy] {
+            assert_eq!(serde_json::to_string(&m).unwrap(), format!("\"{m}\""));
+        }
+        for s in [Status::Matched, Status::Ambiguous, Status::Unmatched] {
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
+        }
+    }
 
     fn resolver() -> Resolver {
         let csv = "id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\
