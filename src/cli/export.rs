@@ -228,11 +228,11 @@ fn event_columns(
     args: &ExportArgs,
     layer_by: LayerBy,
 ) -> Result<(EventColumns, Columns)> {
-    let place = column(&spool, &args.place_column, "--place-column", true)?.expect("required");
+    let place = column(spool, &args.place_column, "--place-column", true)?.expect("required");
     // the date and event columns: required when named or when the layers are cut by them
     let named_or = |given: &Option<String>, default: &str, flag: &str, by: LayerBy| {
         let required = layer_by == by || given.is_some();
-        column(&spool, given.as_deref().unwrap_or(default), flag, required)
+        column(spool, given.as_deref().unwrap_or(default), flag, required)
     };
     let date = named_or(&args.date_column, "date", "--date-column", LayerBy::Date)?;
     let event = named_or(
@@ -247,7 +247,7 @@ fn event_columns(
         typing[d] = Typing::Fixed(ColumnType::Text);
     }
     for name in &args.keep_strings {
-        let i = column(&spool, name, "--keep-strings", true)?.expect("required");
+        let i = column(spool, name, "--keep-strings", true)?.expect("required");
         typing[i] = Typing::Fixed(ColumnType::Text);
     }
     let columns = Columns::new(&spool.header, typing);

@@ -184,6 +184,61 @@ impl<'de> Visitor<'de> for FeaturesSeed<'_> {
     }
 }
 
+/// A feature's name, from property `name_field` (a string or a number), cleaned; or why
+/// it has none.
+fn name_of(f: &geojson::Feature, name_field: &str) -> std::result::Result<String, String> {
+    let raw = match f.property(name_field) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(other) if !other.is_null() => {
+            return Err(format!("property {name_field:?} is {other}, not a name"))
+        }
+        _ => {
+            let have: Vec<String> = f.properties_iter().map(|(k, _)| format!("{k:?}")).collect();
+            return Err(format!(
+                "no property {name_field:?} (--name-field); it has: {}",
+                have.join(", ")
+            ));
+        }
+    };
+    let name = clean_name(&raw);
+    if name.is_empty() {
+        return Err(format!("property {name_field:?} is empty"));
+    }
+    Ok(name)
+}
+
+/// Checks that every polygon has rings and every ring positions of two numbers or more, or
+/// says which does not.
+fn check_positions(polygons: &[&geojson::PolygonType]) -> std::result::Result<(), String> {
+    // checked before converting: the geojson crate indexes positions without checking, and
+    // the WKT writer unwraps the outer ring of every part
+    for (p, polygon) in polygons.iter().enumerate() {
+        if polygon.is_empty() {
+            return Err(format!(
+                "polygon {}: no rings (expected an outer ring of [longitude, latitude] \
+                 positions)",
+                p + 1
+            ));
+        }
+        for (r, ring) in polygon.iter().enumerate() {
+            if ring.is_empty() {
+                return Err(format!("polygon {}, ring {}: no positions", p + 1, r + 1));
+            }
+            if let Some(bad) = ring.iter().position(|pos| pos.len() < 2) {
+                return Err(format!(
+                    "polygon {}, ring {}, position {}: fewer than two numbers (expected \
+                     [longitude, latitude])",
+                    p + 1,
+                    r + 1,
+                    bad + 1
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// One feature as a [`Boundary`], or why it is refused.
 fn boundary_of(
     f: &geojson::Feature,
@@ -191,27 +246,8 @@ fn boundary_of(
     source: &str,
     name_field: &str,
 ) -> Result<Boundary> {
-    let at = |m: String| Error::Invalid(format!("{source}: feature {number}: {m}"));
-    let raw = match f.property(name_field) {
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Number(n)) => n.to_string(),
-        Some(other) if !other.is_null() => {
-            return Err(at(format!(
-                "property {name_field:?} is {other}, not a name"
-            )))
-        }
-        _ => {
-            let have: Vec<String> = f.properties_iter().map(|(k, _)| format!("{k:?}")).collect();
-            return Err(at(format!(
-                "no property {name_field:?} (--name-field); it has: {}",
-                have.join(", ")
-            )));
-        }
-    };
-    let name = clean_name(&raw);
-    if name.is_empty() {
-        return Err(at(format!("property {name_field:?} is empty")));
-    }
+    let name = name_of(f, name_field)
+        .map_err(|m| Error::Invalid(format!("{source}: feature {number}: {m}")))?;
     let at = |m: String| Error::Invalid(format!("{source}: feature {number} ({name}): {m}"));
     let geometry = f
         .geometry
@@ -227,35 +263,7 @@ fn boundary_of(
             )))
         }
     };
-    // checked before converting: the geojson crate indexes positions without checking, and
-    // the WKT writer unwraps the outer ring of every part
-    for (p, polygon) in polygons.iter().enumerate() {
-        if polygon.is_empty() {
-            return Err(at(format!(
-                "polygon {}: no rings (expected an outer ring of [longitude, latitude] \
-                 positions)",
-                p + 1
-            )));
-        }
-        for (r, ring) in polygon.iter().enumerate() {
-            if ring.is_empty() {
-                return Err(at(format!(
-                    "polygon {}, ring {}: no positions",
-                    p + 1,
-                    r + 1
-                )));
-            }
-            if let Some(bad) = ring.iter().position(|pos| pos.len() < 2) {
-                return Err(at(format!(
-                    "polygon {}, ring {}, position {}: fewer than two numbers (expected \
-                     [longitude, latitude])",
-                    p + 1,
-                    r + 1,
-                    bad + 1
-                )));
-            }
-        }
-    }
+    check_positions(&polygons).map_err(at)?;
     let g = geo::Geometry::<f64>::try_from(&geometry.value)
         .map_err(|e| at(format!("geometry: {e}")))?;
     let area = match g {
