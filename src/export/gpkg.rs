@@ -28,7 +28,7 @@ const WGS84_WKT: &str = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",63
 
 /// What a layer's table is made of.
 #[derive(Debug, Clone)]
-pub struct TableSpec {
+pub(crate) struct TableSpec {
     /// The table (layer) name.
     pub name: String,
     /// The property names and their SQL types, in order.
@@ -50,7 +50,7 @@ pub const MAX_CATEGORIES: usize = 24;
 
 /// A column's SQL type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SqlType {
+pub(crate) enum SqlType {
     /// `TEXT`.
     Text,
     /// `INTEGER` (64-bit).
@@ -83,7 +83,7 @@ impl From<ColumnType> for SqlType {
 }
 
 /// A GeoPackage being written.
-pub struct GpkgWriter {
+pub(crate) struct GpkgWriter {
     conn: Connection,
     tmp: PathBuf,
     path: PathBuf,
@@ -381,11 +381,6 @@ impl GpkgWriter {
             .map_err(|e| Error::io(&self.path, e))?;
         Ok(self.path)
     }
-
-    /// Features written per table, in table order.
-    pub fn counts(&self) -> Vec<usize> {
-        self.tables.iter().map(|t| t.features).collect()
-    }
 }
 
 /// The time written into `last_change` and `update_time`: `SOURCE_DATE_EPOCH` when set (for
@@ -448,7 +443,7 @@ fn rtree_triggers(table: &str) -> String {
 
 /// A GeoPackage geometry blob: the `GP` header (version 0, little-endian, SRS 4326, an XY
 /// envelope except for points), then the geometry as little-endian WKB.
-pub fn gpkg_blob(g: &geo::Geometry<f64>, bbox: Option<geo::Rect<f64>>) -> Vec<u8> {
+pub(crate) fn gpkg_blob(g: &geo::Geometry<f64>, bbox: Option<geo::Rect<f64>>) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
     out.extend_from_slice(b"GP");
     out.push(0);

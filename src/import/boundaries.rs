@@ -31,7 +31,7 @@ pub struct Boundary {
 }
 
 /// Trims a name and collapses inner whitespace (`" Zanda  Jan\n"` → `"Zanda Jan"`).
-pub fn clean_name(name: &str) -> String {
+pub(crate) fn clean_name(name: &str) -> String {
     name.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -21,7 +21,7 @@ use crate::flat::{csr, hash_find, Bytes, Sections, Span, Str, Tag, TextSpan};
 use crate::gazetteer::PlaceId;
 
 pub(crate) use deletions::osa_with;
-pub use deletions::{edits_within, MAX_EDITS};
+pub(crate) use deletions::{edits_within, MAX_EDITS};
 pub use load::{load_gazetteer, open, open_shared};
 
 /// Index of a name in an [`Index`].
@@ -241,12 +241,12 @@ impl Index {
     }
 
     /// The place a name belongs to.
-    pub fn name_place(&self, id: NameId) -> PlaceId {
+    pub(crate) fn name_place(&self, id: NameId) -> PlaceId {
         self.records().get(id as usize).map_or(0, |r| r.place)
     }
 
     /// The consonant key of a name.
-    pub fn name_consonants(&self, id: NameId) -> &str {
+    pub(crate) fn name_consonants(&self, id: NameId) -> &str {
         self.records()
             .get(id as usize)
             .map_or("", |r| r.consonants.get(self.heap()))
@@ -290,7 +290,7 @@ impl Index {
     }
 
     /// The consonant key of a place's preferred name ("" when it has none).
-    pub fn primary_consonants(&self, place: PlaceId) -> &str {
+    pub(crate) fn primary_consonants(&self, place: PlaceId) -> &str {
         let first = self.place_names(place).next();
         match first.and_then(|n| self.records().get(n as usize)) {
             Some(r) if r.flags & 1 != 0 => r.consonants.get(self.heap()),
@@ -304,7 +304,7 @@ impl Index {
     }
 
     /// Names whose fold equals `folded`.
-    pub fn by_fold(&self, folded: &str) -> &[NameId] {
+    pub(crate) fn by_fold(&self, folded: &str) -> &[NameId] {
         let (heap, folds) = (self.heap(), self.strs(self.spans.folds));
         let text_of = |i: usize| folds.get(i).map_or("", |s| s.get(heap));
         match hash_find(self.u32s(self.spans.fold_slots), folded, text_of) {
@@ -332,12 +332,12 @@ impl Index {
     }
 
     /// Names whose skeleton equals `skeleton`.
-    pub fn by_skeleton(&self, skeleton: &str) -> &[NameId] {
+    pub(crate) fn by_skeleton(&self, skeleton: &str) -> &[NameId] {
         self.find_key(skeleton).map_or(&[], |k| self.key_names(k))
     }
 
     /// Keys whose consonant key equals `consonant_key`.
-    pub fn consonant_keys(&self, consonant_key: &str) -> &[KeyId] {
+    pub(crate) fn consonant_keys(&self, consonant_key: &str) -> &[KeyId] {
         let (heap, cons) = (self.heap(), self.strs(self.spans.consonants));
         let text_of = |i: usize| cons.get(i).map_or("", |s| s.get(heap));
         match hash_find(
@@ -360,7 +360,7 @@ impl Index {
     }
 
     /// The names that have this skeleton key.
-    pub fn key_names(&self, key: KeyId) -> &[NameId] {
+    pub(crate) fn key_names(&self, key: KeyId) -> &[NameId] {
         csr(
             self.u32s(self.spans.key_name_starts),
             self.u32s(self.spans.key_names),

@@ -56,7 +56,7 @@ impl Index {
     ///
     /// The keys sharing a third of the query's trigrams, of a length that allows a Dice
     /// coefficient of one half; near misses when too few do.
-    pub fn fuzzy_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
+    pub(crate) fn fuzzy_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
         self.keys_by_dice(skeleton, limit, limit)
     }
 
@@ -65,6 +65,7 @@ impl Index {
     /// compared with distant ones. Much cheaper; it may miss a key that shares few
     /// trigrams but is a close spelling (a transposition), so callers fall back on
     /// [`Index::fuzzy_keys`] when the close keys do not convince.
+    #[doc(hidden)] // a door for benches/scale.rs, not part of the API
     pub fn close_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
         self.keys_by_dice(skeleton, limit, ENOUGH_KEYS)
     }
@@ -134,7 +135,7 @@ impl Index {
     }
 
     /// Names of the keys [`Index::fuzzy_keys`] returns, in the same order.
-    pub fn fuzzy(&self, skeleton: &str, limit: usize) -> Vec<NameId> {
+    pub(crate) fn fuzzy(&self, skeleton: &str, limit: usize) -> Vec<NameId> {
         self.fuzzy_keys(skeleton, limit)
             .into_iter()
             .flat_map(|k| self.key_names(k).iter().copied())

@@ -29,6 +29,9 @@ use crate::index::{Index, NameId};
 
 use crate::normalize::readings;
 pub use explain::{CandidateRecord, ResolutionRecord, CSV_COLUMNS};
+// the ranking model's training door (examples/fuzzy_pairs.rs, benches/train_ranking.py): not
+// part of the API, hidden from the docs
+#[doc(hidden)]
 pub use model::{Features, FuzzyPair, FEATURE_COUNT, FEATURE_NAMES};
 use query::{paren_variants, Query};
 use score::{
@@ -497,7 +500,7 @@ impl Resolver {
     /// The places with a name whose fold is `folded` (or, `by_skeleton`, whose skeleton is
     /// that of `folded`), each with whether that name is whole rather than one part of a
     /// compound name: what a text scanner asks of the index before resolving a run of words.
-    pub fn places_named<'a>(
+    pub(crate) fn places_named<'a>(
         &'a self,
         folded: &str,
         by_skeleton: bool,
@@ -516,7 +519,7 @@ impl Resolver {
 
     /// Whether, among the `limit` names the fuzzy index offers first for the skeleton of
     /// `folded`, one has a skeleton at least `similarity` (Jaro-Winkler) like it.
-    pub fn near_a_name(&self, folded: &str, similarity: f64, limit: usize) -> bool {
+    pub(crate) fn near_a_name(&self, folded: &str, similarity: f64, limit: usize) -> bool {
         let skeleton = crate::normalize::skeleton_of_folded(folded);
         self.index
             .fuzzy(&skeleton, limit)

@@ -204,6 +204,7 @@ impl Resolver {
     /// The places the fuzzy pass finds for `query` (as [`Resolver::resolve`] searches, with
     /// default options), each with the features the ranking model scores it by: the
     /// labelled pairs the model is fitted on. Empty when a name key settles the query.
+    #[doc(hidden)] // the training door: examples/fuzzy_pairs.rs
     pub fn fuzzy_pairs(&self, query: &str) -> Vec<FuzzyPair> {
         let q = Query::new(query);
         let cands = self.score_query(&q, &Options::default(), 0.0);
