@@ -48,7 +48,7 @@ pub(crate) fn round_geometry(g: &geo::Geometry<f64>) -> geo::Geometry<f64> {
 }
 
 /// A GeoJSON point at `[lon, lat]`, rounded.
-pub(crate) fn point_geometry(lon: f64, lat: f64) -> geojson::Geometry {
+pub fn point_geometry(lon: f64, lat: f64) -> geojson::Geometry {
     geojson::Geometry::new_point([round_coord(lon), round_coord(lat)])
 }
 
@@ -58,7 +58,7 @@ pub(crate) fn point_geometry(lon: f64, lat: f64) -> geojson::Geometry {
 /// Rounding can collapse a small ring (its points merge, or fall on one line): such a part
 /// or hole is dropped and the rest kept, so every polygon written is valid (OGC simple
 /// features, as GEOS and `geo` check it) when the source was.
-pub(crate) fn geometry_from_geo(g: &geo::Geometry<f64>) -> Option<geojson::Geometry> {
+pub fn geometry_from_geo(g: &geo::Geometry<f64>) -> Option<geojson::Geometry> {
     let g = match round_geometry(g) {
         geo::Geometry::Polygon(p) => {
             geo::Geometry::Polygon(clean_polygon(p)?.orient(Direction::Default))
