@@ -114,7 +114,11 @@ impl PyResolver {
             .map_err(PyValueError::new_err)?;
         let mut options = self
             .inner
-            .filter_options(text("country")?.as_deref(), text("within")?.as_deref(), kind)
+            .filter_options(
+                text("country")?.as_deref(),
+                text("within")?.as_deref(),
+                kind,
+            )
             .map_err(py_err)?;
         if let Some(t) = keyword::<f64>(kwargs, "threshold")? {
             if !(0.0..=1.0).contains(&t) {
