@@ -200,79 +200,14 @@ pub fn clean(
         clean_options.max_record_bytes,
     );
     let mut summary = Summary::default();
-
-    // the header
-    let header = loop {
-        match records.next_record()? {
-            None => {
-                return Err(Error::parse(
-                    &source,
-                    1,
-                    None,
-                    "the file is empty: expected a header row naming the columns",
-                ))
-            }
-            Some(r) if r.is_blank() => {
-                summary.blank_lines += 1;
-                writer.write_str(out, r.text(), "")?;
-            }
-            Some(r) => {
-                if let Some(bad) = r.problem() {
-                    return Err(Error::parse(&source, r.line, None, bad));
-                }
-                let fields = r.fields();
-                let Some(col) = clean_options.column.find(&fields) else {
-                    return Err(Error::Invalid(format!(
-                        "{source}: no column {} in the header; it has {}: {}{}",
-                        match &clean_options.column {
-                            ColumnRef::Name(n) => format!("{n:?}"),
-                            ColumnRef::Index(i) => format!("number {i}"),
-                        },
-                        fields.len(),
-                        fields
-                            .iter()
-                            .enumerate()
-                            .map(|(i, f)| format!("{} {f:?}", i + 1))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        if fields.len() == 1 {
-                            format!(
-                                " (read with the delimiter {}; give --delimiter if the file \
-                                 uses another)",
-                                crate::io::input::delimiter_name(delimiter)
-                            )
-                        } else {
-                            String::new()
-                        }
-                    )));
-                };
-                summary.column = (col + 1, fields[col].clone());
-                let added: Vec<String> = GZ_COLUMNS
-                    .iter()
-                    .map(|c| format!("{}{c}", clean_options.prefix))
-                    .collect();
-                if let Some(clash) = fields.iter().find(|f| added.contains(f)) {
-                    return Err(Error::parse(
-                        &source,
-                        r.line,
-                        None,
-                        format!(
-                            "the header already has a column {clash:?} (a file cleaned before?); \
-                             give another --prefix"
-                        ),
-                    ));
-                }
-                let mut suffix = String::new();
-                for c in &added {
-                    push_field(&mut suffix, c, delimiter);
-                }
-                writer.write_str(out, r.content(), &suffix)?;
-                writer.write_str(out, r.terminator(), "")?;
-                break (col, fields.len());
-            }
-        }
-    };
-    let (col, width) = header;
+    let (col, width) = copy_header(
+        &mut records,
+        delimiter,
+        &mut writer,
+        out,
+        clean_options,
+        &mut summary,
+    )?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(clean_options.threads)
         .build()
@@ -298,67 +233,16 @@ pub fn clean(
                 on_event(Event::BadRow(bad));
             }
             let batch = batch.rows;
-            // look up the batch's names, then resolve the new ones in parallel
-            let mut local: HashMap<&str, Arc<Cached>> = HashMap::new();
-            let mut fresh: Vec<&str> = Vec::new();
-            for row in &batch {
-                if let Row::Data { name, .. } = row {
-                    if !local.contains_key(name.as_str()) {
-                        match cache.get(name) {
-                            Some(c) => {
-                                local.insert(name, c);
-                            }
-                            None => fresh.push(name),
-                        }
-                    }
-                }
-            }
-            fresh.sort_unstable();
-            fresh.dedup();
-            let results: Vec<Arc<Cached>> = pool.install(|| {
-                fresh
-                    .par_iter()
-                    .map(|n| {
-                        Arc::new(Cached::new(
-                            resolver,
-                            &resolver.resolve(n, options),
-                            delimiter,
-                        ))
-                    })
-                    .collect()
-            });
-            summary.resolved_names += fresh.len() as u64;
-            for (name, c) in fresh.iter().zip(results) {
-                cache.insert(name.to_string(), c.clone());
-                local.insert(name, c);
-            }
-            for row in &batch {
-                match row {
-                    Row::Blank(text) => {
-                        summary.blank_lines += 1;
-                        writer.write_str(out, text, "")?;
-                    }
-                    Row::Data {
-                        content,
-                        terminator,
-                        name,
-                    } => {
-                        let Some(hit) = local.get(name.as_str()) else {
-                            return Err(Error::Invalid(format!(
-                                "{source}: internal error: {name:?} was not resolved"
-                            )));
-                        };
-                        summary.rows += 1;
-                        match hit.status {
-                            Status::Matched => summary.matched += 1,
-                            Status::Ambiguous => summary.ambiguous += 1,
-                            Status::Unmatched => summary.unmatched += 1,
-                        }
-                        writer.write_str(out, content, &hit.suffix)?;
-                        writer.write_str(out, terminator, "")?;
-                    }
-                }
-            }
+            let local = resolve_names(&batch, &mut cache, &pool, resolver, options, delimiter);
+            summary.resolved_names += local.fresh;
+            write_rows(
+                &batch,
+                &local.results,
+                &source,
+                &mut writer,
+                out,
+                &mut summary,
+            )?;
             on_event(Event::Progress { rows: summary.rows });
         }
         Ok(())
@@ -366,6 +250,193 @@ pub fn clean(
     out.flush().map_err(|e| Error::io(&source, e))?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Copies the header (and any blank lines before it) with the names of the added columns,
+/// and gives the name column's position and the number of columns; errors on an empty file,
+/// a malformed header, a missing name column or one the added columns would clash with.
+fn copy_header(
+    records: &mut Records,
+    delimiter: u8,
+    writer: &mut Encoder,
+    out: &mut dyn Write,
+    clean_options: &CleanOptions,
+    summary: &mut Summary,
+) -> Result<(usize, usize)> {
+    let source = records.source().to_string();
+    loop {
+        let r = match records.next_record()? {
+            None => {
+                return Err(Error::parse(
+                    &source,
+                    1,
+                    None,
+                    "the file is empty: expected a header row naming the columns",
+                ))
+            }
+            Some(r) if r.is_blank() => {
+                summary.blank_lines += 1;
+                writer.write_str(out, r.text(), "")?;
+                continue;
+            }
+            Some(r) => r,
+        };
+        if let Some(bad) = r.problem() {
+            return Err(Error::parse(&source, r.line, None, bad));
+        }
+        let fields = r.fields();
+        let Some(col) = clean_options.column.find(&fields) else {
+            return Err(no_such_column(
+                &source,
+                &clean_options.column,
+                &fields,
+                delimiter,
+            ));
+        };
+        summary.column = (col + 1, fields[col].clone());
+        let added: Vec<String> = GZ_COLUMNS
+            .iter()
+            .map(|c| format!("{}{c}", clean_options.prefix))
+            .collect();
+        if let Some(clash) = fields.iter().find(|f| added.contains(f)) {
+            return Err(Error::parse(
+                &source,
+                r.line,
+                None,
+                format!(
+                    "the header already has a column {clash:?} (a file cleaned before?); \
+                     give another --prefix"
+                ),
+            ));
+        }
+        let mut suffix = String::new();
+        for c in &added {
+            push_field(&mut suffix, c, delimiter);
+        }
+        writer.write_str(out, r.content(), &suffix)?;
+        writer.write_str(out, r.terminator(), "")?;
+        return Ok((col, fields.len()));
+    }
+}
+
+/// The error of a name column the header does not have: the header's columns, numbered, and
+/// a hint at `--delimiter` when the header read as one column.
+fn no_such_column(source: &str, column: &ColumnRef, fields: &[String], delimiter: u8) -> Error {
+    Error::Invalid(format!(
+        "{source}: no column {} in the header; it has {}: {}{}",
+        match column {
+            ColumnRef::Name(n) => format!("{n:?}"),
+            ColumnRef::Index(i) => format!("number {i}"),
+        },
+        fields.len(),
+        fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| format!("{} {f:?}", i + 1))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if fields.len() == 1 {
+            format!(
+                " (read with the delimiter {}; give --delimiter if the file uses another)",
+                crate::io::input::delimiter_name(delimiter)
+            )
+        } else {
+            String::new()
+        }
+    ))
+}
+
+/// The results of a batch's names, and how many were resolved afresh.
+struct BatchNames<'b> {
+    results: HashMap<&'b str, Arc<Cached>>,
+    fresh: u64,
+}
+
+/// The result of each name of `batch`: from the cache, or resolved (in parallel, on `pool`)
+/// and then cached.
+fn resolve_names<'b>(
+    batch: &'b [Row],
+    cache: &mut Cache,
+    pool: &rayon::ThreadPool,
+    resolver: &Resolver,
+    options: &Options,
+    delimiter: u8,
+) -> BatchNames<'b> {
+    let mut local: HashMap<&str, Arc<Cached>> = HashMap::new();
+    let mut fresh: Vec<&str> = Vec::new();
+    for row in batch {
+        if let Row::Data { name, .. } = row {
+            if !local.contains_key(name.as_str()) {
+                match cache.get(name) {
+                    Some(c) => {
+                        local.insert(name, c);
+                    }
+                    None => fresh.push(name),
+                }
+            }
+        }
+    }
+    fresh.sort_unstable();
+    fresh.dedup();
+    let results: Vec<Arc<Cached>> = pool.install(|| {
+        fresh
+            .par_iter()
+            .map(|n| {
+                Arc::new(Cached::new(
+                    resolver,
+                    &resolver.resolve(n, options),
+                    delimiter,
+                ))
+            })
+            .collect()
+    });
+    for (name, c) in fresh.iter().zip(results) {
+        cache.insert(name.to_string(), c.clone());
+        local.insert(name, c);
+    }
+    BatchNames {
+        results: local,
+        fresh: fresh.len() as u64,
+    }
+}
+
+/// Writes a batch's rows, each data row with the added columns of its name, and counts them.
+fn write_rows(
+    batch: &[Row],
+    results: &HashMap<&str, Arc<Cached>>,
+    source: &str,
+    writer: &mut Encoder,
+    out: &mut dyn Write,
+    summary: &mut Summary,
+) -> Result<()> {
+    for row in batch {
+        match row {
+            Row::Blank(text) => {
+                summary.blank_lines += 1;
+                writer.write_str(out, text, "")?;
+            }
+            Row::Data {
+                content,
+                terminator,
+                name,
+            } => {
+                let Some(hit) = results.get(name.as_str()) else {
+                    return Err(Error::Invalid(format!(
+                        "{source}: internal error: {name:?} was not resolved"
+                    )));
+                };
+                summary.rows += 1;
+                match hit.status {
+                    Status::Matched => summary.matched += 1,
+                    Status::Ambiguous => summary.ambiguous += 1,
+                    Status::Unmatched => summary.unmatched += 1,
+                }
+                writer.write_str(out, content, &hit.suffix)?;
+                writer.write_str(out, terminator, "")?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Records read by the reader thread, in order.

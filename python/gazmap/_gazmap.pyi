@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any, Literal, Optional, TypedDict, Union
 
+from typing_extensions import Unpack
+
 import pyarrow
 
 __version__: str
@@ -47,6 +49,21 @@ class Resolution(_ResolutionBase, total=False):
 
     left_out: int
 
+class Filters(TypedDict, total=False):
+    """The keyword filters, as ``gazmap resolve --within/--country/--kind/--threshold/--top``.
+
+    ``threads`` (how many; 1 = this thread; None: every core) is for the methods that take
+    many names; ``clean_arrow`` keeps ``gazmap clean``'s ``top``. A keyword a method does not
+    take raises ``TypeError``.
+    """
+
+    within: Optional[str]
+    country: Optional[str]
+    kind: Optional[Kind]
+    threshold: Optional[float]
+    top: int
+    threads: Optional[int]
+
 #: a pyarrow.Array of strings (or any object with __arrow_c_array__), or a pyarrow.ChunkedArray
 _ArrowStrings = Any
 
@@ -61,36 +78,12 @@ class Resolver:
     @property
     def places(self) -> int:
         """How many places the gazetteer holds."""
-    def resolve(
-        self,
-        name: str,
-        within: Optional[str] = None,
-        country: Optional[str] = None,
-        kind: Optional[Kind] = None,
-        threshold: Optional[float] = None,
-        top: int = 5,
-    ) -> Resolution:
+    def resolve(self, name: str, **filters: Unpack[Filters]) -> Resolution:
         """Resolve one name; filters as ``gazmap resolve --within/--country/--kind``."""
-    def resolve_many(
-        self,
-        names: list[str],
-        within: Optional[str] = None,
-        country: Optional[str] = None,
-        kind: Optional[Kind] = None,
-        threshold: Optional[float] = None,
-        top: int = 5,
-        threads: Optional[int] = None,
-    ) -> list[Resolution]:
+    def resolve_many(self, names: list[str], **filters: Unpack[Filters]) -> list[Resolution]:
         """Resolve many names on every core (``threads``: how many; 1 = this thread), GIL released."""
     def resolve_arrow(
-        self,
-        names: _ArrowStrings,
-        within: Optional[str] = None,
-        country: Optional[str] = None,
-        kind: Optional[Kind] = None,
-        threshold: Optional[float] = None,
-        top: int = 5,
-        threads: Optional[int] = None,
+        self, names: _ArrowStrings, **filters: Unpack[Filters]
     ) -> Union[pyarrow.StructArray, pyarrow.ChunkedArray]:
         """Resolve a string column read in place: a struct per name (null for a null name).
 
@@ -100,14 +93,7 @@ class Resolver:
         method, matched_name, reason (null when unmatched), candidates (ids), left_out.
         """
     def clean_arrow(
-        self,
-        names: _ArrowStrings,
-        prefix: str = "gz_",
-        within: Optional[str] = None,
-        country: Optional[str] = None,
-        kind: Optional[Kind] = None,
-        threshold: Optional[float] = None,
-        threads: Optional[int] = None,
+        self, names: _ArrowStrings, prefix: str = "gz_", **filters: Unpack[Filters]
     ) -> Union[pyarrow.StructArray, pyarrow.ChunkedArray]:
         """The columns ``gazmap clean`` appends for each name, as the very strings it writes."""
     def write_index(self, path: Union[str, os.PathLike[str]]) -> None:

@@ -16,6 +16,7 @@ use arrow_array::{make_array, Array, ArrayRef, StructArray};
 use arrow_data::ArrayData;
 use arrow_pyarrow::{FromPyArrow, ToPyArrow};
 use arrow_schema::{DataType, Field, Fields};
+use pyo3::conversion::FromPyObjectOwned;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -66,26 +67,60 @@ struct Filters {
     threads: Option<usize>,
 }
 
+/// The keyword arguments (`**filters`) each method takes, as the stubs' `TypedDict`s list them.
+const RESOLVE_FILTERS: &[&str] = &["within", "country", "kind", "threshold", "top"];
+const BATCH_FILTERS: &[&str] = &["within", "country", "kind", "threshold", "top", "threads"];
+const CLEAN_FILTERS: &[&str] = &["within", "country", "kind", "threshold", "threads"];
+
+/// The value of keyword `key` in `kwargs` (`None` when absent or `None`), a `TypeError`
+/// naming the key when it has another type.
+fn keyword<'py, T: FromPyObjectOwned<'py>>(
+    kwargs: Option<&Bound<'py, PyDict>>,
+    key: &str,
+) -> PyResult<Option<T>> {
+    let Some(value) = kwargs.map(|k| k.get_item(key)).transpose()?.flatten() else {
+        return Ok(None);
+    };
+    if value.is_none() {
+        return Ok(None);
+    }
+    value
+        .extract::<T>()
+        .map(Some)
+        .map_err(|e| PyTypeError::new_err(format!("{key}: {}", Into::<PyErr>::into(e))))
+}
+
 impl PyResolver {
-    /// Options as `gazmap resolve` builds them from the same flags.
+    /// Options as `gazmap resolve` builds them from the same flags, from the keyword
+    /// arguments of `method`, which takes the keys `takes` (any other is a `TypeError`).
     fn filters(
         &self,
-        within: Option<&str>,
-        country: Option<&str>,
-        kind: Option<&str>,
-        threshold: Option<f64>,
-        top: usize,
-        threads: Option<usize>,
+        method: &str,
+        kwargs: Option<&Bound<'_, PyDict>>,
+        takes: &[&str],
     ) -> PyResult<Filters> {
-        let kind = kind
+        for key in kwargs.iter().flat_map(|k| k.keys()) {
+            let key: String = key.extract()?;
+            if !takes.contains(&key.as_str()) {
+                return Err(PyTypeError::new_err(format!(
+                    "{method}() got an unexpected keyword argument '{key}'"
+                )));
+            }
+        }
+        let text = |key| keyword::<String>(kwargs, key);
+        let kind = text("kind")?
             .map(|k| k.parse::<Kind>())
             .transpose()
             .map_err(PyValueError::new_err)?;
         let mut options = self
             .inner
-            .filter_options(country, within, kind)
+            .filter_options(
+                text("country")?.as_deref(),
+                text("within")?.as_deref(),
+                kind,
+            )
             .map_err(py_err)?;
-        if let Some(t) = threshold {
+        if let Some(t) = keyword::<f64>(kwargs, "threshold")? {
             if !(0.0..=1.0).contains(&t) {
                 return Err(PyValueError::new_err(format!(
                     "threshold {t} is not a number in [0, 1]"
@@ -93,12 +128,20 @@ impl PyResolver {
             }
             options.threshold = t;
         }
-        if top == 0 {
-            return Err(PyValueError::new_err("top must be at least 1"));
+        if takes.contains(&"top") {
+            let top = keyword::<usize>(kwargs, "top")?.unwrap_or(5);
+            if top == 0 {
+                return Err(PyValueError::new_err("top must be at least 1"));
+            }
+            // as `gazmap resolve` does: top caps the tied places too, the rest are counted
+            options.top = top;
+            options.cap_ties = true;
         }
-        // as `gazmap resolve` does: top caps the tied places too, the rest are counted
-        options.top = top;
-        options.cap_ties = true;
+        // a single name is resolved on the calling thread
+        let threads = match takes.contains(&"threads") {
+            true => keyword::<usize>(kwargs, "threads")?,
+            false => Some(1),
+        };
         if threads == Some(0) {
             return Err(PyValueError::new_err(
                 "threads must be at least 1 (None: every core)",
@@ -210,19 +253,15 @@ impl PyResolver {
     }
 
     /// Resolves one name: a dict shaped like one line of `gazmap resolve --format json`.
-    #[pyo3(signature = (name, within=None, country=None, kind=None, threshold=None, top=5))]
-    #[allow(clippy::too_many_arguments)]
+    /// Filters (keywords): `within`, `country`, `kind`, `threshold`, `top` (default 5).
+    #[pyo3(signature = (name, **filters))]
     fn resolve<'py>(
         &self,
         py: Python<'py>,
         name: &str,
-        within: Option<&str>,
-        country: Option<&str>,
-        kind: Option<&str>,
-        threshold: Option<f64>,
-        top: usize,
+        filters: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let f = self.filters(within, country, kind, threshold, top, Some(1))?;
+        let f = self.filters("resolve", filters, RESOLVE_FILTERS)?;
         let value = py.detach(|| {
             let r = self.inner.resolve(name, &f.options);
             serde_json::to_value(r.record(self.inner.gazetteer()))
@@ -233,20 +272,15 @@ impl PyResolver {
 
     /// Resolves a list of names on every core with the GIL released (each distinct name
     /// once): one dict per name, in order, each equal to what `resolve` returns for it.
-    #[pyo3(signature = (names, within=None, country=None, kind=None, threshold=None, top=5, threads=None))]
-    #[allow(clippy::too_many_arguments)]
+    /// Filters as `resolve`'s, and `threads` (how many; 1: this thread; default: every core).
+    #[pyo3(signature = (names, **filters))]
     fn resolve_many<'py>(
         &self,
         py: Python<'py>,
         names: Vec<String>,
-        within: Option<&str>,
-        country: Option<&str>,
-        kind: Option<&str>,
-        threshold: Option<f64>,
-        top: usize,
-        threads: Option<usize>,
+        filters: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let f = self.filters(within, country, kind, threshold, top, threads)?;
+        let f = self.filters("resolve_many", filters, BATCH_FILTERS)?;
         let g = self.inner.gazetteer();
         let refs: Vec<Option<&str>> = names.iter().map(|n| Some(n.as_str())).collect();
         // each distinct name is resolved once; every row still gets a dict of its own
@@ -272,20 +306,15 @@ impl PyResolver {
     /// with one row per name (null for a null name) and the fields of `gazmap resolve
     /// --format csv`, the best place's fields null when nothing matched. A
     /// `pyarrow.ChunkedArray` gives a chunked array of such structs, chunk for chunk.
-    #[pyo3(signature = (names, within=None, country=None, kind=None, threshold=None, top=5, threads=None))]
-    #[allow(clippy::too_many_arguments)]
+    /// Filters as `resolve_many`'s.
+    #[pyo3(signature = (names, **filters))]
     fn resolve_arrow<'py>(
         &self,
         py: Python<'py>,
         names: &Bound<'py, PyAny>,
-        within: Option<&str>,
-        country: Option<&str>,
-        kind: Option<&str>,
-        threshold: Option<f64>,
-        top: usize,
-        threads: Option<usize>,
+        filters: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let f = self.filters(within, country, kind, threshold, top, threads)?;
+        let f = self.filters("resolve_arrow", filters, BATCH_FILTERS)?;
         per_chunk(names, |array| {
             let names = string_values(&array)?;
             let (slots, results) = self.resolve_distinct(py, &names, &f)?;
@@ -296,21 +325,17 @@ impl PyResolver {
     /// Cleans an Arrow string column as `gazmap clean` cleans a CSV column: a struct array
     /// of the appended columns (`gz_id` … `gz_candidates`, named with `prefix`), every value
     /// the very text `gazmap clean` writes (a null name is cleaned as an empty field).
-    #[pyo3(signature = (names, prefix="gz_", within=None, country=None, kind=None, threshold=None, threads=None))]
-    #[allow(clippy::too_many_arguments)]
+    /// Filters as `resolve_many`'s but `top`: `gazmap clean` keeps the library's defaults for
+    /// the candidates it lists.
+    #[pyo3(signature = (names, prefix="gz_", **filters))]
     fn clean_arrow<'py>(
         &self,
         py: Python<'py>,
         names: &Bound<'py, PyAny>,
         prefix: &str,
-        within: Option<&str>,
-        country: Option<&str>,
-        kind: Option<&str>,
-        threshold: Option<f64>,
-        threads: Option<usize>,
+        filters: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let mut f = self.filters(within, country, kind, threshold, 5, threads)?;
-        // `gazmap clean` keeps the library's defaults for the candidates it lists
+        let mut f = self.filters("clean_arrow", filters, CLEAN_FILTERS)?;
         f.options.top = Options::default().top;
         f.options.cap_ties = Options::default().cap_ties;
         per_chunk(names, |array| {

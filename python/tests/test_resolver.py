@@ -106,6 +106,16 @@ def test_bad_filters_raise(resolver):
         resolver.resolve_many(["Kabul"], threads=0)
     with pytest.raises(TypeError):
         resolver.resolve_many("Kabul")  # a str is not a list of names
+    # the filters are keywords: a misspelt one, one a method does not take, or a value of
+    # the wrong type is a TypeError naming it
+    with pytest.raises(TypeError, match="unexpected keyword argument 'treshold'"):
+        resolver.resolve("Kabul", treshold=0.5)
+    with pytest.raises(TypeError, match="resolve\\(\\) got an unexpected keyword argument 'threads'"):
+        resolver.resolve("Kabul", threads=2)
+    with pytest.raises(TypeError, match="top"):
+        resolver.resolve_many(["Kabul"], top="5")
+    with pytest.raises(TypeError, match="clean_arrow\\(\\) got an unexpected keyword argument 'top'"):
+        resolver.clean_arrow(["Kabul"], top=3)
 
 
 def test_resolve_many_equals_resolve(resolver, root):

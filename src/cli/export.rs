@@ -134,47 +134,12 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
     let layer_by = LayerBy::from(args.layer_by);
     let to_stdout = args.output.as_os_str() == "-";
     let formats = formats(&args.layers.format);
-    if to_stdout && (formats.gpkg || formats.html || !formats.geojson) {
-        super::Cli::command()
-            .error(
-                clap::error::ErrorKind::ArgumentConflict,
-                "-o - writes GeoJSON only (--format geojson): a GeoPackage or a map page needs a directory",
-            )
-            .exit();
-    }
-    if to_stdout && layer_by != LayerBy::None {
-        super::Cli::command()
-            .error(
-                clap::error::ErrorKind::ArgumentConflict,
-                "-o - writes one FeatureCollection to standard output: use it with --layer-by none \
-                 (--layer-by event and date write several layers, which need a directory)",
-            )
-            .exit();
+    if to_stdout {
+        refuse_stdout(&formats, layer_by);
     }
     let spool = spool_events(&args.input)?;
-    let place = column(&spool, &args.place_column, "--place-column", true)?.expect("required");
-    // the date and event columns: required when named or when the layers are cut by them
-    let named_or = |given: &Option<String>, default: &str, flag: &str, by: LayerBy| {
-        let required = layer_by == by || given.is_some();
-        column(&spool, given.as_deref().unwrap_or(default), flag, required)
-    };
-    let date = named_or(&args.date_column, "date", "--date-column", LayerBy::Date)?;
-    let event = named_or(
-        &args.event_column,
-        "event",
-        "--event-column",
-        LayerBy::Event,
-    )?;
-    let mut typing = vec![Typing::Infer; spool.header.len()];
-    if let Some(d) = date {
-        // the date stays as written; its typed forms are date_start and date_end
-        typing[d] = Typing::Fixed(ColumnType::Text);
-    }
-    for name in &args.keep_strings {
-        let i = column(&spool, name, "--keep-strings", true)?.expect("required");
-        typing[i] = Typing::Fixed(ColumnType::Text);
-    }
-    let columns = Columns::new(&spool.header, typing);
+    let (cols, columns) = event_columns(&spool, args, layer_by)?;
+    let event = cols.event;
 
     let resolver = load_resolver(global)?;
     let opts = options(&resolver, global, &args.filters)?;
@@ -196,35 +161,8 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
     let bar = super::clean::progress_bar(global.quiet, Some(spool.len * 2));
     let (header, source, len) = (spool.header.clone(), spool.source.clone(), spool.len);
     // pass 1: check every row, resolve each distinct place once, plan the layers
-    let mut resolved: HashMap<String, Resolution> = HashMap::new();
     let width = Some(header.len());
-    let mut rows = 0u64;
-    {
-        let mut rdr = spool.rows()?;
-        while let Some((line, rec)) = rdr.next_fields(width)? {
-            rows += 1;
-            check_row(&rec, line, &source, &header, date)?;
-            let name = value_of(&rec, Some(place));
-            if !resolved.contains_key(name) {
-                let mut r = resolver.resolve(name, &opts);
-                if r.status == Status::Matched {
-                    // only unresolved rows list candidates (as suggestions): keep rows small
-                    r.candidates = Vec::new();
-                }
-                resolved.insert(name.to_string(), r);
-            }
-            layers.plan(&LayerRow {
-                values: rec.iter().map(String::as_str).collect(),
-                date: value_of(&rec, date),
-                event: value_of(&rec, event),
-                resolution: &resolved[name],
-            })?;
-            if rows.is_multiple_of(4096) {
-                bar.set_position(rdr.bytes_read());
-                bar.set_message(format!("{rows} rows checked"));
-            }
-        }
-    }
+    let (resolved, rows) = plan(&spool, cols, &resolver, &opts, &mut layers, &bar)?;
     // pass 2: every row streamed to its layer's temporary file
     let mut writer = if to_stdout {
         let unresolved: Box<dyn io::Write> = Box::new(io::BufWriter::new(io::stderr()));
@@ -241,16 +179,11 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
     let mut rdr = spool.rows()?;
     while let Some((_, rec)) = rdr.next_fields(width)? {
         written += 1;
-        let name = value_of(&rec, Some(place));
+        let name = value_of(&rec, Some(cols.place));
         let resolution = resolved.get(name).ok_or_else(|| {
             anyhow::anyhow!("{source}: the input changed between the two passes (row {written})")
         })?;
-        writer.write(&LayerRow {
-            values: rec.iter().map(String::as_str).collect(),
-            date: value_of(&rec, date),
-            event: value_of(&rec, event),
-            resolution,
-        })?;
+        writer.write(&cols.row(&rec, resolution))?;
         if written.is_multiple_of(4096) {
             bar.set_position(len + rdr.bytes_read());
             bar.set_message(format!("{written}/{rows} rows written"));
@@ -261,41 +194,161 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> Result<()> {
     let summary =
         summary.with_context(|| format!("writing layers to {}", args.output.display()))?;
     if !global.quiet {
-        let features: usize = summary.layers.iter().map(|l| l.features).sum();
-        let polygons: usize = summary.layers.iter().map(|l| l.polygons).sum();
-        eprintln!(
-            "gazmap: {} rows from {}: {features} drawn ({polygons} as polygons) in {} layer{}, {} unresolved",
-            summary.rows,
-            source,
-            summary.layers.len(),
-            if summary.layers.len() == 1 { "" } else { "s" },
-            summary.unresolved,
-        );
-        if formats.geojson {
-            for l in &summary.layers {
-                eprintln!("  {:>6}  {}", l.features, l.path.display());
-            }
-        }
-        if let Some(h) = &summary.html_path {
-            eprintln!("  {:>6}  {}", features, h.display());
-        }
-        if let Some(g) = &summary.gpkg_path {
-            eprintln!(
-                "  {:>6}  {} ({} tables)",
-                features,
-                g.display(),
-                summary.layers.len()
-            );
-        }
-        if !to_stdout {
-            eprintln!(
-                "  {:>6}  {}",
-                summary.unresolved,
-                summary.unresolved_path.display()
-            );
-        }
+        print_summary(&summary, &source, &formats, to_stdout);
     }
     Ok(())
+}
+
+/// Exits with a usage error when `-o -` (standard output) is asked of a run that writes
+/// more than one GeoJSON FeatureCollection.
+fn refuse_stdout(formats: &gazmap::export::Formats, layer_by: LayerBy) {
+    if formats.gpkg || formats.html || !formats.geojson {
+        super::Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "-o - writes GeoJSON only (--format geojson): a GeoPackage or a map page needs a directory",
+            )
+            .exit();
+    }
+    if layer_by != LayerBy::None {
+        super::Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "-o - writes one FeatureCollection to standard output: use it with --layer-by none \
+                 (--layer-by event and date write several layers, which need a directory)",
+            )
+            .exit();
+    }
+}
+
+/// The columns `export` reads, checked against the header, and the typing of every column
+/// (the date and `--keep-strings` columns stay text).
+fn event_columns(
+    spool: &Spool,
+    args: &ExportArgs,
+    layer_by: LayerBy,
+) -> Result<(EventColumns, Columns)> {
+    let place = column(spool, &args.place_column, "--place-column", true)?.expect("required");
+    // the date and event columns: required when named or when the layers are cut by them
+    let named_or = |given: &Option<String>, default: &str, flag: &str, by: LayerBy| {
+        let required = layer_by == by || given.is_some();
+        column(spool, given.as_deref().unwrap_or(default), flag, required)
+    };
+    let date = named_or(&args.date_column, "date", "--date-column", LayerBy::Date)?;
+    let event = named_or(
+        &args.event_column,
+        "event",
+        "--event-column",
+        LayerBy::Event,
+    )?;
+    let mut typing = vec![Typing::Infer; spool.header.len()];
+    if let Some(d) = date {
+        // the date stays as written; its typed forms are date_start and date_end
+        typing[d] = Typing::Fixed(ColumnType::Text);
+    }
+    for name in &args.keep_strings {
+        let i = column(spool, name, "--keep-strings", true)?.expect("required");
+        typing[i] = Typing::Fixed(ColumnType::Text);
+    }
+    let columns = Columns::new(&spool.header, typing);
+    Ok((EventColumns { place, date, event }, columns))
+}
+
+/// The columns of an events CSV that `export` reads (the place's is required).
+#[derive(Clone, Copy)]
+struct EventColumns {
+    place: usize,
+    date: Option<usize>,
+    event: Option<usize>,
+}
+
+impl EventColumns {
+    /// A record as a layer row with its place's resolution.
+    fn row<'r>(&self, rec: &'r [String], resolution: &'r Resolution) -> LayerRow<'r> {
+        LayerRow {
+            values: rec.iter().map(String::as_str).collect(),
+            date: value_of(rec, self.date),
+            event: value_of(rec, self.event),
+            resolution,
+        }
+    }
+}
+
+/// Pass 1: checks every row, resolves each distinct place once and plans the layers; gives
+/// the resolutions by place text and the number of rows.
+fn plan(
+    spool: &Spool,
+    cols: EventColumns,
+    resolver: &gazmap::Resolver,
+    opts: &gazmap::Options,
+    layers: &mut Layers<'_>,
+    bar: &indicatif::ProgressBar,
+) -> Result<(HashMap<String, Resolution>, u64)> {
+    let mut resolved: HashMap<String, Resolution> = HashMap::new();
+    let width = Some(spool.header.len());
+    let mut rows = 0u64;
+    let mut rdr = spool.rows()?;
+    while let Some((line, rec)) = rdr.next_fields(width)? {
+        rows += 1;
+        check_row(&rec, line, &spool.source, &spool.header, cols.date)?;
+        let name = value_of(&rec, Some(cols.place));
+        if !resolved.contains_key(name) {
+            let mut r = resolver.resolve(name, opts);
+            if r.status == Status::Matched {
+                // only unresolved rows list candidates (as suggestions): keep rows small
+                r.candidates = Vec::new();
+            }
+            resolved.insert(name.to_string(), r);
+        }
+        layers.plan(&cols.row(&rec, &resolved[name]))?;
+        if rows.is_multiple_of(4096) {
+            bar.set_position(rdr.bytes_read());
+            bar.set_message(format!("{rows} rows checked"));
+        }
+    }
+    Ok((resolved, rows))
+}
+
+/// Prints what a run wrote: the counts, then each file with its features.
+fn print_summary(
+    summary: &gazmap::export::layers::LayerSummary,
+    source: &str,
+    formats: &gazmap::export::Formats,
+    to_stdout: bool,
+) {
+    let features: usize = summary.layers.iter().map(|l| l.features).sum();
+    let polygons: usize = summary.layers.iter().map(|l| l.polygons).sum();
+    eprintln!(
+        "gazmap: {} rows from {}: {features} drawn ({polygons} as polygons) in {} layer{}, {} unresolved",
+        summary.rows,
+        source,
+        summary.layers.len(),
+        if summary.layers.len() == 1 { "" } else { "s" },
+        summary.unresolved,
+    );
+    if formats.geojson {
+        for l in &summary.layers {
+            eprintln!("  {:>6}  {}", l.features, l.path.display());
+        }
+    }
+    if let Some(h) = &summary.html_path {
+        eprintln!("  {:>6}  {}", features, h.display());
+    }
+    if let Some(g) = &summary.gpkg_path {
+        eprintln!(
+            "  {:>6}  {} ({} tables)",
+            features,
+            g.display(),
+            summary.layers.len()
+        );
+    }
+    if !to_stdout {
+        eprintln!(
+            "  {:>6}  {}",
+            summary.unresolved,
+            summary.unresolved_path.display()
+        );
+    }
 }
 
 /// The value of an optional column, empty when absent.

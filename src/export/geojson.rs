@@ -28,7 +28,7 @@ use crate::error::{Error, Result};
 pub const DECIMALS: i32 = 6;
 
 /// Rounds a coordinate value to [`DECIMALS`] places.
-pub fn round_coord(x: f64) -> f64 {
+pub(crate) fn round_coord(x: f64) -> f64 {
     let f = 10f64.powi(DECIMALS);
     let r = (x * f).round() / f;
     // no "-0.0" in output
@@ -40,7 +40,7 @@ pub fn round_coord(x: f64) -> f64 {
 }
 
 /// A geometry with every coordinate rounded to [`DECIMALS`] places.
-pub fn round_geometry(g: &geo::Geometry<f64>) -> geo::Geometry<f64> {
+pub(crate) fn round_geometry(g: &geo::Geometry<f64>) -> geo::Geometry<f64> {
     g.map_coords(|c| geo::Coord {
         x: round_coord(c.x),
         y: round_coord(c.y),
@@ -110,7 +110,7 @@ fn clean_ring(ring: geo::LineString<f64>) -> Option<geo::LineString<f64>> {
 }
 
 /// Parses the WKT `geometry` of a gazetteer place: a POLYGON or MULTIPOLYGON in lon/lat.
-pub fn area_from_wkt(text: &str) -> std::result::Result<geo::Geometry<f64>, String> {
+pub(crate) fn area_from_wkt(text: &str) -> std::result::Result<geo::Geometry<f64>, String> {
     let g = geo::Geometry::<f64>::try_from_wkt_str(text.trim()).map_err(|e| {
         let start: String = text.trim().chars().take(40).collect();
         format!("invalid WKT ({e}) in {start:?}")
@@ -125,7 +125,7 @@ pub fn area_from_wkt(text: &str) -> std::result::Result<geo::Geometry<f64>, Stri
 }
 
 /// The GeoJSON type name of a geo geometry.
-pub fn geometry_type(g: &geo::Geometry<f64>) -> &'static str {
+pub(crate) fn geometry_type(g: &geo::Geometry<f64>) -> &'static str {
     match g {
         geo::Geometry::Point(_) => "Point",
         geo::Geometry::Line(_) | geo::Geometry::LineString(_) => "LineString",

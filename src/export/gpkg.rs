@@ -28,7 +28,7 @@ const WGS84_WKT: &str = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",63
 
 /// What a layer's table is made of.
 #[derive(Debug, Clone)]
-pub struct TableSpec {
+pub(crate) struct TableSpec {
     /// The table (layer) name.
     pub name: String,
     /// The property names and their SQL types, in order.
@@ -50,7 +50,7 @@ pub const MAX_CATEGORIES: usize = 24;
 
 /// A column's SQL type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SqlType {
+pub(crate) enum SqlType {
     /// `TEXT`.
     Text,
     /// `INTEGER` (64-bit).
@@ -83,7 +83,7 @@ impl From<ColumnType> for SqlType {
 }
 
 /// A GeoPackage being written.
-pub struct GpkgWriter {
+pub(crate) struct GpkgWriter {
     conn: Connection,
     tmp: PathBuf,
     path: PathBuf,
@@ -109,20 +109,10 @@ fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-impl GpkgWriter {
-    /// Starts a GeoPackage at `at` (a file of an output set's staging folder) shown as
-    /// `path` in messages, with a table per layer.
-    pub fn create(at: &Path, path: &Path, tables: Vec<TableSpec>) -> Result<GpkgWriter> {
-        let (tmp, path) = (at.to_path_buf(), path.to_path_buf());
-        let conn = Connection::open(&tmp).map_err(sql_error(&path))?;
-        let err = sql_error(&path);
-        // application_id 'GPKG', version 1.3.0; the file is private until it is moved in
-        conn.execute_batch(
-            "PRAGMA application_id = 1196444487; PRAGMA user_version = 10300;
-             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 4096;",
-        )
-        .map_err(&err)?;
-        conn.execute_batch(
+/// Creates the GeoPackage's own tables (spatial reference systems, contents, geometry
+/// columns, tiles, extensions, QGIS's layer styles) and its reference systems.
+fn create_schema(conn: &Connection, err: &impl Fn(rusqlite::Error) -> Error) -> Result<()> {
+    conn.execute_batch(
             "BEGIN;
              CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL PRIMARY KEY,
                organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL,
@@ -155,91 +145,120 @@ impl GpkgWriter {
                styleName TEXT(30), styleQML TEXT, styleSLD TEXT, useAsDefault BOOLEAN,
                description TEXT, owner TEXT(30), ui TEXT(30), update_time DATETIME);",
         )
-        .map_err(&err)?;
-        conn.execute(
+        .map_err(err)?;
+    conn.execute(
             "INSERT INTO gpkg_spatial_ref_sys VALUES
              ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian coordinate reference system'),
              ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system'),
              ('WGS 84 geodetic', 4326, 'EPSG', 4326, ?1, 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid')",
             params![WGS84_WKT],
         )
-        .map_err(&err)?;
-        let timestamp = timestamp();
-        let mut out = Vec::with_capacity(tables.len());
-        for spec in tables {
-            let geometry_type = match (spec.points, spec.polygons, spec.multi) {
-                (true, false, _) => "POINT",
-                (false, true, false) => "POLYGON",
-                (false, true, true) => "MULTIPOLYGON",
-                _ => "GEOMETRY",
-            };
-            // SQLite column names ignore case: a second `Kind` beside `kind` gets a suffix
-            let mut taken: Vec<String> = vec!["fid".into(), GEOM.into()];
-            let mut sql_names = Vec::with_capacity(spec.columns.len());
-            for (name, _) in &spec.columns {
-                let mut n = name.clone();
-                let mut k = 2;
-                while taken.iter().any(|t| t.eq_ignore_ascii_case(&n)) {
-                    n = format!("{name}_{k}");
-                    k += 1;
-                }
-                taken.push(n.clone());
-                sql_names.push(n);
-            }
-            let cols: Vec<String> = sql_names
-                .iter()
-                .zip(&spec.columns)
-                .map(|(n, (_, t))| format!("{} {}", ident(n), t.sql()))
-                .collect();
-            let t = ident(&spec.name);
-            conn.execute_batch(&format!(
+        .map_err(err)?;
+    Ok(())
+}
+
+/// Creates a layer's feature table (its columns named apart as SQLite compares names), its
+/// contents and geometry column rows and its R-tree, and gives the table with its insert
+/// statement.
+fn create_table(
+    conn: &Connection,
+    err: &impl Fn(rusqlite::Error) -> Error,
+    spec: TableSpec,
+    timestamp: &str,
+) -> Result<Table> {
+    let geometry_type = match (spec.points, spec.polygons, spec.multi) {
+        (true, false, _) => "POINT",
+        (false, true, false) => "POLYGON",
+        (false, true, true) => "MULTIPOLYGON",
+        _ => "GEOMETRY",
+    };
+    // SQLite column names ignore case: a second `Kind` beside `kind` gets a suffix
+    let mut taken: Vec<String> = vec!["fid".into(), GEOM.into()];
+    let mut sql_names = Vec::with_capacity(spec.columns.len());
+    for (name, _) in &spec.columns {
+        let mut n = name.clone();
+        let mut k = 2;
+        while taken.iter().any(|t| t.eq_ignore_ascii_case(&n)) {
+            n = format!("{name}_{k}");
+            k += 1;
+        }
+        taken.push(n.clone());
+        sql_names.push(n);
+    }
+    let cols: Vec<String> = sql_names
+        .iter()
+        .zip(&spec.columns)
+        .map(|(n, (_, t))| format!("{} {}", ident(n), t.sql()))
+        .collect();
+    let t = ident(&spec.name);
+    conn.execute_batch(&format!(
                 "CREATE TABLE {t} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, {GEOM} {geometry_type}{}{});",
                 if cols.is_empty() { "" } else { ", " },
                 cols.join(", ")
             ))
-            .map_err(&err)?;
-            conn.execute(
+            .map_err(err)?;
+    conn.execute(
                 "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id)
                  VALUES (?1, 'features', ?1, '', ?2, 4326)",
                 params![spec.name, timestamp],
             )
-            .map_err(&err)?;
-            conn.execute(
-                "INSERT INTO gpkg_geometry_columns VALUES (?1, ?2, ?3, 4326, 0, 0)",
-                params![spec.name, GEOM, geometry_type],
-            )
-            .map_err(&err)?;
-            conn.execute_batch(&format!(
-                "CREATE VIRTUAL TABLE {} USING rtree(id, minx, maxx, miny, maxy);",
-                ident(&format!("rtree_{}_{GEOM}", spec.name))
-            ))
-            .map_err(&err)?;
-            conn.execute(
-                "INSERT INTO gpkg_extensions VALUES (?1, ?2, 'gpkg_rtree_index',
+            .map_err(err)?;
+    conn.execute(
+        "INSERT INTO gpkg_geometry_columns VALUES (?1, ?2, ?3, 4326, 0, 0)",
+        params![spec.name, GEOM, geometry_type],
+    )
+    .map_err(err)?;
+    conn.execute_batch(&format!(
+        "CREATE VIRTUAL TABLE {} USING rtree(id, minx, maxx, miny, maxy);",
+        ident(&format!("rtree_{}_{GEOM}", spec.name))
+    ))
+    .map_err(err)?;
+    conn.execute(
+        "INSERT INTO gpkg_extensions VALUES (?1, ?2, 'gpkg_rtree_index',
                  'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
-                params![spec.name, GEOM],
-            )
-            .map_err(&err)?;
-            let placeholders: Vec<String> = (0..sql_names.len() + 2)
-                .map(|i| format!("?{}", i + 1))
-                .collect();
-            let insert = format!(
-                "INSERT INTO {t} (fid, {GEOM}{}{}) VALUES ({})",
-                if sql_names.is_empty() { "" } else { ", " },
-                sql_names
-                    .iter()
-                    .map(|n| ident(n))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                placeholders.join(", ")
-            );
-            out.push(Table {
-                spec,
-                insert,
-                sql_names,
-                extent: None,
-                features: 0,
-            });
+        params![spec.name, GEOM],
+    )
+    .map_err(err)?;
+    let placeholders: Vec<String> = (0..sql_names.len() + 2)
+        .map(|i| format!("?{}", i + 1))
+        .collect();
+    let insert = format!(
+        "INSERT INTO {t} (fid, {GEOM}{}{}) VALUES ({})",
+        if sql_names.is_empty() { "" } else { ", " },
+        sql_names
+            .iter()
+            .map(|n| ident(n))
+            .collect::<Vec<_>>()
+            .join(", "),
+        placeholders.join(", ")
+    );
+    Ok(Table {
+        spec,
+        insert,
+        sql_names,
+        extent: None,
+        features: 0,
+    })
+}
+
+impl GpkgWriter {
+    /// Starts a GeoPackage at `at` (a file of an output set's staging folder) shown as
+    /// `path` in messages, with a table per layer.
+    pub fn create(at: &Path, path: &Path, tables: Vec<TableSpec>) -> Result<GpkgWriter> {
+        let (tmp, path) = (at.to_path_buf(), path.to_path_buf());
+        let conn = Connection::open(&tmp).map_err(sql_error(&path))?;
+        let err = sql_error(&path);
+        // application_id 'GPKG', version 1.3.0; the file is private until it is moved in
+        conn.execute_batch(
+            "PRAGMA application_id = 1196444487; PRAGMA user_version = 10300;
+             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 4096;",
+        )
+        .map_err(&err)?;
+        create_schema(&conn, &err)?;
+        let timestamp = timestamp();
+        let mut out = Vec::with_capacity(tables.len());
+        for spec in tables {
+            out.push(create_table(&conn, &err, spec, &timestamp)?);
         }
         Ok(GpkgWriter {
             conn,
@@ -362,11 +381,6 @@ impl GpkgWriter {
             .map_err(|e| Error::io(&self.path, e))?;
         Ok(self.path)
     }
-
-    /// Features written per table, in table order.
-    pub fn counts(&self) -> Vec<usize> {
-        self.tables.iter().map(|t| t.features).collect()
-    }
 }
 
 /// The time written into `last_change` and `update_time`: `SOURCE_DATE_EPOCH` when set (for
@@ -429,7 +443,7 @@ fn rtree_triggers(table: &str) -> String {
 
 /// A GeoPackage geometry blob: the `GP` header (version 0, little-endian, SRS 4326, an XY
 /// envelope except for points), then the geometry as little-endian WKB.
-pub fn gpkg_blob(g: &geo::Geometry<f64>, bbox: Option<geo::Rect<f64>>) -> Vec<u8> {
+pub(crate) fn gpkg_blob(g: &geo::Geometry<f64>, bbox: Option<geo::Rect<f64>>) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
     out.extend_from_slice(b"GP");
     out.push(0);

@@ -36,7 +36,7 @@ pub struct PageOptions {
 
 /// Writes the page: `layers` are (name, a reader of the layer's GeoJSON FeatureCollection),
 /// `colours` the colour of each event type, `event_property` the property holding it.
-pub fn write_page<W: Write>(
+pub(crate) fn write_page<W: Write>(
     out: &mut W,
     layers: Vec<(String, Box<dyn Read + '_>)>,
     colours: &[(String, &str)],

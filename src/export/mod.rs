@@ -8,7 +8,9 @@ pub mod gpkg;
 #[cfg(feature = "html")]
 pub mod html;
 pub mod layers;
-pub mod style;
+// the event colours of the GeoPackage style and the map page
+#[cfg(any(feature = "gpkg", feature = "html"))]
+pub(crate) mod style;
 
 pub use layers::{
     write_layers, write_layers_into, DrawAs, Formats, LayerBy, LayerCount, LayerRow, LayerSummary,

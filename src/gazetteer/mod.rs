@@ -17,12 +17,13 @@ use crate::normalize::fold;
 
 pub use crate::kind::Kind;
 
-pub use columns::{concat, place_values, PlaceColumn};
+pub(crate) use columns::concat;
+pub use columns::{place_values, PlaceColumn};
 pub use csv_loader::{read_path as read_csv_places, CSV_COLUMNS};
 pub use csv_writer::write_csv;
 
 /// The embedded default gazetteer (Afghanistan), in the gazetteer CSV contract.
-pub const EMBEDDED_CSV: &str = include_str!("../../gazetteer/afghanistan.csv");
+pub(crate) const EMBEDDED_CSV: &str = include_str!("../../gazetteer/afghanistan.csv");
 
 /// Index of a place in its [`Gazetteer`].
 pub type PlaceId = u32;

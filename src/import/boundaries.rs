@@ -31,7 +31,7 @@ pub struct Boundary {
 }
 
 /// Trims a name and collapses inner whitespace (`" Zanda  Jan\n"` → `"Zanda Jan"`).
-pub fn clean_name(name: &str) -> String {
+pub(crate) fn clean_name(name: &str) -> String {
     name.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -184,6 +184,61 @@ impl<'de> Visitor<'de> for FeaturesSeed<'_> {
     }
 }
 
+/// A feature's name, from property `name_field` (a string or a number), cleaned; or why
+/// it has none.
+fn name_of(f: &geojson::Feature, name_field: &str) -> std::result::Result<String, String> {
+    let raw = match f.property(name_field) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(other) if !other.is_null() => {
+            return Err(format!("property {name_field:?} is {other}, not a name"))
+        }
+        _ => {
+            let have: Vec<String> = f.properties_iter().map(|(k, _)| format!("{k:?}")).collect();
+            return Err(format!(
+                "no property {name_field:?} (--name-field); it has: {}",
+                have.join(", ")
+            ));
+        }
+    };
+    let name = clean_name(&raw);
+    if name.is_empty() {
+        return Err(format!("property {name_field:?} is empty"));
+    }
+    Ok(name)
+}
+
+/// Checks that every polygon has rings and every ring positions of two numbers or more, or
+/// says which does not.
+fn check_positions(polygons: &[&geojson::PolygonType]) -> std::result::Result<(), String> {
+    // checked before converting: the geojson crate indexes positions without checking, and
+    // the WKT writer unwraps the outer ring of every part
+    for (p, polygon) in polygons.iter().enumerate() {
+        if polygon.is_empty() {
+            return Err(format!(
+                "polygon {}: no rings (expected an outer ring of [longitude, latitude] \
+                 positions)",
+                p + 1
+            ));
+        }
+        for (r, ring) in polygon.iter().enumerate() {
+            if ring.is_empty() {
+                return Err(format!("polygon {}, ring {}: no positions", p + 1, r + 1));
+            }
+            if let Some(bad) = ring.iter().position(|pos| pos.len() < 2) {
+                return Err(format!(
+                    "polygon {}, ring {}, position {}: fewer than two numbers (expected \
+                     [longitude, latitude])",
+                    p + 1,
+                    r + 1,
+                    bad + 1
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// One feature as a [`Boundary`], or why it is refused.
 fn boundary_of(
     f: &geojson::Feature,
@@ -191,27 +246,8 @@ fn boundary_of(
     source: &str,
     name_field: &str,
 ) -> Result<Boundary> {
-    let at = |m: String| Error::Invalid(format!("{source}: feature {number}: {m}"));
-    let raw = match f.property(name_field) {
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Number(n)) => n.to_string(),
-        Some(other) if !other.is_null() => {
-            return Err(at(format!(
-                "property {name_field:?} is {other}, not a name"
-            )))
-        }
-        _ => {
-            let have: Vec<String> = f.properties_iter().map(|(k, _)| format!("{k:?}")).collect();
-            return Err(at(format!(
-                "no property {name_field:?} (--name-field); it has: {}",
-                have.join(", ")
-            )));
-        }
-    };
-    let name = clean_name(&raw);
-    if name.is_empty() {
-        return Err(at(format!("property {name_field:?} is empty")));
-    }
+    let name = name_of(f, name_field)
+        .map_err(|m| Error::Invalid(format!("{source}: feature {number}: {m}")))?;
     let at = |m: String| Error::Invalid(format!("{source}: feature {number} ({name}): {m}"));
     let geometry = f
         .geometry
@@ -227,35 +263,7 @@ fn boundary_of(
             )))
         }
     };
-    // checked before converting: the geojson crate indexes positions without checking, and
-    // the WKT writer unwraps the outer ring of every part
-    for (p, polygon) in polygons.iter().enumerate() {
-        if polygon.is_empty() {
-            return Err(at(format!(
-                "polygon {}: no rings (expected an outer ring of [longitude, latitude] \
-                 positions)",
-                p + 1
-            )));
-        }
-        for (r, ring) in polygon.iter().enumerate() {
-            if ring.is_empty() {
-                return Err(at(format!(
-                    "polygon {}, ring {}: no positions",
-                    p + 1,
-                    r + 1
-                )));
-            }
-            if let Some(bad) = ring.iter().position(|pos| pos.len() < 2) {
-                return Err(at(format!(
-                    "polygon {}, ring {}, position {}: fewer than two numbers (expected \
-                     [longitude, latitude])",
-                    p + 1,
-                    r + 1,
-                    bad + 1
-                )));
-            }
-        }
-    }
+    check_positions(&polygons).map_err(at)?;
     let g = geo::Geometry::<f64>::try_from(&geometry.value)
         .map_err(|e| at(format!("geometry: {e}")))?;
     let area = match g {
@@ -365,9 +373,7 @@ pub fn boundaries_to_places(
             .iter()
             .all(|b| b.shape_id.as_ref().is_some_and(|s| seen.insert(s.clone())))
     };
-    let g = reference.gazetteer();
     let mut report = ImportReport::default();
-    let mut countries: HashMap<String, usize> = HashMap::new();
     // each boundary's reference match, merged once every boundary is matched
     let mut matches: Vec<Option<(PlaceId, f64)>> = Vec::with_capacity(boundaries.len());
     let mut labels: Vec<String> = Vec::with_capacity(boundaries.len());
@@ -376,89 +382,23 @@ pub fn boundaries_to_places(
         let point = b.area.interior_point().ok_or_else(|| {
             Error::Invalid(format!("feature {} ({}): empty area", b.number, b.name))
         })?;
-        let parent = if parent_boxes.is_empty() {
-            None
-        } else {
-            let inside = parent_boxes
-                .iter()
-                .find(|(r, p)| r.intersects(&point) && p.area.intersects(&point));
-            Some(match inside {
-                Some((_, p)) => *p,
-                None => {
-                    let nearest = parent_boxes
-                        .iter()
-                        .map(|(_, p)| (Euclidean.distance(&point, &p.area), *p))
-                        .min_by(|a, b| a.0.total_cmp(&b.0))
-                        .map(|(_, p)| p)
-                        .expect("parents not empty");
-                    report
-                        .nearest_parent
-                        .push(format!("{} → {}", b.name, nearest.name));
-                    nearest
-                }
-            })
-        };
+        let parent = parent_of(b, point, &parent_boxes, &mut report.nearest_parent);
         let admin1 = parent.map(|p| p.name.clone()).unwrap_or_default();
-        let within = match parent {
-            Some(p) => *area_ids.entry(p.name.clone()).or_insert_with(|| {
-                // by name, else the reference province whose point lies in the parent polygon
-                // (a misspelt parent name, say)
-                reference.find_area(&p.name).ok().or_else(|| {
-                    g.places()
-                        .position(|q| {
-                            q.kind == Kind::Province
-                                && q.point().is_some_and(|(lon, lat)| {
-                                    p.area.intersects(&geo::Point::new(lon, lat))
-                                })
-                        })
-                        .map(|i| i as u32)
-                })
-            }),
-            None => None,
-        };
-        let r = reference.resolve(
-            &b.name,
-            &Options {
-                within,
-                kind: Some(options.kind),
-                threshold: options.threshold.unwrap_or(Options::default().threshold),
-                ..Options::default()
-            },
-        );
+        let within = parent.and_then(|p| {
+            *area_ids
+                .entry(p.name.clone())
+                .or_insert_with(|| reference_area(reference, p))
+        });
         let label = if admin1.is_empty() {
             b.name.clone()
         } else {
             format!("{} ({admin1})", b.name)
         };
-        match (&r.status, &r.best) {
-            (Status::Matched, Some(best))
-                if within.is_some()
-                    || best.method != Method::Fuzzy
-                    || best.score >= MIN_FUZZY_MERGE =>
-            {
-                matches.push(Some((best.place, best.score)));
-            }
-            (Status::Matched, Some(best)) => {
+        match reference_match(reference, b, within, options, &label) {
+            Ok(m) => matches.push(Some(m)),
+            Err(why) => {
                 matches.push(None);
-                unmerged.push((
-                    b.number,
-                    format!(
-                        "{label}: only a fuzzy match, {} {:.3}",
-                        g.place(best.place).name,
-                        best.score
-                    ),
-                ));
-            }
-            (Status::Ambiguous, _) => {
-                matches.push(None);
-                unmerged.push((
-                    b.number,
-                    format!("{label}: ambiguous in the reference gazetteer"),
-                ));
-            }
-            _ => {
-                matches.push(None);
-                unmerged.push((b.number, format!("{label}: not in the reference gazetteer")));
+                unmerged.push((b.number, why));
             }
         }
         labels.push(label);
@@ -466,33 +406,156 @@ pub fn boundaries_to_places(
             (Some(s), true) => s.clone(),
             _ => format!("boundary:{}:{}", options.file_stem, b.number),
         };
-        // rounded straight from the area: one copy of a polygon at a time
-        let mut area = b.area.map_coords(|c| geo::Coord {
-            x: round_coord(c.x),
-            y: round_coord(c.y),
-        });
-        let area = if area.0.len() == 1 {
-            geo::Geometry::Polygon(area.0.remove(0))
-        } else {
-            geo::Geometry::MultiPolygon(area)
-        };
-        report.places.push(Place {
-            id,
-            name: b.name.clone(),
-            kind: options.kind,
-            country: String::new(),
-            admin1,
-            admin2: String::new(),
-            lat: Some(round_coord(point.y())),
-            lon: Some(round_coord(point.x())),
-            population: None,
-            alt_names: Vec::new(),
-            geometry: Some(area.wkt_string()),
-            parents: Parents::default(),
-        });
+        report
+            .places
+            .push(place_of(b, id, admin1, point, options.kind));
     }
-    // a reference place merges into one boundary only, the best-scoring (the first of equals):
-    // two polygons with the same alternate names would make those names ambiguous
+    let countries = merge_names(
+        boundaries,
+        &matches,
+        &labels,
+        reference,
+        &mut report,
+        &mut unmerged,
+    );
+    unmerged.sort();
+    report.unmerged = unmerged.into_iter().map(|(_, m)| m).collect();
+    let country = match &options.country {
+        Some(c) => c.to_ascii_uppercase(),
+        None => most_common_country(&countries)?,
+    };
+    for p in &mut report.places {
+        p.country = country.clone();
+    }
+    // ids must be unique for the result to load as a gazetteer (checked without a copy of
+    // the places: their polygons are most of the memory)
+    Gazetteer::check_places(&report.places)?;
+    Ok(report)
+}
+
+/// The parent boundary whose polygon holds `point`, else the nearest one (noted in
+/// `nearest_parent`); `None` when there are no parents.
+fn parent_of<'b>(
+    b: &Boundary,
+    point: geo::Point<f64>,
+    parent_boxes: &[(geo::Rect<f64>, &'b Boundary)],
+    nearest_parent: &mut Vec<String>,
+) -> Option<&'b Boundary> {
+    if parent_boxes.is_empty() {
+        return None;
+    }
+    let inside = parent_boxes
+        .iter()
+        .find(|(r, p)| r.intersects(&point) && p.area.intersects(&point));
+    if let Some((_, p)) = inside {
+        return Some(*p);
+    }
+    let nearest = parent_boxes
+        .iter()
+        .map(|(_, p)| (Euclidean.distance(&point, &p.area), *p))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, p)| p)?;
+    nearest_parent.push(format!("{} → {}", b.name, nearest.name));
+    Some(nearest)
+}
+
+/// The reference area a parent boundary is: by name, else the reference province whose
+/// point lies in the parent polygon (a misspelt parent name, say).
+fn reference_area(reference: &Resolver, parent: &Boundary) -> Option<u32> {
+    reference.find_area(&parent.name).ok().or_else(|| {
+        reference
+            .gazetteer()
+            .places()
+            .position(|q| {
+                q.kind == Kind::Province
+                    && q.point().is_some_and(|(lon, lat)| {
+                        parent.area.intersects(&geo::Point::new(lon, lat))
+                    })
+            })
+            .map(|i| i as u32)
+    })
+}
+
+/// The reference place (and score) a boundary's name resolves to within its parent area,
+/// or why its alternate names are not merged (`label: why`).
+fn reference_match(
+    reference: &Resolver,
+    b: &Boundary,
+    within: Option<u32>,
+    options: &ImportOptions,
+    label: &str,
+) -> std::result::Result<(PlaceId, f64), String> {
+    let r = reference.resolve(
+        &b.name,
+        &Options {
+            within,
+            kind: Some(options.kind),
+            threshold: options.threshold.unwrap_or(Options::default().threshold),
+            ..Options::default()
+        },
+    );
+    match (&r.status, &r.best) {
+        (Status::Matched, Some(best))
+            if within.is_some()
+                || best.method != Method::Fuzzy
+                || best.score >= MIN_FUZZY_MERGE =>
+        {
+            Ok((best.place, best.score))
+        }
+        (Status::Matched, Some(best)) => Err(format!(
+            "{label}: only a fuzzy match, {} {:.3}",
+            reference.gazetteer().place(best.place).name,
+            best.score
+        )),
+        (Status::Ambiguous, _) => Err(format!("{label}: ambiguous in the reference gazetteer")),
+        _ => Err(format!("{label}: not in the reference gazetteer")),
+    }
+}
+
+/// A boundary as a contract place (no country or alternate names yet): its polygon rounded
+/// as WKT, its interior point.
+fn place_of(b: &Boundary, id: String, admin1: String, point: geo::Point<f64>, kind: Kind) -> Place {
+    // rounded straight from the area: one copy of a polygon at a time
+    let mut area = b.area.map_coords(|c| geo::Coord {
+        x: round_coord(c.x),
+        y: round_coord(c.y),
+    });
+    let area = if area.0.len() == 1 {
+        geo::Geometry::Polygon(area.0.remove(0))
+    } else {
+        geo::Geometry::MultiPolygon(area)
+    };
+    Place {
+        id,
+        name: b.name.clone(),
+        kind,
+        country: String::new(),
+        admin1,
+        admin2: String::new(),
+        lat: Some(round_coord(point.y())),
+        lon: Some(round_coord(point.x())),
+        population: None,
+        alt_names: Vec::new(),
+        geometry: Some(area.wkt_string()),
+        parents: Parents::default(),
+    }
+}
+
+/// Merges each matched reference place's names (and population) into its boundary, and
+/// gives how many boundaries matched a place of each country.
+///
+/// A reference place merges into one boundary only, the best-scoring (the first of equals):
+/// two polygons with the same alternate names would make those names ambiguous. The others
+/// go to `unmerged`.
+fn merge_names(
+    boundaries: &[Boundary],
+    matches: &[Option<(PlaceId, f64)>],
+    labels: &[String],
+    reference: &Resolver,
+    report: &mut ImportReport,
+    unmerged: &mut Vec<(usize, String)>,
+) -> HashMap<String, usize> {
+    let g = reference.gazetteer();
     let mut winner: HashMap<PlaceId, usize> = HashMap::new();
     for (i, m) in matches.iter().enumerate() {
         if let Some((place, score)) = *m {
@@ -502,6 +565,7 @@ pub fn boundaries_to_places(
             }
         }
     }
+    let mut countries: HashMap<String, usize> = HashMap::new();
     for (i, m) in matches.iter().enumerate() {
         let Some((place, _)) = *m else { continue };
         let p = g.place(place);
@@ -527,33 +591,21 @@ pub fn boundaries_to_places(
         *countries.entry(p.country.to_ascii_uppercase()).or_default() += 1;
         report.merged += 1;
     }
-    unmerged.sort();
-    report.unmerged = unmerged.into_iter().map(|(_, m)| m).collect();
+    countries
+}
 
-    let country = match &options.country {
-        Some(c) => c.to_ascii_uppercase(),
-        None => {
-            let mut by_count: Vec<(&String, &usize)> = countries.iter().collect();
-            by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            match by_count.first() {
-                Some((c, _)) => (*c).clone(),
-                None => {
-                    return Err(Error::Invalid(
-                        "no boundary matched the reference gazetteer, so the country is \
-                         unknown: pass --country CC"
-                            .into(),
-                    ))
-                }
-            }
-        }
-    };
-    for p in &mut report.places {
-        p.country = country.clone();
+/// The country most boundaries matched (the first in order of equals).
+fn most_common_country(countries: &HashMap<String, usize>) -> Result<String> {
+    let mut by_count: Vec<(&String, &usize)> = countries.iter().collect();
+    by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    match by_count.first() {
+        Some((c, _)) => Ok((*c).clone()),
+        None => Err(Error::Invalid(
+            "no boundary matched the reference gazetteer, so the country is unknown: pass \
+             --country CC"
+                .into(),
+        )),
     }
-    // ids must be unique for the result to load as a gazetteer (checked without a copy of
-    // the places: their polygons are most of the memory)
-    Gazetteer::check_places(&report.places)?;
-    Ok(report)
 }
 
 #[cfg(test)]

@@ -238,6 +238,7 @@ impl Index {
     /// substitutions or swaps of neighbouring bytes of `skeleton`, other than `skeleton`
     /// itself, with its distance: nearest first, then in key order. None for a skeleton in
     /// another script than Latin.
+    #[doc(hidden)] // a door for benches/scale.rs, not part of the API
     pub fn keys_within(&self, skeleton: &str, max_edits: usize) -> Vec<(KeyId, u8)> {
         let q = skeleton.as_bytes();
         let max = max_edits.min(MAX_EDITS);

@@ -1,29 +1,27 @@
-//! Candidate generation: which names of a [`Gazetteer`] could a query mean.
+//! Candidate generation: which names of a [`Gazetteer`](crate::Gazetteer) could a query mean.
 //!
-//! Exact, fold, skeleton and consonant keys are hash-table lookups; every key one or two
-//! edits from a query comes from a deletion-neighbourhood table (`deletions.rs`, as SymSpell
-//! files words); other fuzzy candidates come from a
-//! trigram index over the distinct skeletons, scanning posting lists from the rarest gram
-//! and bounding the number of keys it considers, so a query never compares itself with
-//! every name.
+//! Exact, fold, skeleton and consonant keys are hash-table lookups (here); every key one or
+//! two edits from a query comes from a deletion-neighbourhood table (`deletions.rs`, as
+//! SymSpell files words); other fuzzy candidates come from a trigram index over the distinct
+//! skeletons (`trigram.rs`), scanning posting lists from the rarest gram and bounding the
+//! number of keys it considers, so a query never compares itself with every name. The
+//! tables are built in `build.rs`, written to and read from index files in `file.rs`, and
+//! gazetteers are opened as a user names them in `load.rs`.
 
+mod build;
 mod deletions;
 pub mod file;
 mod load;
+mod trigram;
 
 use bytemuck::{Pod, Zeroable};
-use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
-use crate::flat::{
-    csr, hash_find, hash_slots, to_csr, Builder, Bytes, Heap, Sections, Span, Str, Tag, TextSpan,
-};
-use crate::gazetteer::{Gazetteer, PlaceId};
-use crate::normalize::{bare_name, consonants, fold, skeleton_of_folded};
+use crate::flat::{csr, hash_find, Bytes, Sections, Span, Str, Tag, TextSpan};
+use crate::gazetteer::PlaceId;
 
 pub(crate) use deletions::osa_with;
-pub use deletions::{edits_within, MAX_EDITS};
+pub(crate) use deletions::{edits_within, MAX_EDITS};
 pub use load::{load_gazetteer, open, open_shared};
 
 /// Index of a name in an [`Index`].
@@ -39,26 +37,16 @@ pub struct NameEntry<'a> {
     pub place: PlaceId,
     /// The name as the gazetteer writes it.
     pub text: &'a str,
-    /// [`fold`] of the name.
+    /// [`fold`](crate::normalize::fold) of the name.
     pub fold: &'a str,
     /// [`skeleton`](crate::normalize::skeleton) of the name.
     pub skeleton: &'a str,
-    /// [`consonants`] of the skeleton.
+    /// [`consonants`](crate::normalize::consonants) of the skeleton.
     pub consonants: &'a str,
     /// True for the place's preferred name.
     pub primary: bool,
     /// Whether the keys are of the whole name or of a part of it.
     pub form: NameForm,
-}
-
-/// A name while the index is built.
-struct NewName {
-    place: PlaceId,
-    text: String,
-    fold: String,
-    skeleton: String,
-    primary: bool,
-    form: NameForm,
 }
 
 /// One name as the flat arrays store it; the layout is part of the index file format.
@@ -83,33 +71,6 @@ pub enum NameForm {
     Bare,
     /// One side of a compound name (`Shigal` of `Shigal wa Sheltan`).
     Part,
-}
-
-/// Least share of a query's trigrams a fuzzy candidate key must have.
-const MIN_SHARED_FRACTION: f64 = 0.34;
-
-/// Least Dice coefficient a fuzzy candidate key's length must allow: a key about three
-/// times longer or shorter than the query is no spelling of it (its similarity is zero).
-const MIN_DICE_BOUND: f64 = 0.5;
-
-/// Dice coefficients tried in turn until enough keys reach one; every key that reaches it is
-/// found, so when `limit` keys do they are the best of all. A high coefficient narrows the
-/// key lengths scanned and lets fewer posting lists open candidates. The last round
-/// (zero) takes every key sharing [`MIN_SHARED_FRACTION`] of the grams, and near misses.
-const DICE_ROUNDS: [f64; 4] = [0.8, 0.65, 0.5, 0.0];
-
-/// Keys that must reach a round's Dice coefficient for [`Index::close_keys`] to stop there.
-/// One is not enough: a typo that splits a gram-rich key (`George oTwn`) ranks below a
-/// near namesake, and the resolver's similarity, not the Dice order, tells them apart.
-const ENOUGH_KEYS: usize = 2;
-
-/// A posting list longer than this many times the candidates is probed by binary search
-/// for each candidate rather than scanned.
-const PROBE_RATIO: usize = 16;
-
-thread_local! {
-    /// Shared-gram counters of [`Index::fuzzy_keys`], one per key, zero between calls.
-    static COUNTS: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Lookup structures over every name and alternate name of a gazetteer, in flat arrays built
@@ -188,40 +149,7 @@ impl Spans {
     }
 }
 
-/// The index while it is built: owned lists and hash maps.
-#[derive(Default)]
-struct Build {
-    names: Vec<NewName>,
-    by_fold: FxHashMap<String, Vec<NameId>>,
-    keys: Vec<String>,
-    key_names: Vec<Vec<NameId>>,
-    by_skeleton: FxHashMap<String, u32>,
-    by_consonants: FxHashMap<String, Vec<u32>>,
-    grams: FxHashMap<u32, Vec<KeyId>>,
-    /// where each place's names start
-    place_starts: Vec<u32>,
-}
-
 impl Index {
-    /// Builds the index of every name and alternate name in `gazetteer`.
-    pub fn build(gazetteer: &Gazetteer) -> Result<Index> {
-        // the keys of each place's names, in parallel; then into the tables in place order
-        let per_place: Vec<Vec<NewName>> = (0..gazetteer.len() as PlaceId)
-            .into_par_iter()
-            .map(|pid| names_of(gazetteer, pid))
-            .collect();
-        let mut index = Build::default();
-        for names in per_place {
-            index.place_starts.push(index.names.len() as u32);
-            for name in names {
-                index.add(name);
-            }
-        }
-        index.place_starts.push(index.names.len() as u32);
-        index.order_keys();
-        index.freeze()
-    }
-
     /// The index stored in `sections` of `bytes`.
     pub(crate) fn from_sections(bytes: Bytes, sections: &Sections) -> Result<Index> {
         let spans = Spans {
@@ -313,12 +241,12 @@ impl Index {
     }
 
     /// The place a name belongs to.
-    pub fn name_place(&self, id: NameId) -> PlaceId {
+    pub(crate) fn name_place(&self, id: NameId) -> PlaceId {
         self.records().get(id as usize).map_or(0, |r| r.place)
     }
 
     /// The consonant key of a name.
-    pub fn name_consonants(&self, id: NameId) -> &str {
+    pub(crate) fn name_consonants(&self, id: NameId) -> &str {
         self.records()
             .get(id as usize)
             .map_or("", |r| r.consonants.get(self.heap()))
@@ -362,7 +290,7 @@ impl Index {
     }
 
     /// The consonant key of a place's preferred name ("" when it has none).
-    pub fn primary_consonants(&self, place: PlaceId) -> &str {
+    pub(crate) fn primary_consonants(&self, place: PlaceId) -> &str {
         let first = self.place_names(place).next();
         match first.and_then(|n| self.records().get(n as usize)) {
             Some(r) if r.flags & 1 != 0 => r.consonants.get(self.heap()),
@@ -376,7 +304,7 @@ impl Index {
     }
 
     /// Names whose fold equals `folded`.
-    pub fn by_fold(&self, folded: &str) -> &[NameId] {
+    pub(crate) fn by_fold(&self, folded: &str) -> &[NameId] {
         let (heap, folds) = (self.heap(), self.strs(self.spans.folds));
         let text_of = |i: usize| folds.get(i).map_or("", |s| s.get(heap));
         match hash_find(self.u32s(self.spans.fold_slots), folded, text_of) {
@@ -404,121 +332,12 @@ impl Index {
     }
 
     /// Names whose skeleton equals `skeleton`.
-    pub fn by_skeleton(&self, skeleton: &str) -> &[NameId] {
+    pub(crate) fn by_skeleton(&self, skeleton: &str) -> &[NameId] {
         self.find_key(skeleton).map_or(&[], |k| self.key_names(k))
     }
 
-    /// The keys that have trigram `gram`.
-    fn posting(&self, gram: u32) -> Posting<'_> {
-        match self.u32s(self.spans.grams).binary_search(&gram) {
-            Ok(i) => Posting {
-                keys: csr(
-                    self.u32s(self.spans.gram_starts),
-                    self.u32s(self.spans.gram_keys),
-                    i,
-                ),
-                by_len: csr(
-                    self.u32s(self.spans.gram_len_starts),
-                    self.u32s(self.spans.gram_lens),
-                    i,
-                ),
-            },
-            Err(_) => Posting::default(),
-        }
-    }
-
-    /// Distinct skeleton keys that share the most trigrams with `skeleton`: at most `limit`,
-    /// best Dice coefficient first, ties broken by the key id (shorter, then alphabetical).
-    ///
-    /// The keys sharing a third of the query's trigrams, of a length that allows a Dice
-    /// coefficient of one half; near misses when too few do.
-    pub fn fuzzy_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
-        self.keys_by_dice(skeleton, limit, limit)
-    }
-
-    /// Like [`Index::fuzzy_keys`], but only the keys of the first Dice coefficient (0.8, 0.65,
-    /// 0.5) that two keys reach, when one is: a query with close keys is then not
-    /// compared with distant ones. Much cheaper; it may miss a key that shares few
-    /// trigrams but is a close spelling (a transposition), so callers fall back on
-    /// [`Index::fuzzy_keys`] when the close keys do not convince.
-    pub fn close_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
-        self.keys_by_dice(skeleton, limit, ENOUGH_KEYS)
-    }
-
-    /// The best `limit` keys of the first Dice round that `enough` keys reach.
-    fn keys_by_dice(&self, skeleton: &str, limit: usize, enough: usize) -> Vec<KeyId> {
-        let mut grams: Vec<u32> = trigrams(skeleton).collect();
-        grams.sort_unstable();
-        grams.dedup();
-        let postings: Vec<Posting> = grams.iter().map(|&g| self.posting(g)).collect();
-        let q = grams.len();
-        let min_shared = ((q as f64 * MIN_SHARED_FRACTION).ceil() as usize).max(1);
-        // a key's length bounds its Dice coefficient: 2 min(q, kg) / (q + kg) for kg grams
-        let bound = |len: usize| {
-            let kg = len + 2;
-            2.0 * q.min(kg) as f64 / (q + kg) as f64
-        };
-        let mut scored: Vec<(f64, KeyId, u16)> = Vec::new();
-        COUNTS.with(|counts| {
-            let mut counts = counts.borrow_mut();
-            if counts.len() < self.key_count() {
-                counts.resize(self.key_count(), 0);
-            }
-            for (round, &t) in DICE_ROUNDS.iter().enumerate() {
-                let last = round + 1 == DICE_ROUNDS.len();
-                scored.clear();
-                for len in 0..=self.longest {
-                    if bound(len) < t.max(MIN_DICE_BOUND) {
-                        continue;
-                    }
-                    // the fewest shared grams that reach `t` at this length
-                    let need =
-                        ((t * (q + len + 2) as f64 / 2.0 - 1e-9).ceil() as usize).max(min_shared);
-                    if need > q {
-                        continue;
-                    }
-                    count_shared(&postings, len, need, !last, &mut counts, |k, n| {
-                        let d = 2.0 * f64::from(n) / (q + len + 2) as f64;
-                        if last || d >= t {
-                            scored.push((d, k, n));
-                        }
-                    });
-                }
-                if scored.len() >= enough.min(limit) {
-                    break;
-                }
-            }
-        });
-        // keys below the bound stay only when too few reach it (suggestions for a near miss)
-        let enough = scored
-            .iter()
-            .filter(|&&(_, _, n)| usize::from(n) >= min_shared)
-            .count()
-            >= limit;
-        if enough {
-            scored.retain(|&(_, _, n)| usize::from(n) >= min_shared);
-        }
-        let by_score = |a: &(f64, KeyId, u16), b: &(f64, KeyId, u16)| {
-            b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1))
-        };
-        if scored.len() > limit {
-            scored.select_nth_unstable_by(limit, by_score);
-            scored.truncate(limit);
-        }
-        scored.sort_by(by_score);
-        scored.into_iter().map(|(_, k, _)| k).collect()
-    }
-
-    /// Names of the keys [`Index::fuzzy_keys`] returns, in the same order.
-    pub fn fuzzy(&self, skeleton: &str, limit: usize) -> Vec<NameId> {
-        self.fuzzy_keys(skeleton, limit)
-            .into_iter()
-            .flat_map(|k| self.key_names(k).iter().copied())
-            .collect()
-    }
-
     /// Keys whose consonant key equals `consonant_key`.
-    pub fn consonant_keys(&self, consonant_key: &str) -> &[KeyId] {
+    pub(crate) fn consonant_keys(&self, consonant_key: &str) -> &[KeyId] {
         let (heap, cons) = (self.heap(), self.strs(self.spans.consonants));
         let text_of = |i: usize| cons.get(i).map_or("", |s| s.get(heap));
         match hash_find(
@@ -541,336 +360,13 @@ impl Index {
     }
 
     /// The names that have this skeleton key.
-    pub fn key_names(&self, key: KeyId) -> &[NameId] {
+    pub(crate) fn key_names(&self, key: KeyId) -> &[NameId] {
         csr(
             self.u32s(self.spans.key_name_starts),
             self.u32s(self.spans.key_names),
             key as usize,
         )
     }
-}
-
-impl Build {
-    /// Renumbers the keys by length then text, so the keys of one length are a range of ids
-    /// and nothing depends on the order of the gazetteer.
-    fn order_keys(&mut self) {
-        let mut order: Vec<u32> = (0..self.keys.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| {
-            let (a, b) = (&self.keys[a as usize], &self.keys[b as usize]);
-            a.len().cmp(&b.len()).then_with(|| a.cmp(b))
-        });
-        let mut new_id = vec![0u32; order.len()];
-        for (new, &old) in order.iter().enumerate() {
-            new_id[old as usize] = new as u32;
-        }
-        let mut keys = std::mem::take(&mut self.keys);
-        let mut key_names = std::mem::take(&mut self.key_names);
-        self.keys = order
-            .iter()
-            .map(|&old| std::mem::take(&mut keys[old as usize]))
-            .collect();
-        self.key_names = order
-            .iter()
-            .map(|&old| std::mem::take(&mut key_names[old as usize]))
-            .collect();
-        let renumber = |list: &mut Vec<u32>| {
-            for k in list.iter_mut() {
-                *k = new_id[*k as usize];
-            }
-            list.sort_unstable();
-        };
-        self.by_skeleton
-            .values_mut()
-            .for_each(|k| *k = new_id[*k as usize]);
-        self.by_consonants.values_mut().for_each(renumber);
-        self.grams.values_mut().for_each(renumber);
-    }
-
-    fn add(&mut self, entry: NewName) {
-        let id = self.names.len() as NameId;
-        self.by_fold.entry(entry.fold.clone()).or_default().push(id);
-        let key = match self.by_skeleton.get(&entry.skeleton) {
-            Some(&k) => k,
-            None => {
-                let k = self.keys.len() as u32;
-                self.keys.push(entry.skeleton.clone());
-                self.key_names.push(Vec::new());
-                self.by_skeleton.insert(entry.skeleton.clone(), k);
-                self.by_consonants
-                    .entry(consonants(&entry.skeleton))
-                    .or_default()
-                    .push(k);
-                for g in trigrams(&entry.skeleton) {
-                    let posting = self.grams.entry(g).or_default();
-                    if posting.last() != Some(&k) {
-                        posting.push(k);
-                    }
-                }
-                k
-            }
-        };
-        self.key_names[key as usize].push(id);
-        self.names.push(entry);
-    }
-
-    /// Lays the index out in flat arrays.
-    fn freeze(self) -> Result<Index> {
-        // each table goes into the buffer as soon as it is made, and what made it is dropped,
-        // so that a large gazetteer does not hold the build maps and the tables at once
-        let Build {
-            names: new_names,
-            by_fold,
-            keys: key_texts,
-            key_names,
-            by_skeleton,
-            by_consonants,
-            grams,
-            place_starts,
-        } = self;
-        let mut b = Builder::default();
-        let mut heap = Heap::default();
-        let mut keys = Vec::with_capacity(key_texts.len());
-        let mut key_consonants = Vec::with_capacity(key_texts.len());
-        for k in &key_texts {
-            keys.push(heap.push(k)?);
-            key_consonants.push(heap.push(&consonants(k))?);
-        }
-        let mut names: Vec<NameRecord> = Vec::with_capacity(new_names.len());
-        for (i, n) in new_names.iter().enumerate() {
-            let key = by_skeleton[&n.skeleton];
-            let text = match names.last() {
-                Some(last) if last.place == n.place && new_names[i - 1].text == n.text => last.text,
-                _ => heap.push(&n.text)?,
-            };
-            let fold = if n.fold == n.text {
-                text
-            } else {
-                heap.push(&n.fold)?
-            };
-            names.push(NameRecord {
-                place: n.place,
-                key,
-                text,
-                fold,
-                consonants: key_consonants[key as usize],
-                flags: u32::from(n.primary) | (n.form as u32) << 1,
-            });
-        }
-        drop(new_names);
-        drop(by_skeleton);
-        let fold_text = |ids: &Vec<NameId>| names[ids[0] as usize].fold;
-        let folds = [Tag::Folds, Tag::FoldSlots, Tag::FoldStarts, Tag::FoldNames];
-        push_text_table(&mut b, folds, by_fold, fold_text)?;
-        b.push(Tag::Names, &names);
-        drop(names);
-        let cons_text = |ks: &Vec<KeyId>| key_consonants[ks[0] as usize];
-        let cons = [
-            Tag::Consonants,
-            Tag::ConsonantSlots,
-            Tag::ConsonantStarts,
-            Tag::ConsonantKeys,
-        ];
-        push_text_table(&mut b, cons, by_consonants, cons_text)?;
-        let (key_name_starts, key_name_ids) = to_csr(key_names)?;
-        b.push(Tag::KeyNameStarts, &key_name_starts);
-        b.push(Tag::KeyNames, &key_name_ids);
-        drop((key_name_starts, key_name_ids));
-        let mut grams: Vec<(u32, Vec<KeyId>)> = grams.into_iter().collect();
-        grams.sort_unstable_by_key(|&(g, _)| g);
-        let gram_codes: Vec<u32> = grams.iter().map(|&(g, _)| g).collect();
-        b.push(Tag::Grams, &gram_codes);
-        // by_len[n]: the position in the posting of the first key at least n bytes long
-        let by_len: Vec<Vec<u32>> = grams
-            .iter()
-            .map(|(_, ks)| {
-                let mut by_len = Vec::new();
-                for (i, &k) in ks.iter().enumerate() {
-                    let len = key_texts[k as usize].len();
-                    by_len.resize(by_len.len().max(len + 1), i as u32);
-                }
-                by_len
-            })
-            .collect();
-        let (gram_len_starts, gram_lens) = to_csr(by_len)?;
-        b.push(Tag::GramLenStarts, &gram_len_starts);
-        b.push(Tag::GramLens, &gram_lens);
-        drop((gram_len_starts, gram_lens));
-        let (gram_starts, gram_keys) = to_csr(grams.into_iter().map(|(_, ks)| ks))?;
-        b.push(Tag::GramStarts, &gram_starts);
-        b.push(Tag::GramKeys, &gram_keys);
-        drop((gram_starts, gram_keys));
-        b.push(Tag::PlaceNameStarts, &place_starts);
-        let (deletion_starts, deletion_keys) = deletions::build(&key_texts)?;
-        b.push(Tag::DeletionStarts, &deletion_starts);
-        b.push(Tag::DeletionKeys, &deletion_keys);
-        drop((deletion_starts, deletion_keys));
-        b.push(
-            Tag::KeySlots,
-            &hash_slots(key_texts.iter().map(String::as_str)),
-        );
-        b.push(Tag::Keys, &keys);
-        b.push(Tag::NameHeap, heap.bytes());
-        drop(heap);
-        let (bytes, sections) = b.finish();
-        Index::from_sections(bytes, &sections)
-    }
-}
-
-/// Counts the query grams each key of `len` bytes shares, through the query's posting
-/// lists, and hands every key that shares one of the rarest to `found` with its count.
-///
-/// Prefix filter: a key sharing at least `need` of the `postings.len()` grams has one of the
-/// `postings.len() - need + 1` rarest, so only those lists open new candidates; the others
-/// only add to them. With `prune`, keys that can no longer reach `need` are dropped on the
-/// way (positional filter) and not handed on; without, near misses are handed on too.
-/// `counts` is zero on entry and on return.
-fn count_shared(
-    postings: &[Posting],
-    len: usize,
-    need: usize,
-    prune: bool,
-    counts: &mut [u16],
-    mut found: impl FnMut(KeyId, u16),
-) {
-    let mut lists: Vec<&[u32]> = postings.iter().map(|p| p.of_len(len)).collect();
-    lists.sort_by_key(|l| l.len());
-    let mut opening = (lists.len() + 1).saturating_sub(need);
-    if !prune {
-        // near misses are wanted too: the grams this length lacks do not count, and at least
-        // one list with keys opens
-        let missing = lists.iter().take_while(|l| l.is_empty()).count();
-        opening = missing + (lists.len() - missing + 1).saturating_sub(need).max(1);
-    }
-    let mut touched: Vec<KeyId> = Vec::new();
-    for (i, list) in lists.iter().enumerate() {
-        if i < opening {
-            for &k in *list {
-                // a key id past the key table (a faulty file) counts for nothing
-                let Some(c) = counts.get_mut(k as usize) else {
-                    continue;
-                };
-                if *c == 0 {
-                    touched.push(k);
-                }
-                *c = c.saturating_add(1);
-            }
-        } else if list.len() > touched.len() * PROBE_RATIO {
-            // a long list (a common gram): look the candidates up in it
-            for &k in &touched {
-                if list.binary_search(&k).is_ok() {
-                    counts[k as usize] = counts[k as usize].saturating_add(1);
-                }
-            }
-        } else {
-            for &k in *list {
-                let Some(c) = counts.get_mut(k as usize) else {
-                    continue;
-                };
-                if *c > 0 {
-                    *c = c.saturating_add(1);
-                }
-            }
-        }
-        let left = lists.len() - i - 1;
-        if prune && i + 1 >= opening {
-            // positional filter: drop the keys the lists left cannot bring to `need`
-            touched.retain(|&k| {
-                let keep = usize::from(counts[k as usize]) + left >= need;
-                if !keep {
-                    counts[k as usize] = 0;
-                }
-                keep
-            });
-        }
-    }
-    for k in touched {
-        found(k, std::mem::take(&mut counts[k as usize]));
-    }
-}
-
-/// The keys that have one trigram, in key order (so by length), and where each length starts.
-#[derive(Debug, Clone, Copy, Default)]
-struct Posting<'a> {
-    keys: &'a [KeyId],
-    /// `by_len[n]`: the position of the first key at least `n` bytes long, up to the longest
-    by_len: &'a [u32],
-}
-
-impl Posting<'_> {
-    /// The keys of `len` bytes.
-    fn of_len(&self, len: usize) -> &[KeyId] {
-        let at = |l: usize| {
-            self.by_len
-                .get(l)
-                .map_or(self.keys.len(), |&i| (i as usize).min(self.keys.len()))
-        };
-        self.keys.get(at(len)..at(len + 1)).unwrap_or(&[])
-    }
-}
-
-/// Pushes a map from texts to lists as four sections: the texts (as `text_of` finds each in
-/// the heap) in byte order, their hash table, and the lists as compressed rows.
-fn push_text_table(
-    b: &mut Builder,
-    [texts, slots, starts, items]: [Tag; 4],
-    map: FxHashMap<String, Vec<u32>>,
-    text_of: impl Fn(&Vec<u32>) -> Str,
-) -> Result<()> {
-    let mut rows: Vec<(String, Vec<u32>)> = map.into_iter().collect();
-    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let strs: Vec<Str> = rows.iter().map(|(_, list)| text_of(list)).collect();
-    b.push(texts, &strs);
-    b.push(slots, &hash_slots(rows.iter().map(|(t, _)| t.as_str())));
-    let (row_starts, row_items) = to_csr(rows.into_iter().map(|(_, list)| list))?;
-    b.push(starts, &row_starts);
-    b.push(items, &row_items);
-    Ok(())
-}
-
-/// The index entries of a place's names: each distinct text, and the distinct keys of its
-/// designator-less and compound parts.
-fn names_of(gazetteer: &Gazetteer, pid: PlaceId) -> Vec<NewName> {
-    let place = gazetteer.place(pid);
-    let mut out = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
-    let names = std::iter::once(place.name).chain(place.alt_names());
-    for (i, text) in names.enumerate() {
-        let f = fold(text);
-        if f.is_empty() {
-            continue;
-        }
-        let mut forms = vec![(f.clone(), NameForm::Full)];
-        if let Some(bare) = bare_name(text).filter(|b| !b.is_empty()) {
-            forms.push((bare, NameForm::Bare));
-        }
-        let compound = forms.last().map(|(k, _)| k.clone()).unwrap_or_default();
-        if let Some((a, b)) = compound.split_once(" wa ") {
-            forms.push((a.to_string(), NameForm::Part));
-            forms.push((b.to_string(), NameForm::Part));
-        }
-        for (key, form) in forms {
-            // one entry per distinct text (exact matching) and per distinct derived key
-            let tag = if form == NameForm::Full {
-                text.to_string()
-            } else {
-                format!("\0{key}")
-            };
-            if seen.contains(&tag) || (form != NameForm::Full && seen.contains(&key)) {
-                continue;
-            }
-            seen.push(tag);
-            seen.push(key.clone());
-            out.push(NewName {
-                place: pid,
-                text: text.to_string(),
-                skeleton: skeleton_of_folded(&key),
-                fold: key,
-                primary: i == 0,
-                form,
-            });
-        }
-    }
-    out
 }
 
 /// The texts of an index's keys.
@@ -887,24 +383,14 @@ impl<'a> KeyTexts<'a> {
     }
 }
 
-/// Trigrams of `^key$`, each packed into a u32.
-fn trigrams(key: &str) -> impl Iterator<Item = u32> + '_ {
-    let bytes: Vec<u8> = std::iter::once(b'^')
-        .chain(key.bytes())
-        .chain(std::iter::once(b'$'))
-        .collect();
-    let n = bytes.len().saturating_sub(2);
-    (0..n).map(move |i| {
-        (u32::from(bytes[i]) << 16) | (u32::from(bytes[i + 1]) << 8) | u32::from(bytes[i + 2])
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gazetteer::Gazetteer;
     use crate::normalize::skeleton;
 
-    fn gaz() -> Gazetteer {
+    /// Three places, two of them with alternate names.
+    pub(super) fn gaz() -> Gazetteer {
         let csv = "id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\
             1,Baghlan,province,AF,,,36,68.7,,Baghlān|بغلان\n\
             2,Pul-e Ḩişār,district,AF,Baghlan,,35.6,69.4,,Pul-e Hisar|Puli Hisar\n\
@@ -983,13 +469,4 @@ mod tests {
     }
 
     static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
-
-    #[test]
-    fn fuzzy_finds_typos_and_is_bounded() {
-        let g = gaz();
-        let idx = Index::build(&g).unwrap();
-        let hits = idx.fuzzy(&skeleton("Kundz"), 1);
-        assert_eq!(idx.name(hits[0]).place, 2);
-        assert!(idx.fuzzy("", 5).len() <= 5);
-    }
 }

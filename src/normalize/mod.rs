@@ -13,7 +13,7 @@ mod rules;
 mod script;
 
 pub use designators::{bare_name, designator_kind, strip_designator, Designated};
-pub use readings::{read_as, readings, At, Language, ReadingRule, LANGUAGES};
+pub(crate) use readings::readings;
 pub use rules::{Position, Rule, RULES};
 
 /// The version of the rules that make a name's keys ([`fold`], [`skeleton`], [`consonants`]

@@ -20,6 +20,8 @@ pub enum At {
 }
 
 /// One rewrite of a language's table.
+// the examples are read by the tests, which check each rule against them
+#[cfg_attr(not(test), allow(dead_code))]
 #[derive(Debug, Clone, Copy)]
 pub struct ReadingRule {
     /// Pattern, lower case, with the language's letters.

@@ -24,80 +24,53 @@ const FUZZY_KEYS: usize = 48;
 /// Longer queries are not compared fuzzily (they are not place names).
 const MAX_FUZZY_LEN: usize = 120;
 
+/// Offers name `name` (entry `e`) as a candidate of its place with `score`: the candidate
+/// (and its strings) is made only when it beats the place's best so far.
+fn offer(
+    best: &mut FxHashMap<PlaceId, Candidate>,
+    name: NameId,
+    e: &NameEntry,
+    score: f64,
+    method: Method,
+    similarity: f64,
+) {
+    let score = if e.form == NameForm::Part {
+        score.min(SCORE_PART)
+    } else {
+        score
+    };
+    // on a tie, the place's own order of names (preferred name first) decides, not the
+    // order the keys come in
+    let beats = |old: &Candidate| {
+        score > old.score || (score == old.score && (method, name) < (old.method, old.name_id))
+    };
+    if best.get(&e.place).is_none_or(beats) {
+        best.insert(
+            e.place,
+            Candidate {
+                place: e.place,
+                score,
+                method,
+                // filled in for the candidates a resolution keeps
+                matched_name: String::new(),
+                matched_key: String::new(),
+                reason: String::new(),
+                name_id: name,
+                similarity,
+            },
+        );
+    }
+}
+
 impl Resolver {
+    /// The candidates of one query form, each place once: what its keys find, then, when
+    /// those do not settle it, the nearest fuzzy keys (`slack` raises the ceiling a fuzzy
+    /// score is compared with).
     pub(super) fn score_query(&self, q: &Query, options: &Options, slack: f64) -> Vec<Candidate> {
-        let mut best: FxHashMap<PlaceId, Candidate> = FxHashMap::default();
         if q.folded.is_empty() {
             return Vec::new();
         }
-        // a candidate (and its strings) is made only when it beats the place's best so far
-        let offer = |best: &mut FxHashMap<PlaceId, Candidate>,
-                     name: NameId,
-                     e: &NameEntry,
-                     score: f64,
-                     method: Method,
-                     similarity: f64| {
-            let score = if e.form == NameForm::Part {
-                score.min(SCORE_PART)
-            } else {
-                score
-            };
-            // on a tie, the place's own order of names (preferred name first) decides, not the
-            // order the keys come in
-            let beats = |old: &Candidate| {
-                score > old.score
-                    || (score == old.score && (method, name) < (old.method, old.name_id))
-            };
-            if best.get(&e.place).is_none_or(beats) {
-                best.insert(
-                    e.place,
-                    Candidate {
-                        place: e.place,
-                        score,
-                        method,
-                        // filled in for the candidates a resolution keeps
-                        matched_name: String::new(),
-                        matched_key: String::new(),
-                        reason: String::new(),
-                        name_id: name,
-                        similarity,
-                    },
-                );
-            }
-        };
-        for &n in self.index.by_fold(&q.folded) {
-            let e = self.index.name(n);
-            let verbatim = e.form == NameForm::Full && e.text == q.raw;
-            let (score, method) = match (verbatim, e.primary) {
-                (true, true) => (SCORE_EXACT, Method::Exact),
-                (true, false) => (SCORE_ALTERNATE, Method::Alternate),
-                _ => (SCORE_FOLD, Method::Fold),
-            };
-            offer(&mut best, n, &e, score, method, 1.0);
-        }
-        for &n in self.index.by_skeleton(&q.skeleton) {
-            // "Du Ab" and "Duab", "Dawlat Abad" and "Dawlatabad": the same letters, split
-            // into words differently, are surer than a romanization variant
-            let e = self.index.name(n);
-            if same_letters(e.fold, &q.folded) {
-                offer(&mut best, n, &e, SCORE_JOINED, Method::Fold, 1.0);
-            } else {
-                offer(&mut best, n, &e, SCORE_SKELETON, Method::Skeleton, 1.0);
-            }
-        }
-        // that the gazetteer lists the query's very spelling for one place and another
-        // romanization for another says which spelling it met, not which place is meant:
-        // Kohestan is an alternate name of one Kohistan district, not of the other
-        let spelled = best
-            .values()
-            .any(|c| (SCORE_FOLD..SCORE_EXACT).contains(&c.score));
-        if spelled {
-            for c in best.values_mut() {
-                if c.method == Method::Skeleton {
-                    c.score = c.score.max(SCORE_JOINED);
-                }
-            }
-        }
+        let mut best = self.key_candidates(q);
         // a fuzzy score stays well below a fold match's, so with one in hand (or a query too
         // long to be a name) the fuzzy pass could only add weaker candidates; so it does with a
         // skeleton match when no fuzzy score can come within the margin of it
@@ -138,7 +111,7 @@ impl Resolver {
                 .collect();
             if !keys.is_empty() {
                 let with_consonants = std::mem::take(&mut consonants);
-                self.score_fuzzy(q, keys, with_consonants, &mut best, &offer);
+                self.score_fuzzy(q, keys, with_consonants, &mut best);
             }
             if top(&best) >= options.threshold || sure(&best) {
                 return self.rescore_fuzzy(q, best);
@@ -150,13 +123,52 @@ impl Resolver {
             return self.rescore_fuzzy(q, best);
         }
         let close = self.index.close_keys(&q.skeleton, limit);
-        self.score_fuzzy(q, close, std::mem::take(&mut consonants), &mut best, &offer);
+        self.score_fuzzy(q, close, std::mem::take(&mut consonants), &mut best);
         // close keys that give no sure match may hide a closer spelling with fewer trigrams
         if !sure(&best) {
             let keys = self.index.fuzzy_keys(&q.skeleton, limit);
-            self.score_fuzzy(q, keys, false, &mut best, &offer);
+            self.score_fuzzy(q, keys, false, &mut best);
         }
         self.rescore_fuzzy(q, best)
+    }
+
+    /// The candidates the query's fold and skeleton keys find, each place with its best.
+    fn key_candidates(&self, q: &Query) -> FxHashMap<PlaceId, Candidate> {
+        let mut best: FxHashMap<PlaceId, Candidate> = FxHashMap::default();
+        for &n in self.index.by_fold(&q.folded) {
+            let e = self.index.name(n);
+            let verbatim = e.form == NameForm::Full && e.text == q.raw;
+            let (score, method) = match (verbatim, e.primary) {
+                (true, true) => (SCORE_EXACT, Method::Exact),
+                (true, false) => (SCORE_ALTERNATE, Method::Alternate),
+                _ => (SCORE_FOLD, Method::Fold),
+            };
+            offer(&mut best, n, &e, score, method, 1.0);
+        }
+        for &n in self.index.by_skeleton(&q.skeleton) {
+            // "Du Ab" and "Duab", "Dawlat Abad" and "Dawlatabad": the same letters, split
+            // into words differently, are surer than a romanization variant
+            let e = self.index.name(n);
+            if same_letters(e.fold, &q.folded) {
+                offer(&mut best, n, &e, SCORE_JOINED, Method::Fold, 1.0);
+            } else {
+                offer(&mut best, n, &e, SCORE_SKELETON, Method::Skeleton, 1.0);
+            }
+        }
+        // that the gazetteer lists the query's very spelling for one place and another
+        // romanization for another says which spelling it met, not which place is meant:
+        // Kohestan is an alternate name of one Kohistan district, not of the other
+        let spelled = best
+            .values()
+            .any(|c| (SCORE_FOLD..SCORE_EXACT).contains(&c.score));
+        if spelled {
+            for c in best.values_mut() {
+                if c.method == Method::Skeleton {
+                    c.score = c.score.max(SCORE_JOINED);
+                }
+            }
+        }
+        best
     }
 
     /// Offers the names of `keys`, and `with_consonants` of the query's consonant key, as
@@ -168,7 +180,6 @@ impl Resolver {
         mut keys: Vec<KeyId>,
         with_consonants: bool,
         best: &mut FxHashMap<PlaceId, Candidate>,
-        offer: &impl Fn(&mut FxHashMap<PlaceId, Candidate>, NameId, &NameEntry, f64, Method, f64),
     ) {
         if with_consonants && q.consonants.len() >= 3 {
             let same_consonants = self.index.consonant_keys(&q.consonants);

@@ -112,6 +112,8 @@ impl Resolver {
         (hinted, pos)
     }
 
+    /// The resolution of `query` from its candidates: their order, the status the ties
+    /// give, the best and the listed others (capped by `top`), each with its reason.
     pub(super) fn decide(
         &self,
         query: &str,
@@ -119,45 +121,9 @@ impl Resolver {
         o: &Options,
         hint: Option<Kind>,
     ) -> Resolution {
-        let g = &self.gazetteer;
-        let sort = |cands: &mut Vec<Candidate>| {
-            cands.sort_by(|a, b| {
-                b.score
-                    .total_cmp(&a.score)
-                    .then_with(|| a.method.cmp(&b.method))
-                    .then_with(|| {
-                        self.rank_key(a, &o.prefer, hint)
-                            .cmp(&self.rank_key(b, &o.prefer, hint))
-                    })
-                    .then_with(|| g.population(b.place).cmp(&g.population(a.place)))
-                    .then_with(|| g.place(a.place).id.cmp(g.place(b.place).id))
-            })
-        };
-        sort(&mut cands);
-        cands.truncate(MAX_CANDIDATES);
-        // one name at several levels (Kunduz city, district, province) shares its best score,
-        // so the kind preference, not the spelling of one level's alternate names, decides
-        let above = cands.iter().take_while(|c| c.score >= o.threshold).count();
-        for i in 1..cands.len() {
-            if let Some(j) =
-                (0..i.min(above)).find(|&j| self.same_name_hierarchy(&cands[i], &cands[j]))
-            {
-                if cands[j].score > cands[i].score {
-                    cands[i].score = cands[j].score;
-                    cands[i].method = cands[i].method.max(cands[j].method);
-                }
-            }
-        }
-        sort(&mut cands);
+        self.rank(&mut cands, o, hint);
         let query = query.to_string();
-        let clamp = |mut c: Candidate| {
-            c.score = (c.score.clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
-            c.reason = self.explain(&c);
-            let e = self.index.name(c.name_id);
-            c.matched_name = e.text.to_string();
-            c.matched_key = e.fold.to_string();
-            c
-        };
+        let clamp = |c| self.finish(c);
         let Some(top) = cands.first().map(|c| c.score) else {
             return Resolution {
                 query,
@@ -182,13 +148,7 @@ impl Resolver {
             .iter()
             .take_while(|c| c.score >= top - o.margin - 1e-9)
             .count();
-        // tied places fall into clusters of one name at several levels
-        let mut cluster: Vec<usize> = (0..tied).collect();
-        for i in 0..tied {
-            if let Some(j) = (0..i).find(|&j| self.same_name_hierarchy(&cands[i], &cands[j])) {
-                cluster[i] = cluster[j];
-            }
-        }
+        let cluster = self.clusters(&cands[..tied]);
         let mut heads = cluster.clone();
         heads.sort_unstable();
         heads.dedup();
@@ -207,31 +167,10 @@ impl Resolver {
         if status == Status::Matched && tied > 1 {
             best.reason.push_str(&format!(
                 "; {} preferred over the same name at other levels",
-                g.place(best.place).kind
+                self.gazetteer.place(best.place).kind
             ));
         }
-        let mut left_out = 0;
-        if status == Status::Matched {
-            // the same name at other levels ties with the best: count those `top` leaves out
-            left_out = ordered.len().saturating_sub(o.top.saturating_sub(1));
-            if left_out > 0 {
-                let levels = if left_out == 1 { "level" } else { "levels" };
-                best.reason.push_str(&format!(
-                    "; {left_out} other {levels} not listed (top {})",
-                    o.top.max(1)
-                ));
-            }
-            ordered.extend(rest);
-            ordered.truncate(o.top.saturating_sub(1));
-        } else if o.cap_ties && ordered.len() >= o.top {
-            left_out = ordered.len() + 1 - o.top.max(1);
-            ordered.truncate(o.top.saturating_sub(1));
-            let places = if left_out == 1 { "place" } else { "places" };
-            best.reason.push_str(&format!(
-                "; {left_out} more tied {places} not listed (top {})",
-                o.top.max(1)
-            ));
-        }
+        let left_out = cap_listed(&mut best, &mut ordered, rest, status, o);
         let candidates = ordered.into_iter().map(clamp).collect();
         Resolution {
             query,
@@ -240,6 +179,64 @@ impl Resolver {
             candidates,
             left_out,
         }
+    }
+
+    /// Orders candidates best first (score, method, kind preference, population, id) and
+    /// keeps [`MAX_CANDIDATES`]; one name at several levels (Kunduz city, district, province)
+    /// shares its best score, so the kind preference, not the spelling of one level's
+    /// alternate names, decides.
+    fn rank(&self, cands: &mut Vec<Candidate>, o: &Options, hint: Option<Kind>) {
+        let g = &self.gazetteer;
+        let sort = |cands: &mut Vec<Candidate>| {
+            cands.sort_by(|a, b| {
+                b.score
+                    .total_cmp(&a.score)
+                    .then_with(|| a.method.cmp(&b.method))
+                    .then_with(|| {
+                        self.rank_key(a, &o.prefer, hint)
+                            .cmp(&self.rank_key(b, &o.prefer, hint))
+                    })
+                    .then_with(|| g.population(b.place).cmp(&g.population(a.place)))
+                    .then_with(|| g.place(a.place).id.cmp(g.place(b.place).id))
+            })
+        };
+        sort(cands);
+        cands.truncate(MAX_CANDIDATES);
+        let above = cands.iter().take_while(|c| c.score >= o.threshold).count();
+        for i in 1..cands.len() {
+            if let Some(j) =
+                (0..i.min(above)).find(|&j| self.same_name_hierarchy(&cands[i], &cands[j]))
+            {
+                if cands[j].score > cands[i].score {
+                    cands[i].score = cands[j].score;
+                    cands[i].method = cands[i].method.max(cands[j].method);
+                }
+            }
+        }
+        sort(cands);
+    }
+
+    /// The cluster of each tied candidate (the position of its first member): tied places
+    /// fall into clusters of one name at several levels.
+    fn clusters(&self, tied: &[Candidate]) -> Vec<usize> {
+        let mut cluster: Vec<usize> = (0..tied.len()).collect();
+        for i in 0..tied.len() {
+            if let Some(j) = (0..i).find(|&j| self.same_name_hierarchy(&tied[i], &tied[j])) {
+                cluster[i] = cluster[j];
+            }
+        }
+        cluster
+    }
+
+    /// A candidate as a resolution lists it: its score rounded into [0, 1], its reason and
+    /// the name that matched.
+    fn finish(&self, mut c: Candidate) -> Candidate {
+        c.score = (c.score.clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
+        c.reason = self.explain(&c);
+        let e = self.index.name(c.name_id);
+        c.matched_name = e.text.to_string();
+        c.matched_key = e.fold.to_string();
+        c
     }
 
     /// One name at several levels: one place contains the other (or both sit in the same
@@ -257,4 +254,40 @@ impl Resolver {
         self.index.primary_consonants(a.place) == self.index.primary_consonants(b.place)
             || matched_key(a) == matched_key(b)
     }
+}
+
+/// Caps the places listed beside `best` at `top` (the best included) and gives how many tied
+/// places that leaves out, saying so in the best's reason: for a match, the same name at
+/// other levels (then the untied `rest` fill the list); for an ambiguity, the tied places,
+/// when `cap_ties`.
+fn cap_listed(
+    best: &mut Candidate,
+    ordered: &mut Vec<Candidate>,
+    rest: Vec<Candidate>,
+    status: Status,
+    o: &Options,
+) -> usize {
+    let mut left_out = 0;
+    if status == Status::Matched {
+        // the same name at other levels ties with the best: count those `top` leaves out
+        left_out = ordered.len().saturating_sub(o.top.saturating_sub(1));
+        if left_out > 0 {
+            let levels = if left_out == 1 { "level" } else { "levels" };
+            best.reason.push_str(&format!(
+                "; {left_out} other {levels} not listed (top {})",
+                o.top.max(1)
+            ));
+        }
+        ordered.extend(rest);
+        ordered.truncate(o.top.saturating_sub(1));
+    } else if o.cap_ties && ordered.len() >= o.top {
+        left_out = ordered.len() + 1 - o.top.max(1);
+        ordered.truncate(o.top.saturating_sub(1));
+        let places = if left_out == 1 { "place" } else { "places" };
+        best.reason.push_str(&format!(
+            "; {left_out} more tied {places} not listed (top {})",
+            o.top.max(1)
+        ));
+    }
+    left_out
 }

@@ -29,12 +29,27 @@ use crate::index::{Index, NameId};
 
 use crate::normalize::readings;
 pub use explain::{CandidateRecord, ResolutionRecord, CSV_COLUMNS};
+// the ranking model's training door (examples/fuzzy_pairs.rs, benches/train_ranking.py): not
+// part of the API, hidden from the docs
+#[doc(hidden)]
 pub use model::{Features, FuzzyPair, FEATURE_COUNT, FEATURE_NAMES};
 use query::{paren_variants, Query};
 use score::{
     better, CONTEXT_BONUS, DESIGNATOR_BONUS, DESIGNATOR_MISMATCH, READING_PENALTY, SCORE_SKELETON,
     VARIANT_PENALTY,
 };
+
+/// The forms of one query that are scored, and what its own words and its context favour.
+struct QueryForms {
+    /// Each form with the penalty its scores take.
+    queries: Vec<(Query, f64)>,
+    /// Areas whose places are favoured, with the label used in explanations.
+    favoured: Vec<(PlaceId, String)>,
+    /// The trailing province of "Surubi (Paktika)", "Kohistan, Badakhshan".
+    qualifier: Option<PlaceId>,
+    /// The parenthesized province name of a gazetteer that has no such province.
+    label: Option<query::Label>,
+}
 
 /// The English name of a source language of [`readings`].
 fn language_name(code: &str) -> &'static str {
@@ -50,6 +65,27 @@ fn language_name(code: &str) -> &'static str {
         "cs" => "Czech",
         _ => "foreign",
     }
+}
+
+/// `as_str`, the contract spelling of each variant (as serde writes it), and a `Display`
+/// that writes it.
+macro_rules! contract_spelling {
+    ($ty:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            /// The contract spelling.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $text,)+
+                }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
 }
 
 /// How a candidate was found, from the most to the least certain.
@@ -68,24 +104,13 @@ pub enum Method {
     Fuzzy,
 }
 
-impl Method {
-    /// The contract spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Exact => "exact",
-            Method::Alternate => "alternate",
-            Method::Fold => "fold",
-            Method::Skeleton => "skeleton",
-            Method::Fuzzy => "fuzzy",
-        }
-    }
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+contract_spelling!(Method {
+    Exact => "exact",
+    Alternate => "alternate",
+    Fold => "fold",
+    Skeleton => "skeleton",
+    Fuzzy => "fuzzy",
+});
 
 /// The outcome of resolving one name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -99,22 +124,11 @@ pub enum Status {
     Unmatched,
 }
 
-impl Status {
-    /// The contract spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Matched => "matched",
-            Status::Ambiguous => "ambiguous",
-            Status::Unmatched => "unmatched",
-        }
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+contract_spelling!(Status {
+    Matched => "matched",
+    Ambiguous => "ambiguous",
+    Unmatched => "unmatched",
+});
 
 /// A place a query may mean, with how sure we are and why.
 #[derive(Debug, Clone, PartialEq)]
@@ -258,41 +272,15 @@ impl Resolver {
         options: &Options,
         context: &Context,
     ) -> Resolution {
-        let mut scores: FxHashMap<PlaceId, Candidate> = FxHashMap::default();
+        let forms = self.query_forms(query, options, context);
         let mut kind_hint = context.kind;
-        let mut favoured = context.favoured.clone();
-        let whole = Query::new(query);
-        let mut queries = vec![(whole, 0.0)];
-        let mut qualifier = None;
-        if let Some((rest, area)) = self.split_qualifier(&queries[0].0.folded) {
-            // "Surubi (Paktika)", "Kohistan, Badakhshan": the qualifier favours its places,
-            // and the query's own words speak against the places outside it
-            favoured.push((area, self.gazetteer.place(area).name.to_string()));
-            qualifier = Some(area);
-            let mut rest = Query::from_folded(&rest, queries[0].0.kind);
-            rest.caseless = queries[0].0.caseless;
-            queries.push((rest, 0.0));
-        }
-        let mut label = None;
-        if qualifier.is_none() {
-            if let Some((outer, l)) = self.split_label(query, options) {
-                queries.push((Query::new(&outer), 0.0));
-                label = Some(l);
-            }
-        }
-        // "Jelga (Khwaja Hejran)", "Kunduz - center of Kunduz": either name may be the one the
-        // gazetteer knows (a province in parentheses is a qualifier, not another name)
-        if (qualifier.is_none() && label.is_none()) || query.contains(" - ") {
-            for v in paren_variants(query) {
-                queries.push((Query::new(&v), VARIANT_PENALTY));
-            }
-        }
+        let mut scores: FxHashMap<PlaceId, Candidate> = FxHashMap::default();
         // the places each name of "A (B)" or "A - B" finds, for `favour_named_districts`
         let mut parts: Vec<Vec<(PlaceId, f64)>> = Vec::new();
-        for (i, (q, penalty)) in queries.iter().enumerate() {
+        for (i, (q, penalty)) in forms.queries.iter().enumerate() {
             kind_hint = kind_hint.or(q.kind);
             // what the context may add to a fuzzy candidate's score over a name match's
-            let slack = if favoured.is_empty() {
+            let slack = if forms.favoured.is_empty() {
                 0.0
             } else {
                 CONTEXT_BONUS
@@ -327,19 +315,7 @@ impl Resolver {
             .filter(|c| self.passes_filters(c.place, options))
             .any(|c| c.score >= SCORE_SKELETON);
         if !named {
-            for (lang, reading) in readings(query) {
-                let q = Query::new(&reading);
-                kind_hint = kind_hint.or(q.kind);
-                for mut c in self.score_query(&q, options, 0.0) {
-                    c.score -= READING_PENALTY;
-                    if scores.get(&c.place).is_none_or(|old| better(&c, old)) {
-                        let language = language_name(lang);
-                        c.reason
-                            .push_str(&format!("; read as a {language} spelling"));
-                        scores.insert(c.place, c);
-                    }
-                }
-            }
+            self.score_readings(query, options, &mut scores, &mut kind_hint);
         }
         self.favour_named_districts(&parts, &mut scores);
         // before the filters: `--kind district` keeps the district a village's name found
@@ -349,46 +325,120 @@ impl Resolver {
             .filter(|c| self.passes_filters(c.place, options))
             .collect();
         for c in &mut cands {
-            let kind = self.gazetteer.kind(c.place);
-            if let Some((_, label)) = favoured
-                .iter()
-                .find(|(a, _)| self.gazetteer.is_within(c.place, *a))
-            {
-                c.score += CONTEXT_BONUS;
-                c.reason
-                    .push_str(&format!("; in {label}, named in the text"));
-            }
-            if let Some(area) = qualifier.filter(|&a| !self.gazetteer.is_within(c.place, a)) {
-                c.score -= CONTEXT_BONUS;
-                let label = &self.gazetteer.place(area).name;
-                c.reason
-                    .push_str(&format!("; not in {label}, named with it"));
-            }
-            if let Some(l) = &label {
-                if self.in_label(c.place, l) {
-                    c.score += CONTEXT_BONUS;
-                    c.reason
-                        .push_str(&format!("; in {}, named with it", l.name));
-                } else {
-                    c.score -= CONTEXT_BONUS;
-                    c.reason
-                        .push_str(&format!("; not in {}, named with it", l.name));
-                }
-            }
-            match kind_hint {
-                Some(k) if k == kind => {
-                    c.score += DESIGNATOR_BONUS;
-                    c.reason.push_str(&format!("; the text calls it a {kind}"));
-                }
-                // "Baghlan province" is no fuzzy match for a district of a similar name
-                Some(k) if c.method == Method::Fuzzy => {
-                    c.score -= DESIGNATOR_MISMATCH;
-                    c.reason.push_str(&format!("; the text calls it a {k}"));
-                }
-                _ => {}
-            }
+            self.weigh_context(c, &forms, kind_hint);
         }
         self.decide(query, cands, options, kind_hint)
+    }
+
+    /// The forms of a query to score: the whole query, then the name without its trailing
+    /// province (a qualifier), or the name outside its parentheses (a label), or each name
+    /// of "A (B)" and "A - B" (at a penalty); and the places the context favours.
+    fn query_forms(&self, query: &str, options: &Options, context: &Context) -> QueryForms {
+        let mut favoured = context.favoured.clone();
+        let whole = Query::new(query);
+        let mut queries = vec![(whole, 0.0)];
+        let mut qualifier = None;
+        if let Some((rest, area)) = self.split_qualifier(&queries[0].0.folded) {
+            // "Surubi (Paktika)", "Kohistan, Badakhshan": the qualifier favours its places,
+            // and the query's own words speak against the places outside it
+            favoured.push((area, self.gazetteer.place(area).name.to_string()));
+            qualifier = Some(area);
+            let mut rest = Query::from_folded(&rest, queries[0].0.kind);
+            rest.caseless = queries[0].0.caseless;
+            queries.push((rest, 0.0));
+        }
+        let mut label = None;
+        if qualifier.is_none() {
+            if let Some((outer, l)) = self.split_label(query, options) {
+                queries.push((Query::new(&outer), 0.0));
+                label = Some(l);
+            }
+        }
+        // "Jelga (Khwaja Hejran)", "Kunduz - center of Kunduz": either name may be the one the
+        // gazetteer knows (a province in parentheses is a qualifier, not another name)
+        if (qualifier.is_none() && label.is_none()) || query.contains(" - ") {
+            for v in paren_variants(query) {
+                queries.push((Query::new(&v), VARIANT_PENALTY));
+            }
+        }
+        QueryForms {
+            queries,
+            favoured,
+            qualifier,
+            label,
+        }
+    }
+
+    /// Scores the query's readings as a German, Hungarian… writer's spelling, each at a
+    /// penalty and with the language in its reason.
+    fn score_readings(
+        &self,
+        query: &str,
+        options: &Options,
+        scores: &mut FxHashMap<PlaceId, Candidate>,
+        kind_hint: &mut Option<Kind>,
+    ) {
+        for (lang, reading) in readings(query) {
+            let q = Query::new(&reading);
+            *kind_hint = kind_hint.or(q.kind);
+            for mut c in self.score_query(&q, options, 0.0) {
+                c.score -= READING_PENALTY;
+                if scores.get(&c.place).is_none_or(|old| better(&c, old)) {
+                    let language = language_name(lang);
+                    c.reason
+                        .push_str(&format!("; read as a {language} spelling"));
+                    scores.insert(c.place, c);
+                }
+            }
+        }
+    }
+
+    /// Raises or lowers a candidate's score by what the context and the query's own words
+    /// say of it: a favoured area it lies in, a qualifier or label it lies outside or in, and
+    /// the kind a designator names; each with its reason.
+    fn weigh_context(&self, c: &mut Candidate, forms: &QueryForms, kind_hint: Option<Kind>) {
+        let kind = self.gazetteer.kind(c.place);
+        if let Some((_, label)) = forms
+            .favoured
+            .iter()
+            .find(|(a, _)| self.gazetteer.is_within(c.place, *a))
+        {
+            c.score += CONTEXT_BONUS;
+            c.reason
+                .push_str(&format!("; in {label}, named in the text"));
+        }
+        if let Some(area) = forms
+            .qualifier
+            .filter(|&a| !self.gazetteer.is_within(c.place, a))
+        {
+            c.score -= CONTEXT_BONUS;
+            let label = &self.gazetteer.place(area).name;
+            c.reason
+                .push_str(&format!("; not in {label}, named with it"));
+        }
+        if let Some(l) = &forms.label {
+            if self.in_label(c.place, l) {
+                c.score += CONTEXT_BONUS;
+                c.reason
+                    .push_str(&format!("; in {}, named with it", l.name));
+            } else {
+                c.score -= CONTEXT_BONUS;
+                c.reason
+                    .push_str(&format!("; not in {}, named with it", l.name));
+            }
+        }
+        match kind_hint {
+            Some(k) if k == kind => {
+                c.score += DESIGNATOR_BONUS;
+                c.reason.push_str(&format!("; the text calls it a {kind}"));
+            }
+            // "Baghlan province" is no fuzzy match for a district of a similar name
+            Some(k) if c.method == Method::Fuzzy => {
+                c.score -= DESIGNATOR_MISMATCH;
+                c.reason.push_str(&format!("; the text calls it a {k}"));
+            }
+            _ => {}
+        }
     }
 
     /// Default [`Options`] narrowed by the filters a user gives: an ISO 3166-1 alpha-2
@@ -450,7 +500,7 @@ impl Resolver {
     /// The places with a name whose fold is `folded` (or, `by_skeleton`, whose skeleton is
     /// that of `folded`), each with whether that name is whole rather than one part of a
     /// compound name: what a text scanner asks of the index before resolving a run of words.
-    pub fn places_named<'a>(
+    pub(crate) fn places_named<'a>(
         &'a self,
         folded: &str,
         by_skeleton: bool,
@@ -469,7 +519,7 @@ impl Resolver {
 
     /// Whether, among the `limit` names the fuzzy index offers first for the skeleton of
     /// `folded`, one has a skeleton at least `similarity` (Jaro-Winkler) like it.
-    pub fn near_a_name(&self, folded: &str, similarity: f64, limit: usize) -> bool {
+    pub(crate) fn near_a_name(&self, folded: &str, similarity: f64, limit: usize) -> bool {
         let skeleton = crate::normalize::skeleton_of_folded(folded);
         self.index
             .fuzzy(&skeleton, limit)
@@ -485,6 +535,20 @@ mod tests {
         consonant_similarity, has_letter_case, initials_agree, same_letters, OTHER_INITIAL_VOWEL,
     };
     use super::*;
+
+    #[test]
+    fn contract_spellings_are_what_serde_writes() {
+        use Method::*;
+        for m in [Exact, Alternate, Fold, Skeleton, Fuzzy] {
+            assert_eq!(serde_json::to_string(&m).unwrap(), format!("\"{m}\""));
+        }
+        for s in [Status::Matched, Status::Ambiguous, Status::Unmatched] {
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
+        }
+    }
 
     fn resolver() -> Resolver {
         let csv = "id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\

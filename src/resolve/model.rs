@@ -44,23 +44,22 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
 
 /// Number of features.
 pub const FEATURE_COUNT: usize = 19;
-/// Features of the query and the name alone; the rest compare the name with its rivals.
-const PAIR_FEATURES: usize = 14;
+/// Features of the query and the name alone (those before `rival_gap`); the rest compare
+/// the name with its rivals.
+const PAIR_FEATURES: usize = feature("rival_gap");
+/// Positions of the features that flag a key, and a folded name, one edit from the query's.
+const KEY_ONE_EDIT: usize = feature("key_one_edit");
+const FOLD_ONE_EDIT: usize = feature("fold_one_edit");
 /// Weight of the model's probability added to a fuzzy score, so that of two matches at the
 /// ceiling (or two the hand-set similarity scores alike) the likelier one leads, while both
 /// stay within the margin that makes an answer ambiguous.
 const TIE_BREAK: f64 = 0.005;
 /// Population whose place gets the full weight of the population feature (a large city).
 const LARGE_POPULATION: f64 = 1e6;
-/// Position of the feature that flags a key one edit from the query's.
-const KEY_ONE_EDIT: usize = 3;
-/// Position of the feature that flags a folded name one edit from the query's.
-const FOLD_ONE_EDIT: usize = 5;
-/// Position of the feature that flags a folded name two edits from the query's.
-const FOLD_TWO_EDITS: usize = 6;
-/// Position of the feature that flags a caseless name (a machine transliteration) for a
-/// query written with capitals.
-const APPROXIMATE: usize = 12;
+/// Positions of the features that flag a folded name two edits from the query's, and a
+/// caseless name (a machine transliteration) for a query written with capitals.
+const FOLD_TWO_EDITS: usize = feature("fold_two_edits");
+const APPROXIMATE: usize = feature("approximate");
 /// Letters of the query's skeleton from which one edit of a written name is a slip, not
 /// another name (Chak and Chāl are two districts).
 const ONE_EDIT_MIN_LENGTH: usize = 6;
@@ -72,6 +71,28 @@ const TWO_EDITS_BELOW: f64 = 0.02;
 const CLOSE_RIVAL: f64 = 0.02;
 /// Close rivals counted, at most.
 const MAX_CLOSE_RIVALS: usize = 5;
+
+/// The position of feature `name` in [`FEATURE_NAMES`]; evaluated at compile time where a
+/// constant needs it, so a misspelt name does not compile there.
+const fn feature(name: &str) -> usize {
+    let mut i = 0;
+    'names: while i < FEATURE_COUNT {
+        let known = FEATURE_NAMES[i].as_bytes();
+        i += 1;
+        if known.len() != name.len() {
+            continue;
+        }
+        let mut j = 0;
+        while j < known.len() {
+            if known[j] != name.as_bytes()[j] {
+                continue 'names;
+            }
+            j += 1;
+        }
+        return i - 1;
+    }
+    panic!("no feature of that name")
+}
 
 /// What the comparison of a query's keys with one key's names says, once per key.
 #[derive(Debug, Clone, Copy)]
@@ -209,6 +230,7 @@ impl Resolver {
     /// The places the fuzzy pass finds for `query` (as [`Resolver::resolve`] searches, with
     /// default options), each with the features the ranking model scores it by: the
     /// labelled pairs the model is fitted on. Empty when a name key settles the query.
+    #[doc(hidden)] // the training door: examples/fuzzy_pairs.rs
     pub fn fuzzy_pairs(&self, query: &str) -> Vec<FuzzyPair> {
         let q = Query::new(query);
         let cands = self.score_query(&q, &Options::default(), 0.0);
