@@ -187,6 +187,12 @@ fn newer_and_renamed_districts_resolve_to_their_province_with_a_reason() {
         "Mirzaka",
         "Gerda Serai",
         "Wuza Zadran",
+        "Zawol",
+        "Zerkoh",
+        "Poshteh-Koh",
+        "Kooh-Zoor",
+        "Kohistan Awal",
+        "Charchino",
     ];
     let lines = resolve_json(&queries);
     let expect = [
@@ -205,6 +211,12 @@ fn newer_and_renamed_districts_resolve_to_their_province_with_a_reason() {
         ("Paktia", Some("Aḩmadābād")),
         ("Paktia", Some("Dzadrān")),
         ("Paktia", None),
+        ("Herat", Some("Shīnḏanḏ")),
+        ("Herat", Some("Shīnḏanḏ")),
+        ("Herat", Some("Shīnḏanḏ")),
+        ("Herat", Some("Shīnḏanḏ")),
+        ("Kapisa", None),
+        ("Oruzgan", None),
     ];
     assert_eq!(lines.len(), expect.len());
     for (line, (admin1, parent)) in lines.iter().zip(expect) {
@@ -268,12 +280,28 @@ fn a_newer_district_whose_source_prints_a_point_keeps_its_own() {
 
 #[test]
 fn sourced_persian_names_find_their_district() {
-    let lines = resolve_json(&["چمتال", "شينډنډ", "کامدیش", "ميرزکه"]);
+    let lines = resolve_json(&[
+        "چمتال",
+        "شينډنډ",
+        "کامدیش",
+        "ميرزکه",
+        "زاول",
+        "استالف",
+        "سرکاڼي",
+        "خماب",
+        "تیوره",
+    ]);
+    assert_eq!(lines.len(), 9);
     for (line, (name, admin1)) in lines.iter().zip([
         ("Chimtāl", "Balkh"),
         ("Shīnḏanḏ", "Herat"),
         ("Kāmdēsh", "Nuristan"),
         ("Mirzaka", "Paktia"),
+        ("Zawol", "Herat"),
+        ("Istālif", "Kabul"),
+        ("Sirkanay", "Kunar"),
+        ("Khamyāb", "Jowzjan"),
+        ("Taywarah", "Ghowr"),
     ]) {
         assert_eq!(line["status"], "matched", "{line}");
         assert_eq!(line["best"]["name"], name, "{line}");

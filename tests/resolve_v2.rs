@@ -212,7 +212,8 @@ fn embedded_alt_names(id: &str) -> String {
 #[test]
 fn persian_urdu_and_cyrillic_spellings_of_districts_with_no_alternate_in_that_script() {
     // (query, expected district id); none of these districts has an alternate name in
-    // Arabic or Cyrillic script, which the test checks first
+    // Arabic or Cyrillic script, which the test checks first (Deh Sabz gave way to Deh Salah
+    // when Kabul's districts got their sourced Dari names)
     let cases = [
         ("اندراب", "geonames:7052857"),         // Persian: Andarab
         ("ولسوالی اندراب", "geonames:7052857"), // Persian, with its designator
@@ -222,7 +223,7 @@ fn persian_urdu_and_cyrillic_spellings_of_districts_with_no_alternate_in_that_sc
         ("Андараб", "geonames:7052857"),        // Cyrillic: Andarab
         ("Вардудж", "geonames:7052696"),        // Cyrillic дж: Warduj
         ("Ямган", "geonames:7052735"),          // Cyrillic я: Yamgan
-        ("Дех Сабз", "geonames:7053053"),       // Cyrillic х for h: Deh Sabz
+        ("Дех Салах", "geonames:7052901"),      // Cyrillic х (kh, here h): Deh Salah
     ];
     let other_script = |s: &str| {
         s.chars().any(|c| {
