@@ -287,7 +287,7 @@ pub fn find(
                 i += n_hit;
                 continue;
             }
-            if hit.is_some() && after_given_names(tokens, i, s, &spans) {
+            if hit.is_some() && after_given_names(tokens, i, s, &spans, ordinary) {
                 // "Ajmal Omar Shinwari": a surname that is also a district's name
                 i += hit.map_or(1, |h| h.0);
                 continue;
@@ -350,13 +350,21 @@ fn hyphen_name_goes_on(tokens: &[Token], from: usize, to: usize) -> bool {
 }
 
 /// True when two or more capitalised words run straight into token `i` (a person's given
-/// names before a surname), outside a title-case headline.
-fn after_given_names(tokens: &[Token], i: usize, s: &Sentence, spans: &[Span]) -> bool {
+/// names before a surname), outside a title-case headline. Ordinary words are no given
+/// names: German capitalises its nouns (`Der Bezirk Daulatabad`).
+fn after_given_names(
+    tokens: &[Token],
+    i: usize,
+    s: &Sentence,
+    spans: &[Span],
+    ordinary: &Ordinary,
+) -> bool {
     let mut k = 0;
     while i > s.first + k
         && tokens[i - k].joined
         && tokens[i - k - 1].cap
         && !tokens[i - k - 1].digit
+        && !ordinary.contains(&tokens[i - k - 1].fold)
         && spans.last().is_none_or(|p| p.last < i - k)
     {
         k += 1;
