@@ -520,6 +520,12 @@ fn extract_text(
         .map(|(k, p)| (lang::Pattern::new(p), *k))
         .collect();
     let contest: Vec<lang::Pattern> = CONTEST.iter().map(|p| lang::Pattern::new(p)).collect();
+    let references: Vec<(lang::Pattern, usize)> = tables
+        .reference_before
+        .iter()
+        .map(|p| (lang::Pattern::new(p), p.split(' ').count()))
+        .collect();
+    let part_words = part_words(tables);
     let token_of = |byte: usize| tokens.partition_point(|t| t.start < byte);
     // the last sentence that named places, and where its rows start
     let (mut last_named, mut last_rows) = (usize::MAX, 0);
@@ -646,7 +652,7 @@ fn extract_text(
             let r = &mention.resolution;
             // a reference point ("north of Kabul") and a place an event spared ("except
             // Taluqan") are mentions, not event places
-            if is_reference(tables, &folds, span.first) {
+            if is_reference(&references, &folds, span.first) {
                 roles[i] = Role::Reference;
                 continue;
             }
@@ -686,7 +692,7 @@ fn extract_text(
                     || (i > 0
                         && mentions[i - 1].sentence == k
                         && qualifies_the_place_before(&folds, &spans[..i], span))
-                    || names_a_part(tables, &folds, s)
+                    || names_a_part(&part_words, &folds, s)
                     || in_sentence
                         .iter()
                         .filter(|o| o.start != mention.start)
@@ -1205,9 +1211,9 @@ fn office_of(folds: &[&str], first: usize, last: usize) -> bool {
 }
 
 /// Words for an unnamed part of a province (`a district of Kunduz province`, `an area in
-/// Takhar`, `weiteres Territorium in der Provinz Kundus`): a sentence with one of them is
-/// about that part, and its province is the context.
-fn names_a_part(tables: &Tables, folds: &[&str], s: &text::Sentence) -> bool {
+/// Takhar`, `weiteres Territorium in der Provinz Kundus`), the language's district words
+/// among them.
+fn part_words(tables: &Tables) -> HashSet<&'static str> {
     const PARTS: [&str; 14] = [
         "area",
         "areas",
@@ -1230,7 +1236,12 @@ fn names_a_part(tables: &Tables, folds: &[&str], s: &text::Sentence) -> bool {
         .chain(tables.designators_after)
         .filter(|(k, _)| *k == Kind::District)
         .filter_map(|(_, p)| p.split(' ').next());
-    let words: HashSet<&str> = district_words.chain(PARTS).collect();
+    district_words.chain(PARTS).collect()
+}
+
+/// True when sentence `s` has one of the words for an unnamed part of a province
+/// ([`part_words`]): it is about that part, and its province is the context.
+fn names_a_part(words: &HashSet<&str>, folds: &[&str], s: &text::Sentence) -> bool {
     folds[s.first..s.last].iter().any(|w| words.contains(w))
 }
 
@@ -1347,16 +1358,17 @@ const REFERENCE_GAP: [&str; 16] = [
     "der", "ciudad", "del",
 ];
 
-fn is_reference(tables: &Tables, folds: &[&str], first: usize) -> bool {
+/// `references` are the language's [`Tables::reference_before`] patterns, compiled, with
+/// their lengths in words.
+fn is_reference(references: &[(lang::Pattern, usize)], folds: &[&str], first: usize) -> bool {
     // the pattern may end up to four gap words before the place
     let starts = (0..=4)
         .take_while(|&k| k == 0 || (first >= k && REFERENCE_GAP.contains(&folds[first - k])));
     starts.into_iter().any(|k| {
         let end = first - k;
-        tables.reference_before.iter().any(|p| {
-            let n = p.split(' ').count();
-            end >= n && lang::Pattern::new(p).match_at(folds, end - n) == Some(end)
-        })
+        references
+            .iter()
+            .any(|(p, n)| end >= *n && p.match_at(folds, end - n) == Some(end))
     })
 }
 
