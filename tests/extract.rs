@@ -327,8 +327,8 @@ fn namely_and_notamment_give_the_list_the_event() {
             "Government forces on Sunday reclaimed two districts, namely Khan Char Bagh and Andkhoy."
         ),
         [
-            "Khan Char Bagh retaken government forces/ reported 2021-07-04 district",
-            "Andkhoy retaken government forces/ reported 2021-07-04 district"
+            "Khan Char Bagh retaken government forces/Taliban reported 2021-07-04 district",
+            "Andkhoy retaken government forces/Taliban reported 2021-07-04 district"
         ]
     );
     assert_eq!(
@@ -337,8 +337,8 @@ fn namely_and_notamment_give_the_list_the_event() {
             "Les talibans ont pris plusieurs districts, notamment Khinjan et Doshi."
         ),
         [
-            "Khinjan captured Taliban/ reported 2021-07-06 district",
-            "Doshi captured Taliban/ reported 2021-07-06 district"
+            "Khinjan captured Taliban/government forces reported 2021-07-06 district",
+            "Doshi captured Taliban/government forces reported 2021-07-06 district"
         ]
     );
 }
@@ -380,8 +380,8 @@ fn french_and_variant_spellings_are_found_in_text_as_resolve_finds_them_alone() 
             "Les talibans ont pris le contrôle des districts de Wardoug et de Raghistan."
         ),
         [
-            "Wardoug captured Taliban/ reported 2021-07-06 district",
-            "Raghistan captured Taliban/ reported 2021-07-06 district"
+            "Wardoug captured Taliban/government forces reported 2021-07-06 district",
+            "Raghistan captured Taliban/government forces reported 2021-07-06 district"
         ]
     );
     let g = resolver().gazetteer();
@@ -430,22 +430,22 @@ fn news_outlets_and_people_are_not_places() {
 fn provinces_are_province_level_events_only_as_the_object() {
     assert_eq!(
         rows("en", "The Taliban took Badakhshan province on Monday."),
-        ["Badakhshan captured Taliban/ reported 2021-07-05 province"]
+        ["Badakhshan captured Taliban/government forces reported 2021-07-05 province"]
     );
     assert_eq!(
         rows("en", "In Ghazni, the Taliban captured Qarabagh district."),
-        ["Qarabagh captured Taliban/ reported 2021-07-06 district"]
+        ["Qarabagh captured Taliban/government forces reported 2021-07-06 district"]
     );
     assert_eq!(
         rows("en", "The Taliban captured Gizab in Urozgan."),
-        ["Gizab captured Taliban/ reported 2021-07-06 district"]
+        ["Gizab captured Taliban/government forces reported 2021-07-06 district"]
     );
     assert_eq!(
         rows(
             "fr",
             "Les talibans se sont emparés du district de Shah Wali Kot à Kandahar."
         ),
-        ["Shah Wali Kot captured Taliban/ reported 2021-07-06 district"]
+        ["Shah Wali Kot captured Taliban/government forces reported 2021-07-06 district"]
     );
     assert_eq!(
         rows("en", "Heavy clashes were reported in Baghlan and Paktia."),
@@ -464,8 +464,8 @@ fn contested_and_unconfirmed_reports_are_disputed() {
             "Sources said the Taliban captured Zurmat district, but a local commander names Ahmadabad instead."
         ),
         [
-            "Zurmat captured Taliban/ disputed 2021-07-06 district",
-            "Ahmadabad captured Taliban/ disputed 2021-07-06 district"
+            "Zurmat captured Taliban/government forces disputed 2021-07-06 district",
+            "Ahmadabad captured Taliban/government forces disputed 2021-07-06 district"
         ]
     );
     assert_eq!(
@@ -473,7 +473,7 @@ fn contested_and_unconfirmed_reports_are_disputed() {
             "fr",
             "Selon certains rapports, les talibans ont pris Khinjan, mais l'information n'a pas encore été confirmée."
         ),
-        ["Khinjan captured Taliban/ disputed 2021-07-06 district"]
+        ["Khinjan captured Taliban/government forces disputed 2021-07-06 district"]
     );
 }
 
@@ -482,7 +482,7 @@ fn reference_points_are_mentions_with_role_reference() {
     let text = "The Taliban captured Ghoryan, 120 km west of Herat, and clashes were reported north of Kabul.";
     assert_eq!(
         rows("en", text),
-        ["Ghoryan captured Taliban/ reported 2021-07-06 district"]
+        ["Ghoryan captured Taliban/government forces reported 2021-07-06 district"]
     );
     assert_eq!(
         with_role("en", text, gazmap::extract::Role::Reference),
@@ -538,7 +538,7 @@ fn the_district_takes_up_the_district_named_last() {
         ),
         [
             "Khinjan captured / reported 2021-07-06 district",
-            "Khinjan attack Taliban/ reported 2021-07-06 district"
+            "Khinjan attack Taliban/government forces reported 2021-07-06 district"
         ]
     );
 }

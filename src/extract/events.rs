@@ -42,6 +42,7 @@ pub struct Cues {
     denied: Vec<(Pattern, ())>,
     disputed: Vec<(Pattern, ())>,
     negation: Vec<(Pattern, ())>,
+    withdrawals: Vec<(Pattern, ())>,
 }
 
 /// A cue found in a sentence: tokens `first..last`.
@@ -62,6 +63,12 @@ pub struct SentenceCues {
     /// Starts of the fighting cues that an "after" makes the background of another event
     /// (`fell after heavy fighting`, `nach Gefechten … gefallen`, `tras los combates`).
     background: Vec<usize>,
+    /// The token spans of those background phrases, from the "after" to the end of the
+    /// fighting cue (a date inside one dates the fighting, not the event).
+    background_spans: Vec<(usize, usize)>,
+    /// Starts of the withdrawal cues among `events` (`retreated from`): their actor is the
+    /// side that lost the place.
+    withdrawn: Vec<usize>,
     /// Starts of the actors named as the side a place was taken from (`retaken from the
     /// Taliban`, `repris aux talibans`): not who acted.
     losers: Vec<usize>,
@@ -78,6 +85,22 @@ impl SentenceCues {
     /// included).
     pub fn actors(&self) -> &[Hit<&'static str>] {
         &self.actors
+    }
+
+    /// Each event cue of the sentence with the actor its clause names for it (see [`tag`]),
+    /// where it names one: `(first token of the cue, event, actor)`.
+    pub fn agents(&self, s: &Sentence) -> Vec<(usize, EventType, &'static str)> {
+        self.events
+            .iter()
+            .map(|h| (h.first, tag(s, self, h.first, h.last)))
+            .filter(|(_, t)| !t.actor.is_empty())
+            .map(|(first, t)| (first, t.event, t.actor))
+            .collect()
+    }
+
+    /// The event cues of the sentence, in text order.
+    pub fn event_cues(&self) -> impl Iterator<Item = &Hit<EventType>> {
+        self.events.iter()
     }
 
     /// The cues with the first tokens of the sentence's place mentions: a clause that names
@@ -103,6 +126,9 @@ pub struct Tag {
     pub against: &'static str,
     /// Tokens of the event cue, when there is one.
     pub cue: Option<(usize, usize)>,
+    /// The tokens of the phrase of the fighting the event came after (`after fierce
+    /// overnight fighting`), when the clause has one.
+    pub background: Option<(usize, usize)>,
     /// The fighting the event came after, when the clause says so (a second row).
     pub after_fighting: bool,
 }
@@ -126,6 +152,22 @@ pub fn side(label: &str) -> Option<u8> {
     }
 }
 
+/// The side an actor of `label`'s side fights when the text names no other: the
+/// government's forces for the Taliban and the insurgents, the Taliban for the government's
+/// forces, militias and the resistance; empty for a label the tables do not know.
+pub fn opponent(label: &str) -> &'static str {
+    match side(label) {
+        Some(0) => "government forces",
+        Some(_) => "Taliban",
+        None => "",
+    }
+}
+
+/// True when actor labels `a` and `b` are on the same known side.
+pub fn allied(a: &str, b: &str) -> bool {
+    matches!((side(a), side(b)), (Some(x), Some(y)) if x == y)
+}
+
 /// True when actor labels `a` and `b` are on opposite sides (`Taliban` and `government
 /// forces`, `resistance` and `Taliban`).
 pub fn opposed(a: &str, b: &str) -> bool {
@@ -143,8 +185,9 @@ const AFTER: [&str; 8] = [
     "amid",
     "suite",
 ];
-/// Most tokens between such a word and the fighting cue (`after days of heavy fighting`).
-const BACKGROUND_REACH: usize = 4;
+/// Most tokens between such a word and the fighting cue (`after days of heavy fighting`,
+/// `after more than 24 hours of fierce fighting`).
+const BACKGROUND_REACH: usize = 8;
 
 /// Most tokens between a negation word and the event cue it negates.
 const NEGATION_REACH: usize = 4;
@@ -163,6 +206,7 @@ impl Cues {
             denied: compile(tables.denied),
             disputed: compile(tables.disputed),
             negation: compile(tables.negation),
+            withdrawals: compile(tables.withdrawals),
         }
     }
 
@@ -179,18 +223,37 @@ impl Cues {
             .into_iter()
             .filter(|h| !inside(h.first, &disputed) && !inside(h.first, &denied))
             .collect();
-        let events: Vec<Hit<EventType>> = scan(&self.events, folds, s.first, s.last)
+        let withdrawals = scan(&self.withdrawals, folds, s.first, s.last);
+        let overlaps = |h: &Hit<EventType>| {
+            withdrawals
+                .iter()
+                .any(|w| w.first < h.last && h.first < w.last)
+        };
+        let mut events: Vec<Hit<EventType>> = scan(&self.events, folds, s.first, s.last)
             .into_iter()
-            .filter(|h| h.value != EventType::Other)
+            .filter(|h| h.value != EventType::Other && !overlaps(h))
+            .collect();
+        events.extend(withdrawals.iter().map(|w| Hit {
+            first: w.first,
+            last: w.last,
+            value: EventType::Captured,
+        }));
+        events.sort_by_key(|h| h.first);
+        let withdrawn = withdrawals.iter().map(|w| w.first).collect();
+        let background_spans: Vec<(usize, usize)> = events
+            .iter()
+            .filter(|h| h.value == EventType::Clashes)
+            .filter_map(|h| {
+                let from = h.first.saturating_sub(BACKGROUND_REACH).max(s.first);
+                folds[from..h.first]
+                    .iter()
+                    .position(|w| AFTER.contains(w))
+                    .map(|k| (from + k, h.last))
+            })
             .collect();
         let background = events
             .iter()
-            .filter(|h| h.value == EventType::Clashes)
-            .filter(|h| {
-                folds[h.first.saturating_sub(BACKGROUND_REACH).max(s.first)..h.first]
-                    .iter()
-                    .any(|w| AFTER.contains(w))
-            })
+            .filter(|h| background_spans.iter().any(|b| b.1 == h.last))
             .map(|h| h.first)
             .collect();
         let actors = scan(&self.actors, folds, s.first, s.last);
@@ -204,7 +267,9 @@ impl Cues {
             .collect();
         SentenceCues {
             events,
+            withdrawn,
             background,
+            background_spans,
             losers,
             actors,
             denied,
@@ -291,6 +356,7 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
             against: "",
             certainty: Certainty::Reported,
             cue: None,
+            background: None,
             after_fighting: false,
         };
     };
@@ -299,6 +365,14 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
         .iter()
         .filter(|a| within(a.first) && a.last <= event.first)
         .filter(|a| event.first - a.last <= ACTOR_BEFORE_REACH)
+        // an actor is the subject of the first event cue after it: "die von den Taliban
+        // überrannten Bezirke zurückerobert" (the Taliban overran, not retook)
+        .filter(|a| {
+            !cues
+                .events
+                .iter()
+                .any(|h| a.last <= h.first && h.first < event.first)
+        })
         .max_by_key(|a| a.first)
         .or_else(|| {
             cues.actors
@@ -309,6 +383,7 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
                 .min_by_key(|a| a.first)
         });
     let actor = acted.map_or("", |a| a.value);
+
     // the side it was taken from: an actor the clause marks so ("from the Taliban"), else
     // one of the other side than the actor's in the clause ("clashes between the Taliban and
     // government forces"), the nearest to the event cue
@@ -319,7 +394,7 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
     };
     let nearest = |a: &&Hit<&'static str>| distance((a.first, a.last), (event.first, event.last));
     let against = others()
-        .filter(|a| cues.losers.contains(&a.first) && a.value != actor)
+        .filter(|a| cues.losers.contains(&a.first) && !allied(a.value, actor))
         .min_by_key(nearest)
         .or_else(|| {
             others()
@@ -377,12 +452,25 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
     } else {
         Certainty::Reported
     };
+    // "government forces retreated from Khinjan": the side that withdrew lost it to the
+    // other
+    let (actor, against) = if cues.withdrawn.contains(&event.first) {
+        (opponent(actor), actor)
+    } else {
+        (actor, against)
+    };
     Tag {
         event: event.value,
         actor,
         against,
         certainty,
         cue: Some((event.first, event.last)),
+        background: cues
+            .background_spans
+            .iter()
+            .find(|b| within(b.0))
+            .copied()
+            .filter(|_| background),
         after_fighting: background && event.value != EventType::Clashes,
     }
 }

@@ -10,7 +10,9 @@
 //! two-letter words, lower-case words, and a sentence's first word when the text also uses
 //! it in lower case.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use crate::gazetteer::{Kind, PlaceId};
 use crate::resolve::{Options, Resolver, Status};
@@ -143,8 +145,13 @@ pub fn find(
     let mut fuzzy_cache: HashMap<String, Option<(PlaceId, f64)>> = HashMap::new();
     // places already named in the text: a second spelling of one of them needs less evidence
     let mut seen: HashSet<PlaceId> = HashSet::new();
+    let keys = Keys::new(resolver);
     let mut near_cache: HashMap<String, bool> = HashMap::new();
     let mut lookup_cache: HashMap<String, Option<Found>> = HashMap::new();
+    // the places each name found names, for `seen`
+    let mut named_cache: HashMap<String, Vec<PlaceId>> = HashMap::new();
+    let folds: Vec<&str> = tokens.iter().map(|t| t.fold.as_str()).collect();
+    let place_designators = compiled_designators(tables, |k| k != Kind::Province);
     for s in sentences {
         let mut i = s.first;
         while i < s.last {
@@ -168,9 +175,11 @@ pub fn find(
                 }
                 // a name found only as one part of a compound name is no mention
                 let usable = |key: &str, by_skeleton: bool| {
-                    resolver
-                        .places_named(key, by_skeleton)
-                        .any(|(_, whole)| whole)
+                    if by_skeleton {
+                        keys.by_skeleton(key).iter().any(|&(_, whole)| whole)
+                    } else {
+                        resolver.places_named(key, false).any(|(_, whole)| whole)
+                    }
                 };
                 // names repeat through an article: each distinct run is looked up once
                 let look = |key: &str| {
@@ -197,10 +206,14 @@ pub fn find(
                 hit = found.map(|f| (n, f));
                 if hit.is_some() {
                     let key = query.clone().unwrap_or(key);
-                    let named = resolver
-                        .places_named(&key, false)
-                        .chain(resolver.places_named(&key, true));
-                    seen.extend(named.map(|(place, _)| place));
+                    let named = named_cache.entry(key).or_insert_with_key(|key| {
+                        resolver
+                            .places_named(key, false)
+                            .chain(keys.by_skeleton(key))
+                            .map(|(place, _)| place)
+                            .collect()
+                    });
+                    seen.extend(named.iter().copied());
                     break;
                 }
             }
@@ -230,24 +243,24 @@ pub fn find(
                         && tokens[i..i + n].iter().filter(|t| t.cap).all(|t| {
                             *near_cache
                                 .entry(t.fold.clone())
-                                .or_insert_with(|| near_a_name(resolver, &t.fold, WORD_SIMILARITY))
+                                .or_insert_with(|| keys.near(&t.fold, WORD_SIMILARITY))
                         });
                     let alt = respell(tables, &key);
                     let words_near = words_near
-                        || alt.as_deref().is_some_and(|a| {
-                            !ordinary_word && near_a_name(resolver, a, WORD_SIMILARITY)
-                        });
+                        || alt
+                            .as_deref()
+                            .is_some_and(|a| !ordinary_word && keys.near(a, WORD_SIMILARITY));
                     if words_near {
                         let lookup = alt.clone().unwrap_or_else(|| key.clone());
                         let best = *fuzzy_cache
                             .entry(lookup.clone())
-                            .or_insert_with(|| fuzzy_place(resolver, &lookup));
+                            .or_insert_with(|| fuzzy_place(&keys, &lookup));
                         query = alt;
                         // a place already named, or in a province already named, needs less
                         let g = resolver.gazetteer();
                         // so does a run the text itself marks as a place ("à Kecham", "the
                         // districts of Wardoug"): what `resolve` matches alone is found in text
-                        let marked = place_word_before(tokens, i, s.first, tables);
+                        let marked = place_word_before(&folds[s.first..i], &place_designators);
                         let ok = best.is_some_and(|(place, score)| {
                             let known = seen.contains(&place)
                                 || g.parents(place).province.is_some_and(|p| seen.contains(&p));
@@ -273,7 +286,7 @@ pub fn find(
                     let whole = key_of(&tokens[i..i + max]);
                     let best = *fuzzy_cache
                         .entry(whole.clone())
-                        .or_insert_with(|| fuzzy_place(resolver, &whole));
+                        .or_insert_with(|| fuzzy_place(&keys, &whole));
                     if best.is_some_and(|(_, score)| score >= FUZZY_ACCEPT_SEEN) {
                         hit = Some((max, Found::Fuzzy));
                     }
@@ -287,7 +300,7 @@ pub fn find(
                 i += n_hit;
                 continue;
             }
-            if hit.is_some() && after_given_names(tokens, i, s, &spans) {
+            if hit.is_some() && after_given_names(tokens, i, s, &spans, ordinary) {
                 // "Ajmal Omar Shinwari": a surname that is also a district's name
                 i += hit.map_or(1, |h| h.0);
                 continue;
@@ -350,13 +363,21 @@ fn hyphen_name_goes_on(tokens: &[Token], from: usize, to: usize) -> bool {
 }
 
 /// True when two or more capitalised words run straight into token `i` (a person's given
-/// names before a surname), outside a title-case headline.
-fn after_given_names(tokens: &[Token], i: usize, s: &Sentence, spans: &[Span]) -> bool {
+/// names before a surname), outside a title-case headline. Ordinary words are no given
+/// names: German capitalises its nouns (`Der Bezirk Daulatabad`).
+fn after_given_names(
+    tokens: &[Token],
+    i: usize,
+    s: &Sentence,
+    spans: &[Span],
+    ordinary: &Ordinary,
+) -> bool {
     let mut k = 0;
     while i > s.first + k
         && tokens[i - k].joined
         && tokens[i - k - 1].cap
         && !tokens[i - k - 1].digit
+        && !ordinary.contains(&tokens[i - k - 1].fold)
         && spans.last().is_none_or(|p| p.last < i - k)
     {
         k += 1;
@@ -399,10 +420,11 @@ fn key_of(tokens: &[Token]) -> String {
 
 /// The district, city, town or province fuzzy matching finds for a capitalised run the index
 /// does not know, with its score; the caller decides whether the score is enough.
-fn fuzzy_place(resolver: &Resolver, key: &str) -> Option<(PlaceId, f64)> {
+fn fuzzy_place(keys: &Keys, key: &str) -> Option<(PlaceId, f64)> {
+    let resolver = keys.resolver;
     // a cheap look at the nearest skeletons first: most capitalised words (people,
     // organisations) are nowhere near a place name, and need no full resolution
-    if !near_a_name(resolver, key, PREFILTER_SIMILARITY) {
+    if !keys.near(key, PREFILTER_SIMILARITY) {
         return None;
     }
     let r = resolver.resolve(key, &Options::default());
@@ -426,11 +448,24 @@ const LOCATIVES: [&str; 10] = [
     "in", "at", "near", "a", "dans", "pres", "im", "bei", "nahe", "en",
 ];
 
-/// True when the words before token `i` mark what follows as a place: a locative
-/// preposition, or a designator of the tables (`district de`, `the districts of`), with
-/// `de`/`of` and `and` of a list between (`districts de Wardoug et de Raghistan`).
-fn place_word_before(tokens: &[Token], i: usize, first: usize, tables: &Tables) -> bool {
-    let folds: Vec<&str> = tokens[first..i].iter().map(|t| t.fold.as_str()).collect();
+/// The designators written before a name of the kinds `keep` keeps, compiled, with their
+/// lengths in words and kinds.
+fn compiled_designators(
+    tables: &Tables,
+    keep: impl Fn(Kind) -> bool,
+) -> Vec<(Pattern, usize, Kind)> {
+    tables
+        .designators_before
+        .iter()
+        .filter(|(k, _)| keep(*k))
+        .map(|(k, p)| (Pattern::new(p), p.split(' ').count(), *k))
+        .collect()
+}
+
+/// True when the words `folds` before a run mark what follows as a place: a locative
+/// preposition, or one of `designators` (not of provinces: `district de`, `the districts
+/// of`), with `de`/`of` and `and` of a list between (`districts de Wardoug et de Raghistan`).
+fn place_word_before(folds: &[&str], designators: &[(Pattern, usize, Kind)]) -> bool {
     let Some(&last) = folds.last() else {
         return false;
     };
@@ -441,12 +476,8 @@ fn place_word_before(tokens: &[Token], i: usize, first: usize, tables: &Tables) 
     let mut end = folds.len();
     for _ in 0..4 {
         let before = &folds[..end];
-        if tables.designators_before.iter().any(|(kind, p)| {
-            *kind != Kind::Province && {
-                let n = p.split(' ').count();
-                before.len() >= n
-                    && Pattern::new(p).match_at(before, before.len() - n) == Some(before.len())
-            }
+        if designators.iter().any(|(p, n, _)| {
+            before.len() >= *n && p.match_at(before, before.len() - n) == Some(before.len())
         }) {
             return true;
         }
@@ -487,29 +518,91 @@ fn qualify(resolver: &Resolver, tokens: &[Token], spans: &mut [Span]) {
     }
 }
 
-/// True when a gazetteer name's skeleton is at least `similarity` (Jaro-Winkler) like the
-/// skeleton of the folded `key`.
-fn near_a_name(resolver: &Resolver, key: &str, similarity: f64) -> bool {
-    resolver.near_a_name(key, similarity, PREFILTER_KEYS)
+/// The skeleton lookups of one article's runs, each key's skeleton computed once (a run is
+/// looked up by skeleton, its words are compared with the nearest names, then the run is):
+/// the same answers as [`Resolver::places_named`] and [`Resolver::near_a_name`].
+struct Keys<'r> {
+    resolver: &'r Resolver,
+    skeletons: RefCell<HashMap<String, Rc<str>>>,
+    /// The best Jaro-Winkler similarity of a key's skeleton to the skeletons of the
+    /// [`PREFILTER_KEYS`] names the fuzzy index offers first for it.
+    nearest: RefCell<HashMap<String, f64>>,
+}
+
+impl<'r> Keys<'r> {
+    fn new(resolver: &'r Resolver) -> Keys<'r> {
+        Keys {
+            resolver,
+            skeletons: RefCell::default(),
+            nearest: RefCell::default(),
+        }
+    }
+
+    fn skeleton(&self, key: &str) -> Rc<str> {
+        if let Some(s) = self.skeletons.borrow().get(key) {
+            return s.clone();
+        }
+        let s: Rc<str> = crate::normalize::skeleton_of_folded(key).into();
+        self.skeletons
+            .borrow_mut()
+            .insert(key.to_string(), s.clone());
+        s
+    }
+
+    /// The places with a name whose skeleton is the folded `key`'s, and whether each is the
+    /// whole name (not a part of a compound one).
+    fn by_skeleton(&self, key: &str) -> Vec<(PlaceId, bool)> {
+        let index = self.resolver.index();
+        index
+            .by_skeleton(&self.skeleton(key))
+            .iter()
+            .map(|&id| {
+                let name = index.name(id);
+                (name.place, name.form != crate::index::NameForm::Part)
+            })
+            .collect()
+    }
+
+    /// True when a gazetteer name's skeleton is at least `similarity` (Jaro-Winkler) like
+    /// the skeleton of the folded `key`.
+    fn near(&self, key: &str, similarity: f64) -> bool {
+        if let Some(&best) = self.nearest.borrow().get(key) {
+            return best >= similarity;
+        }
+        let skeleton = self.skeleton(key);
+        let index = self.resolver.index();
+        let best = index
+            .fuzzy(&skeleton, PREFILTER_KEYS)
+            .into_iter()
+            .map(|n| strsim::jaro_winkler(&skeleton, index.name(n).skeleton))
+            .fold(f64::NEG_INFINITY, f64::max);
+        self.nearest.borrow_mut().insert(key.to_string(), best);
+        best >= similarity
+    }
 }
 
 /// Sets each span's designator from the words before or after it, shared along a list
 /// (`the districts of Khinjan, Nahrin and Burka`).
 fn designate(tokens: &[Token], spans: &mut [Span], tables: &Tables) {
     let folds: Vec<&str> = tokens.iter().map(|t| t.fold.as_str()).collect();
+    let before = compiled_designators(tables, |_| true);
+    let after: Vec<(Pattern, Kind)> = tables
+        .designators_after
+        .iter()
+        .map(|(k, p)| (Pattern::new(p), *k))
+        .collect();
     for s in spans.iter_mut() {
-        for (kind, p) in tables.designators_before {
-            let n = p.split(' ').count();
-            if s.first >= n && Pattern::new(p).match_at(&folds, s.first - n) == Some(s.first) {
+        for (p, n, kind) in &before {
+            if s.first >= *n && p.match_at(&folds, s.first - n) == Some(s.first) {
                 s.designator = Some(*kind);
             }
         }
         if s.designator.is_none() {
-            for (kind, p) in tables.designators_after {
-                if Pattern::new(p).match_at(&folds, s.last).is_some() {
-                    s.designator = Some(*kind);
-                    break;
-                }
+            if let Some((_, kind)) = after
+                .iter()
+                .find(|(p, _)| p.match_at(&folds, s.last).is_some())
+            {
+                s.designator = Some(*kind);
             }
         }
     }

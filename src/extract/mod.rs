@@ -477,6 +477,7 @@ fn extract_text(
                 let r = resolver.resolve_in_context(name, &config.options, &ctx);
                 Arc::new(match s.designator {
                     None => city_over_district(g, r),
+                    Some(Kind::District) => district_as_designated(resolver, name, config, &ctx, r),
                     Some(_) => r,
                 })
             })
@@ -511,12 +512,20 @@ fn extract_text(
             .with_places(spans[a..b].iter().map(|p| p.first).collect())
     };
     let mut actors_named: Vec<(usize, &'static str)> = Vec::new();
+    // (sentence, cue token, event, actor) of each event cue whose clause names who acted
+    let mut agents: Vec<(usize, usize, EventType, &'static str)> = Vec::new();
     let anaphora: Vec<lang::Pattern> = ANAPHORA.iter().map(|p| lang::Pattern::new(p)).collect();
     let definite: Vec<(lang::Pattern, Kind)> = DEFINITE
         .iter()
         .map(|(k, p)| (lang::Pattern::new(p), *k))
         .collect();
     let contest: Vec<lang::Pattern> = CONTEST.iter().map(|p| lang::Pattern::new(p)).collect();
+    let references: Vec<(lang::Pattern, usize)> = tables
+        .reference_before
+        .iter()
+        .map(|p| (lang::Pattern::new(p), p.split(' ').count()))
+        .collect();
+    let part_words = part_words(tables);
     let token_of = |byte: usize| tokens.partition_point(|t| t.start < byte);
     // the last sentence that named places, and where its rows start
     let (mut last_named, mut last_rows) = (usize::MAX, 0);
@@ -531,6 +540,11 @@ fn extract_text(
         m += here.len();
         let sc = &scan(s);
         actors_named.extend(sc.actors().iter().map(|a| (a.first, a.value)));
+        agents.extend(
+            sc.agents(s)
+                .into_iter()
+                .map(|(at, event, actor)| (k, at, event, actor)),
+        );
         if here.is_empty() {
             // "The districts include Kofab, Argo … They all fell to the Taliban": the event
             // of a sentence opening with a plural pronoun is that of the places the
@@ -638,7 +652,7 @@ fn extract_text(
             let r = &mention.resolution;
             // a reference point ("north of Kabul") and a place an event spared ("except
             // Taluqan") are mentions, not event places
-            if is_reference(tables, &folds, span.first) {
+            if is_reference(&references, &folds, span.first) {
                 roles[i] = Role::Reference;
                 continue;
             }
@@ -678,7 +692,7 @@ fn extract_text(
                     || (i > 0
                         && mentions[i - 1].sentence == k
                         && qualifies_the_place_before(&folds, &spans[..i], span))
-                    || names_a_part(tables, &folds, s)
+                    || names_a_part(&part_words, &folds, s)
                     || in_sentence
                         .iter()
                         .filter(|o| o.start != mention.start)
@@ -710,9 +724,17 @@ fn extract_text(
                 continue;
             }
             let clause = s.clause_range(s.clause_of(span.first));
-            // the date nearest the clause's verb (the event cue), else the mention; a date
-            // far from both belongs to another clause ("since they launched … in May")
+            // the date nearest the clause's verb (the event cue), else the mention or another
+            // verb of the same event in the clause ("se sont emparés de Taloqan, …, tombée
+            // ce dimanche"); a date far from all belongs to another clause ("since they
+            // launched … in May"), and a date in the fighting the event came after dates
+            // that fighting ("after fierce overnight fighting …, the Taliban took over")
             let (a, b) = tag.cue.unwrap_or((span.first, span.last));
+            let same_event: Vec<(usize, usize)> = sc
+                .event_cues()
+                .filter(|h| h.value == tag.event && clause.0 <= h.first && h.first < clause.1)
+                .map(|h| (h.first, h.last))
+                .collect();
             let near = |d: &&dates::DateMention| {
                 let dist = |(a, b): (usize, usize)| {
                     if d.last <= a {
@@ -721,21 +743,35 @@ fn extract_text(
                         d.first.saturating_sub(b)
                     }
                 };
-                dist((a, b)).min(dist((span.first, span.last)) + 1)
+                let other_verb = same_event.iter().map(|&c| dist(c) + 1).min();
+                dist((a, b))
+                    .min(dist((span.first, span.last)) + 1)
+                    .min(other_verb.unwrap_or(usize::MAX))
+            };
+            let in_background = |d: &dates::DateMention| {
+                tag.background
+                    .is_some_and(|(x, y)| x <= d.first && d.first < y)
             };
             let when = found_dates
                 .iter()
+                .filter(|d| !in_background(d))
                 .filter(|d| near(d) <= DATE_REACH)
                 .filter(|d| clause.0 <= d.first && d.first < clause.1)
                 .min_by_key(near)
                 .or_else(|| {
                     found_dates
                         .iter()
+                        .filter(|d| !in_background(d))
                         .filter(|d| near(d) <= DATE_REACH)
                         .min_by_key(near)
                 })
                 .map(|d| d.value)
                 .or(date);
+            let fighting_date = found_dates
+                .iter()
+                .find(|d| in_background(d))
+                .map(|d| d.value)
+                .or(when);
             let key = match r.status {
                 Status::Matched => g.place(best.place).id.to_string(),
                 _ => mention.text.clone(),
@@ -780,11 +816,12 @@ fn extract_text(
                 resolution: r.clone(),
             });
             if tag.after_fighting && seen.insert((k, key.clone(), EventType::Clashes)) {
+                // the side that took the place fought for it: the fighting row keeps the
+                // sides of its event
                 let mut fighting = out[out.len() - 1].clone();
                 fighting.event = EventType::Clashes;
-                fighting.actor = "";
-                fighting.against = "";
                 fighting.certainty = Certainty::Reported;
+                fighting.date = fighting_date;
                 out.push(fighting);
             }
         }
@@ -818,6 +855,14 @@ fn extract_text(
     // mentions, not events
     out.retain(|e| e.event != EventType::Other);
     let with_rows: HashSet<usize> = out.iter().map(|e| e.start).collect();
+    actor_goes_on(&mut out, &agents, |e| {
+        let t = token_of(e.start);
+        let k = sentence_of(t);
+        let start = tokens[sentences[k].first].start - base;
+        let before = body[..start].chars().next_back();
+        let quoted = before.is_some_and(|c| ['"', '\u{201c}', '\u{ab}', '\u{201e}'].contains(&c));
+        (k, t, quoted)
+    });
     against_from_the_article(&tokens, actors_named, &mut out);
     for (m, role) in mentions.iter_mut().zip(roles) {
         m.role = if with_rows.contains(&m.start) {
@@ -835,10 +880,53 @@ fn extract_text(
     })
 }
 
+/// Event types whose actor goes on from one to the next where a clause names none ("Mardi,
+/// les talibans avaient saisi Farah. Depuis vendredi, ils ont enchaîné les prises: Zaranj
+/// …"): taking, advancing and attacking are the same side's, taking back the other's.
+fn family(event: EventType) -> Option<u8> {
+    match event {
+        EventType::Captured | EventType::Advance | EventType::Attack => Some(0),
+        EventType::Retaken => Some(1),
+        EventType::Clashes | EventType::Other => None,
+    }
+}
+
+/// An event with no actor in its clause has the actor of the last event of its kind
+/// (taking, advancing, attacking; or taking back) whose clause names one, before it in the
+/// same sentence or in the sentence before: the text goes on with the same subject ("they",
+/// "ils", "in ihre Hände", a passive), outside quoted speech. `agents` are the (sentence,
+/// cue token, event, actor) of the cues that name their actor, in text order; `at` gives a
+/// row's sentence, token and whether its sentence opens with a quotation mark.
+fn actor_goes_on(
+    out: &mut [Event],
+    agents: &[(usize, usize, EventType, &'static str)],
+    at: impl Fn(&Event) -> (usize, usize, bool),
+) {
+    for e in out.iter_mut().filter(|e| e.actor.is_empty()) {
+        let Some(f) = family(e.event) else { continue };
+        let (k, t, quoted) = at(e);
+        // quoted speech has its own subject ("“The operations we had … in Nijrab”")
+        if quoted {
+            continue;
+        }
+        let before = agents.partition_point(|a| (a.0, a.1) < (k, t));
+        if let Some(a) = agents[..before]
+            .iter()
+            .rev()
+            .take_while(|a| a.0 + 1 >= k)
+            .find(|a| family(a.2) == Some(f))
+        {
+            e.actor = a.3;
+        }
+    }
+}
+
 /// The side an event was against, where its clause does not say: the nearest actor of the
 /// other side the article names (a Taliban capture in a report that names government forces
-/// is against them). An event with no actor, or in an article that names one side only,
-/// keeps an empty `against`.
+/// is against them), else the actor's usual opponent ([`events::opponent`]: the government's
+/// forces for the Taliban, the Taliban for the government's). A generic word for the
+/// insurgents ("militants", "insurgents") is the Taliban in an article that names them. An
+/// event with no actor keeps an empty `against`.
 fn against_from_the_article(
     tokens: &[text::Token],
     mut named: Vec<(usize, &'static str)>,
@@ -870,8 +958,12 @@ fn against_from_the_article(
             (Some(b), Some(a)) => Some(if at - b.0 <= a.0 - at { b } else { a }),
             (b, a) => b.or(a),
         };
-        if let Some(p) = pick {
-            e.against = p.1;
+        e.against = pick.map_or_else(|| events::opponent(e.actor), |p| p.1);
+    }
+    let taliban = named.iter().any(|a| a.1 == "Taliban");
+    for e in out.iter_mut() {
+        if taliban && matches!(e.against, "militants" | "insurgents") {
+            e.against = "Taliban";
         }
     }
 }
@@ -1023,6 +1115,39 @@ fn city_over_district(g: &Gazetteer, mut r: Resolution) -> Resolution {
     r
 }
 
+/// A name the text calls a district ("Tala Barfak district") that resolves to a village or
+/// town (a romanization variant of a village's name scores above the district's fuzzy
+/// match) is the district the resolver finds among districts alone, where it finds one.
+fn district_as_designated(
+    resolver: &Resolver,
+    name: &str,
+    config: &Config,
+    ctx: &Context,
+    r: Resolution,
+) -> Resolution {
+    let g = resolver.gazetteer();
+    let lower = r.best.as_ref().is_some_and(|b| {
+        r.status == Status::Matched
+            && matches!(
+                g.place(b.place).kind,
+                Kind::Village | Kind::Town | Kind::Other
+            )
+    });
+    if !lower {
+        return r;
+    }
+    let options = Options {
+        kind: Some(Kind::District),
+        ..config.options.clone()
+    };
+    let d = resolver.resolve_in_context(name, &options, ctx);
+    if d.status == Status::Matched {
+        d
+    } else {
+        r
+    }
+}
+
 /// True when a province's name stands right after a place and "in" (`Gizab in Urozgan`,
 /// `Shah Wali Kot à Kandahar`, `Jawand dans la province de Badghis`): it says where that
 /// place is, whatever the gazetteer's boundaries (Gizab is in Daykundi now).
@@ -1086,9 +1211,9 @@ fn office_of(folds: &[&str], first: usize, last: usize) -> bool {
 }
 
 /// Words for an unnamed part of a province (`a district of Kunduz province`, `an area in
-/// Takhar`, `weiteres Territorium in der Provinz Kundus`): a sentence with one of them is
-/// about that part, and its province is the context.
-fn names_a_part(tables: &Tables, folds: &[&str], s: &text::Sentence) -> bool {
+/// Takhar`, `weiteres Territorium in der Provinz Kundus`), the language's district words
+/// among them.
+fn part_words(tables: &Tables) -> HashSet<&'static str> {
     const PARTS: [&str; 14] = [
         "area",
         "areas",
@@ -1111,7 +1236,12 @@ fn names_a_part(tables: &Tables, folds: &[&str], s: &text::Sentence) -> bool {
         .chain(tables.designators_after)
         .filter(|(k, _)| *k == Kind::District)
         .filter_map(|(_, p)| p.split(' ').next());
-    let words: HashSet<&str> = district_words.chain(PARTS).collect();
+    district_words.chain(PARTS).collect()
+}
+
+/// True when sentence `s` has one of the words for an unnamed part of a province
+/// ([`part_words`]): it is about that part, and its province is the context.
+fn names_a_part(words: &HashSet<&str>, folds: &[&str], s: &text::Sentence) -> bool {
     folds[s.first..s.last].iter().any(|w| words.contains(w))
 }
 
@@ -1228,16 +1358,17 @@ const REFERENCE_GAP: [&str; 16] = [
     "der", "ciudad", "del",
 ];
 
-fn is_reference(tables: &Tables, folds: &[&str], first: usize) -> bool {
+/// `references` are the language's [`Tables::reference_before`] patterns, compiled, with
+/// their lengths in words.
+fn is_reference(references: &[(lang::Pattern, usize)], folds: &[&str], first: usize) -> bool {
     // the pattern may end up to four gap words before the place
     let starts = (0..=4)
         .take_while(|&k| k == 0 || (first >= k && REFERENCE_GAP.contains(&folds[first - k])));
     starts.into_iter().any(|k| {
         let end = first - k;
-        tables.reference_before.iter().any(|p| {
-            let n = p.split(' ').count();
-            end >= n && lang::Pattern::new(p).match_at(folds, end - n) == Some(end)
-        })
+        references
+            .iter()
+            .any(|(p, n)| end >= *n && p.match_at(folds, end - n) == Some(end))
     })
 }
 
@@ -1354,16 +1485,25 @@ mod tests {
     }
 
     fn rows(x: &Extraction) -> Vec<String> {
+        rows_showing(x, false)
+    }
+
+    /// `place event actor certainty date` of each row, with `/against` after the actor when
+    /// `sides` is set.
+    fn rows_showing(x: &Extraction, sides: bool) -> Vec<String> {
         x.events
             .iter()
             .map(|e| {
+                let against = if sides {
+                    format!("/{}", e.against)
+                } else {
+                    String::new()
+                };
+                let date = e.date.map(|d| d.to_string()).unwrap_or_default();
+                let (place, event) = (&e.place, e.event.as_str());
                 format!(
-                    "{} {} {} {} {}",
-                    e.place,
-                    e.event.as_str(),
-                    e.actor,
-                    e.certainty,
-                    e.date.map(|d| d.to_string()).unwrap_or_default()
+                    "{place} {event} {}{against} {} {date}",
+                    e.actor, e.certainty
                 )
             })
             .collect()
@@ -1422,7 +1562,142 @@ mod tests {
                     });
                 }
             }
+            // the side that withdrew lost the place to the other
+            for c in t.withdrawals {
+                check_cue(t.code, c, |x| {
+                    !x.events.is_empty()
+                        && x.events.iter().all(|e| {
+                            e.event == EventType::Captured
+                                && (e.actor, e.against) == ("Taliban", "government forces")
+                        })
+                });
+            }
         }
+    }
+
+    /// `place event actor/against certainty date` of each row.
+    fn sided(x: &Extraction) -> Vec<String> {
+        rows_showing(x, true)
+    }
+
+    #[test]
+    fn sides_go_on_from_the_text_and_default_to_the_usual_opponent() {
+        // the side taken from, when the text names none: the actor's usual opponent
+        assert_eq!(
+            sided(&run("fr", "Les talibans se sont emparés de Khinjan.")),
+            ["Khinjan captured Taliban/government forces reported 2021-07-06"]
+        );
+        assert_eq!(
+            sided(&run("en", "The army retook Doshi.")),
+            ["Doshi retaken government forces/Taliban reported 2021-07-06"]
+        );
+        // "face aux insurgés" names the actor's own side, not the one it was taken from
+        assert_eq!(
+            sided(&run(
+                "fr",
+                "Les talibans assiègent Khinjan, face aux insurgés."
+            )),
+            ["Khinjan advance Taliban/government forces reported 2021-07-06"]
+        );
+        // a generic word for the insurgents is the Taliban the article names
+        assert_eq!(
+            sided(&run(
+                "en",
+                "The Taliban captured Khinjan. The army retook Doshi from the militants."
+            ))[1],
+            "Doshi retaken government forces/Taliban reported 2021-07-06"
+        );
+        // the actor goes on to the next sentence ("ils"), not into quoted speech
+        assert_eq!(
+            sided(&run(
+                "fr",
+                "Mardi, les talibans avaient saisi Farah. Depuis vendredi, ils ont enchaîné les prises: Khinjan et Doshi."
+            ))[1..],
+            [
+                "Khinjan captured Taliban/government forces reported 2021-07-02",
+                "Doshi captured Taliban/government forces reported 2021-07-02"
+            ]
+        );
+        assert_eq!(
+            sided(&run(
+                "en",
+                "The Taliban captured Khinjan. \u{201c}The operations we had were in Doshi,\u{201d} a general said."
+            ))[1],
+            "Doshi attack / reported 2021-07-06"
+        );
+        // an actor is the subject of the first event cue after it (the Taliban attacked,
+        // they did not retake)
+        let x = run(
+            "en",
+            "Government troops that the Taliban had attacked retook Khinjan.",
+        );
+        assert_eq!(x.events[0].event, EventType::Retaken);
+        assert_ne!(x.events[0].actor, "Taliban");
+        // the fighting an event came after was fought by its sides, over 24 hours
+        assert_eq!(
+            sided(&run(
+                "fr",
+                "Après plus de 24 heures de violents combats, les forces de sécurité se sont retirées du district de Khinjan."
+            )),
+            [
+                "Khinjan captured Taliban/government forces reported 2021-07-06",
+                "Khinjan clashes Taliban/government forces reported 2021-07-06"
+            ]
+        );
+        // "sans réelle résistance" is no resistance movement
+        assert_eq!(
+            sided(&run(
+                "fr",
+                "Les talibans se sont emparés de Khinjan sans réelle résistance des forces afghanes."
+            )),
+            ["Khinjan captured Taliban/government forces reported 2021-07-06"]
+        );
+    }
+
+    #[test]
+    fn dates_belong_to_their_verb_and_places_to_their_words() {
+        // a date in the fighting an event came after dates the fighting
+        assert_eq!(
+            sided(&run(
+                "en",
+                "After fierce overnight fighting with Afghan forces, the Taliban took over Khinjan district."
+            )),
+            [
+                "Khinjan captured Taliban/government forces reported 2021-07-06",
+                "Khinjan clashes Taliban/government forces reported 2021-07-05"
+            ]
+        );
+        // another verb of the same event in the clause dates it
+        assert_eq!(
+            rows_of("fr", "Les talibans se sont emparés de la ville de Taloqan, dans le nord-est de l'Afghanistan, troisième capitale provinciale afghane tombée ce dimanche."),
+            ["Taloqan captured Taliban reported 2021-07-04"]
+        );
+        // "since" opens another clause: its date is not the event's
+        assert_eq!(
+            rows_of("en", "The Taliban captured Khinjan, the biggest gain by the insurgents since they launched an offensive after foreign troops began withdrawing from the country in May."),
+            ["Khinjan captured Taliban reported 2021-07-06"]
+        );
+        // "en tanto que" opens another clause, with no event
+        assert_eq!(
+            rows_of("es", "Los talibanes capturaron Khinjan, en tanto que el gobernador se dirigía al aeropuerto para irse de Doshi."),
+            ["Khinjan captured Taliban reported 2021-07-06"]
+        );
+        // German nouns are no given names before a surname
+        assert_eq!(
+            rows_of(
+                "de",
+                "Der Bezirk Daulatabad sei bereits länger von den Taliban belagert worden."
+            ),
+            ["Daulatabad advance Taliban reported 2021-07-06"]
+        );
+        // "X district" is a district, not the village a variant of its name matches
+        let x = run(
+            "en",
+            "On Wednesday, the Taliban took control of Tala Barfak district.",
+        );
+        let g = resolver().gazetteer();
+        let p = g.place(x.events[0].resolution.best.as_ref().unwrap().place);
+        assert_eq!((p.id, p.kind), ("geonames:7052910", Kind::District));
     }
 
     #[test]
@@ -1528,7 +1803,8 @@ mod tests {
             ),
             [
                 "Khinjan captured Taliban reported 2021-07-06",
-                "Doshi captured  denied 2021-07-06"
+                // the sentence goes on with the actor of its capture
+                "Doshi captured Taliban denied 2021-07-06"
             ]
         );
         let x = run(
@@ -1539,7 +1815,7 @@ mod tests {
             rows(&x),
             [
                 "Khinjan captured Taliban reported 2021-07-06",
-                "Doshi captured  denied 2021-07-06"
+                "Doshi captured Taliban denied 2021-07-06"
             ]
         );
         assert_eq!(

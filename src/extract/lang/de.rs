@@ -126,6 +126,11 @@ pub static TABLES: Tables = Tables {
             "Der Vormarsch auf Khinjan geht weiter.",
         ),
         cue(Advance, "belager*", "Die Taliban belagern Nahrin."),
+        cue(
+            Attack,
+            "operation*",
+            "Afghanische Truppen führten Operationen in Doshi durch.",
+        ),
         cue(Advance, "umzingel*", "Die Taliban umzingelten Doshi."),
         cue(Advance, "eingekesselt", "Burka ist eingekesselt."),
         cue(Advance, "eingekreist", "Khanabad ist eingekreist."),
@@ -166,6 +171,11 @@ pub static TABLES: Tables = Tables {
     ],
     actors: &[
         cue("Taliban", "taliban*", "Die Taliban eroberten Khinjan."),
+        cue(
+            "government forces",
+            "regierung",
+            "Khinjan ist wieder in den Händen der Regierung.",
+        ),
         cue(
             "insurgents",
             "aufstandisch*",
@@ -263,6 +273,16 @@ pub static TABLES: Tables = Tables {
     disputed: &[
         cue(
             (),
+            "offenbar",
+            "Die Taliban haben offenbar Khinjan erobert.",
+        ),
+        cue(
+            (),
+            "anscheinend",
+            "Die Taliban haben anscheinend Doshi erobert.",
+        ),
+        cue(
+            (),
             "angeblich*",
             "Die Taliban haben angeblich Khinjan erobert.",
         ),
@@ -307,6 +327,15 @@ pub static TABLES: Tables = Tables {
             "noch nicht * bestatigt",
             "Die Taliban eroberten Doshi, was noch nicht bestätigt wurde.",
         ),
+    ],
+    withdrawals: &[
+        cue(
+            (),
+            "zog* sich aus",
+            "Die Sicherheitskräfte zogen sich aus Khinjan zurück.",
+        ),
+        cue((), "ruckzug aus", "Die Armee begann den Rückzug aus Doshi."),
+        cue((), "aufgegeben", "Die Armee hat Nahrin aufgegeben."),
     ],
     negation: &[
         cue((), "nicht", "Khinjan ist nicht gefallen."),

@@ -114,10 +114,20 @@ pub static TABLES: Tables = Tables {
         cue(Advance, "besieg*", "Fighters besieged Nahrin."),
         cue(
             Advance,
+            "under siege",
+            "Khanabad has been under siege by the Taliban.",
+        ),
+        cue(
+            Advance,
             "outskirts",
             "Fighting reached the outskirts of Burka.",
         ),
         cue(Attack, "attack*", "The Taliban attacked Khanabad."),
+        cue(
+            Attack,
+            "operation*",
+            "Afghan forces conducted operations in Doshi.",
+        ),
         cue(
             Attack,
             "assault*",
@@ -167,10 +177,21 @@ pub static TABLES: Tables = Tables {
         ),
         cue("insurgents", "insurgent*", "Insurgents captured Nahrin."),
         cue("militants", "militant*", "Militants attacked Doshi."),
+        // the group, not the noun ("met little resistance")
         cue(
             "resistance",
-            "resistance",
+            "resistance fighters",
             "Resistance fighters retook Andarab.",
+        ),
+        cue(
+            "resistance",
+            "resistance forces",
+            "Resistance forces retook Andarab.",
+        ),
+        cue(
+            "resistance",
+            "the resistance",
+            "The resistance retook Andarab.",
         ),
         cue(
             "resistance",
@@ -210,6 +231,11 @@ pub static TABLES: Tables = Tables {
             "The Afghan army retook Doshi.",
         ),
         cue("government forces", "army", "The army retook Doshi."),
+        cue(
+            "government forces",
+            "defen* forces",
+            "Security and defence forces retook Doshi.",
+        ),
         cue("government forces", "troops", "Troops retook Khanabad."),
         cue("government forces", "commandos", "Commandos retook Burka."),
         cue("government forces", "andsf", "The ANDSF retook Khinjan."),
@@ -257,6 +283,11 @@ pub static TABLES: Tables = Tables {
     ],
     disputed: &[
         cue((), "reportedly", "The Taliban reportedly captured Khinjan."),
+        cue(
+            (),
+            "apparent*",
+            "The Taliban's apparent capture of Doshi was reported on Monday.",
+        ),
         cue(
             (),
             "report* to have",
@@ -311,6 +342,21 @@ pub static TABLES: Tables = Tables {
             "The Taliban captured Doshi, but this has not yet been confirmed.",
         ),
     ],
+    withdrawals: &[
+        cue(
+            (),
+            "retreat* from",
+            "Government forces retreated from Khinjan.",
+        ),
+        cue(
+            (),
+            "retreat of",
+            "After the retreat of the army, the Taliban entered Doshi.",
+        ),
+        cue((), "withdr* from", "Security forces withdrew from Nahrin."),
+        cue((), "pull* out of", "The army pulled out of Burka."),
+        cue((), "abandon*", "Afghan forces abandoned Khanabad."),
+    ],
     negation: &[
         cue((), "not", "Khinjan has not fallen."),
         cue((), "never", "Doshi never fell."),
@@ -321,6 +367,7 @@ pub static TABLES: Tables = Tables {
     ],
     clause_breaks: &[
         "but",
+        "since",
         "while",
         "whereas",
         "although",

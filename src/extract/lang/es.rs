@@ -101,6 +101,11 @@ pub static TABLES: Tables = Tables {
         cue(Advance, "cercaron", "Los talibanes cercaron Nahrin."),
         cue(Advance, "cerco", "El cerco de Doshi continúa."),
         cue(Advance, "asedi*", "Los talibanes asedian Burka."),
+        cue(
+            Attack,
+            "operacion*",
+            "Las fuerzas afganas realizaron operaciones en Doshi.",
+        ),
         cue(Advance, "sitia*", "Los talibanes sitiaron Khanabad."),
         cue(
             Advance,
@@ -145,9 +150,10 @@ pub static TABLES: Tables = Tables {
             "frente nacional de resistencia",
             "El Frente Nacional de Resistencia recuperó Khanabad.",
         ),
+        // the group, not the noun ("sin resistencia")
         cue(
             "resistance",
-            "resistencia",
+            "la resistencia",
             "La resistencia recuperó Khanabad.",
         ),
         cue("militia", "milicia*", "Las milicias recuperaron Burka."),
@@ -223,6 +229,16 @@ pub static TABLES: Tables = Tables {
     disputed: &[
         cue(
             (),
+            "aparente*",
+            "La aparente captura de Khinjan por los talibanes.",
+        ),
+        cue(
+            (),
+            "al parecer",
+            "Los talibanes al parecer capturaron Doshi.",
+        ),
+        cue(
+            (),
             "supuestamente",
             "Los talibanes supuestamente capturaron Khinjan.",
         ),
@@ -273,12 +289,27 @@ pub static TABLES: Tables = Tables {
             "Los talibanes capturaron Doshi, lo que aún no ha sido confirmado.",
         ),
     ],
+    withdrawals: &[
+        cue(
+            (),
+            "retir* de",
+            "Las fuerzas de seguridad se retiraron de Khinjan.",
+        ),
+        cue((), "abandon*", "El ejército abandonó Doshi."),
+    ],
     negation: &[
         cue((), "no", "Khinjan no ha caído."),
         cue((), "nunca", "Doshi nunca cayó."),
         cue((), "jamas", "Nahrin jamás cayó."),
     ],
-    clause_breaks: &["pero", "aunque", "mientras", "embargo", "obstante"],
+    clause_breaks: &[
+        "pero",
+        "aunque",
+        "mientras",
+        "embargo",
+        "obstante",
+        "en tanto que",
+    ],
     months: &[
         (1, "enero"),
         (2, "febrero"),

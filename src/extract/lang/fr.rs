@@ -26,6 +26,11 @@ pub static TABLES: Tables = Tables {
         cue(Captured, "saisi*", "Les insurgés ont saisi Doshi."),
         cue(
             Captured,
+            "rend* maitre*",
+            "Les talibans se sont rendus maîtres de Khinjan.",
+        ),
+        cue(
+            Captured,
             "pris * controle",
             "Les talibans ont pris le contrôle de Burka.",
         ),
@@ -129,6 +134,7 @@ pub static TABLES: Tables = Tables {
         cue(Advance, "march* sur", "Les insurgés marchent sur Khinjan."),
         cue(Advance, "encercl*", "Les talibans ont encerclé Doshi."),
         cue(Advance, "assieg*", "Les talibans assiègent Nahrin."),
+        cue(Advance, "siege de", "Le siège de Khinjan se poursuit."),
         cue(
             Advance,
             "aux portes",
@@ -141,6 +147,11 @@ pub static TABLES: Tables = Tables {
             "Les combats ont atteint la périphérie de Khinjan.",
         ),
         cue(Attack, "attaqu*", "Les talibans ont attaqué Doshi."),
+        cue(
+            Attack,
+            "operation*",
+            "Les forces afghanes ont mené des opérations à Doshi.",
+        ),
         cue(
             Attack,
             "assaut*",
@@ -182,9 +193,10 @@ pub static TABLES: Tables = Tables {
     actors: &[
         cue("Taliban", "talib*", "Les talibans ont pris Khinjan."),
         cue("insurgents", "insurge*", "Les insurgés ont pris Nahrin."),
+        // the group, not the noun ("sans réelle résistance")
         cue(
             "resistance",
-            "resistance",
+            "la resistance",
             "La résistance a repris Andarab.",
         ),
         cue(
@@ -256,6 +268,11 @@ pub static TABLES: Tables = Tables {
     disputed: &[
         cue(
             (),
+            "apparemment",
+            "Les talibans ont apparemment pris Khinjan.",
+        ),
+        cue(
+            (),
             "selon des sources non confirmees",
             "Selon des sources non confirmées, Khinjan est tombé.",
         ),
@@ -317,6 +334,19 @@ pub static TABLES: Tables = Tables {
             "pas encore * confirme*",
             "Les talibans ont pris Doshi, ce qui n'a pas encore été confirmé.",
         ),
+    ],
+    withdrawals: &[
+        cue(
+            (),
+            "retir* du",
+            "Les forces de sécurité se sont retirées du district de Khinjan.",
+        ),
+        cue(
+            (),
+            "retir* de",
+            "L'armée s'est retirée de Doshi.",
+        ),
+        cue((), "abandonn*", "L'armée a abandonné Nahrin."),
     ],
     negation: &[
         cue((), "pas", "Khinjan n'est pas tombé."),

@@ -103,6 +103,10 @@ pub struct Tables {
     pub denied: &'static [Cue<()>],
     /// Cues that the event is reported but disputed, hedged or unconfirmed.
     pub disputed: &'static [Cue<()>],
+    /// Cues that the side before them lost the place after them (`retreated from`, `se sont
+    /// retirées du`, `zogen sich aus … zurück`, `se retiraron de`): a capture by the other
+    /// side, against the one that withdrew.
+    pub withdrawals: &'static [Cue<()>],
     /// Negation words: before an event cue in its clause, the event is denied.
     pub negation: &'static [Cue<()>],
     /// Words that start a new clause (negation and hedging stop there).
@@ -248,6 +252,7 @@ mod tests {
                 .chain(t.denied.iter().map(|c| c.pattern))
                 .chain(t.disputed.iter().map(|c| c.pattern))
                 .chain(t.negation.iter().map(|c| c.pattern))
+                .chain(t.withdrawals.iter().map(|c| c.pattern))
                 .chain(t.relative.iter().map(|c| c.pattern))
                 .chain(t.stopwords.iter().copied())
                 .chain(t.clause_breaks.iter().copied())
