@@ -520,7 +520,7 @@ fn qualify(resolver: &Resolver, tokens: &[Token], spans: &mut [Span]) {
 
 /// The skeleton lookups of one article's runs, each key's skeleton computed once (a run is
 /// looked up by skeleton, its words are compared with the nearest names, then the run is):
-/// the same answers as [`Resolver::places_named`] and [`Resolver::near_a_name`].
+/// the same answers as [`Resolver::places_named`] and the fuzzy index would give each time.
 struct Keys<'r> {
     resolver: &'r Resolver,
     skeletons: RefCell<HashMap<String, Rc<str>>>,

@@ -516,16 +516,6 @@ impl Resolver {
             (name.place, name.form != crate::index::NameForm::Part)
         })
     }
-
-    /// Whether, among the `limit` names the fuzzy index offers first for the skeleton of
-    /// `folded`, one has a skeleton at least `similarity` (Jaro-Winkler) like it.
-    pub(crate) fn near_a_name(&self, folded: &str, similarity: f64, limit: usize) -> bool {
-        let skeleton = crate::normalize::skeleton_of_folded(folded);
-        self.index
-            .fuzzy(&skeleton, limit)
-            .into_iter()
-            .any(|n| strsim::jaro_winkler(&skeleton, self.index.name(n).skeleton) >= similarity)
-    }
 }
 
 #[cfg(test)]
