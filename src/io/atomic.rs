@@ -148,22 +148,6 @@ pub fn write_file(path: &Path, write: impl FnOnce(&mut AtomicFile) -> Result<()>
     file.commit()
 }
 
-/// Writes several files so that either all are replaced or, on error, none is: each is
-/// written to a temporary file first and the renames happen only after every write succeeded.
-/// (Files of one folder that must change together: [`OutputSet`].)
-pub fn write_all_or_nothing(files: Vec<(PathBuf, Vec<u8>)>) -> Result<()> {
-    let mut pending = Vec::with_capacity(files.len());
-    for (path, bytes) in files {
-        let mut f = AtomicFile::create(&path)?;
-        f.write_all(&bytes).map_err(|e| Error::io(&path, e))?;
-        pending.push(f);
-    }
-    for f in pending {
-        f.commit()?;
-    }
-    Ok(())
-}
-
 /// Creates a directory and its parents, naming it in the error.
 pub fn create_dir(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
