@@ -266,16 +266,14 @@ impl Resolver {
             let p = f.probability();
             // the model knows no designators: where the query's names another kind, the
             // hand-set similarity and its penalty stay
-            if q.kind.is_some_and(|k| k != self.gazetteer.kind(c.place)) {
-                c.score += TIE_BREAK * p;
-                continue;
-            }
+            let other_kind = q.kind.is_some_and(|k| k != self.gazetteer.kind(c.place));
             let long = |min| q.skeleton.len() >= min;
             let lift = match f.written_fold_edits() {
+                _ if other_kind => None,
                 // one slip of the pen (any neighbours swapped) in a name as people write it,
                 // long enough that one letter seldom makes another name: as sure as a fuzzy
-                // match gets, ahead of keys that only sound alike (Cochiit is Cochiti, not
-                // Cusset by its skeleton) and of machine transliterations
+                // match gets, ahead of keys that only sound alike and of machine
+                // transliterations (Solpdad is Soledad, not Salford by "solpeodeu")
                 Some(1) if long(ONE_EDIT_MIN_LENGTH) => Some(ceiling),
                 // two slips in a longer name: as sure as the model says, below one slip
                 Some(2) if long(TWO_EDITS_MIN_LENGTH) => Some(p.min(ceiling - TWO_EDITS_BELOW)),
