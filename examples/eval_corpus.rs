@@ -214,7 +214,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         if !matches!(outcome, Outcome::Right) {
             misses.push(format!(
-                "line {}: {:?} ({}, {}) expected {} {}: {} {}",
+                "line {}: {:?} ({}, {}) expected {} {}: {} {}{}",
                 row.line,
                 row.query,
                 row.language,
@@ -222,7 +222,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 row.expected_id,
                 row.expected_name,
                 r.status.as_str(),
-                got
+                got,
+                if matches!(outcome, Outcome::Twin) {
+                    " [twin]"
+                } else {
+                    ""
+                }
             ));
         }
     }

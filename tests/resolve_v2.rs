@@ -195,6 +195,33 @@ fn top_caps_the_same_name_at_other_levels_and_counts_them() {
     assert!(csv.contains("2 other levels not listed (top 1)"), "{csv}");
 }
 
+#[test]
+fn a_province_leads_a_place_named_otherwise_that_has_its_name_as_another_name() {
+    // GeoNames calls the towns Jabal os Saraj, Aibak and Mehtar Lam also "Parwan", "Samangan"
+    // and "Laghman"; their districts inherit the name; the writer means the province
+    let lines = resolve_json(&[], &["Parwan", "Samangan", "Laghman", "Саманган"]);
+    for (l, province) in lines
+        .iter()
+        .zip(["Parwan", "Samangan", "Laghman", "Samangan"])
+    {
+        assert_eq!(l["status"], "matched", "{l}");
+        assert_eq!(l["best"]["kind"], "province", "{l}");
+        assert_eq!(l["best"]["name"], province, "{l}");
+    }
+    assert!(lines[0]["best"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("the province whose own name it is"));
+    // where the levels share the name, the district stays first; a designator says which
+    let lines = resolve_json(&[], &["Kunduz", "Khost", "Parwan district"]);
+    let got = answers(&lines);
+    assert_eq!(got[0].2, "district", "{:?}", got[0]);
+    assert_eq!(got[1].2, "district", "{:?}", got[1]);
+    assert_eq!(
+        (got[2].1.as_str(), got[2].2.as_str()),
+        ("Jabal us Sarāj", "district")
+    );
+}
 /// The gazetteer's row for a place id: its alternate names.
 fn embedded_alt_names(id: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("gazetteer/afghanistan.csv");

@@ -160,15 +160,40 @@ impl Resolver {
         // the preferred kind leads its cluster; clusters keep their order
         let mut order: Vec<usize> = (0..tied).collect();
         order.sort_by_key(|&i| (cluster[i], self.rank_key(&cands[i], &o.prefer, hint), i));
+        // unless it has the name only as another name (the town Jabal os Saraj is also called
+        // Parwan) and the name is a province's own: then the province leads
+        let head = order[0];
+        let province = order.iter().position(|&i| {
+            cluster[i] == cluster[head]
+                && self.gazetteer.kind(cands[i].place) == Kind::Province
+                && self.own_name(&cands[i])
+        });
+        // a designator in the query ("Parwan district") says which level is meant
+        let named_province = province.filter(|&p| {
+            let (h, p) = (cands[head].place, cands[order[p]].place);
+            let named_otherwise =
+                self.index.primary_consonants(h) != self.index.primary_consonants(p);
+            hint.is_none() && named_otherwise && !self.own_name(&cands[head])
+        });
+        if let Some(p) = named_province {
+            let i = order.remove(p);
+            order.insert(0, i);
+        }
         let rest = cands.split_off(tied);
         let mut slots: Vec<Option<Candidate>> = cands.into_iter().map(Some).collect();
         let mut ordered: Vec<Candidate> = order.iter().filter_map(|&i| slots[i].take()).collect();
         let mut best = ordered.remove(0);
         if status == Status::Matched && tied > 1 {
-            best.reason.push_str(&format!(
-                "; {} preferred over the same name at other levels",
-                self.gazetteer.place(best.place).kind
-            ));
+            let kind = self.gazetteer.place(best.place).kind;
+            if named_province.is_some() {
+                best.reason.push_str(
+                    "; the province whose own name it is, preferred over places that have it as another name",
+                );
+            } else {
+                best.reason.push_str(&format!(
+                    "; {kind} preferred over the same name at other levels"
+                ));
+            }
         }
         let left_out = cap_listed(&mut best, &mut ordered, rest, status, o);
         let candidates = ordered.into_iter().map(clamp).collect();
@@ -237,6 +262,13 @@ impl Resolver {
         c.matched_name = e.text.to_string();
         c.matched_key = e.fold.to_string();
         c
+    }
+
+    /// Whether the name a candidate matched is its place's own: it has the consonant key of
+    /// the place's primary name. *Parwan* is the province's own name, and only an alternate
+    /// name of the town Jabal os Saraj (which its district inherits).
+    fn own_name(&self, c: &Candidate) -> bool {
+        self.index.primary_consonants(c.place) == self.index.name_consonants(c.name_id)
     }
 
     /// One name at several levels: one place contains the other (or both sit in the same
