@@ -97,11 +97,13 @@ pub(crate) enum Tag {
     FoldSlots = 35,
     KeySlots = 36,
     ConsonantSlots = 37,
+    FoldDeletionStarts = 38,
+    FoldDeletionFolds = 39,
 }
 
 impl Tag {
     /// Every tag, in file order.
-    pub(crate) const ALL: [Tag; 26] = [
+    pub(crate) const ALL: [Tag; 28] = [
         Tag::PlaceRecords,
         Tag::PlaceAltNames,
         Tag::PlaceHeap,
@@ -128,6 +130,8 @@ impl Tag {
         Tag::FoldSlots,
         Tag::KeySlots,
         Tag::ConsonantSlots,
+        Tag::FoldDeletionStarts,
+        Tag::FoldDeletionFolds,
     ];
 
     pub(crate) fn from_u32(n: u32) -> Option<Tag> {

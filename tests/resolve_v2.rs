@@ -402,3 +402,26 @@ fn a_slip_of_the_first_letter_one_edit_from_a_name_is_matched() {
     // two edits from a short name is as often another name: Chinarto is not Chinar
     assert_eq!(lines[2]["status"], "unmatched", "{}", lines[2]);
 }
+
+#[test]
+fn a_compound_name_without_its_wa_is_the_compound() {
+    let lines = resolve_json(
+        &[],
+        &["Tala Barfak district", "Kuran Munjan", "Khost Firing"],
+    );
+    let got = answers(&lines);
+    let want = [
+        ("Tālah wa Barfak", "Baghlan"),
+        ("Kuran Wa Munjan", "Badakhshan"),
+        ("Khōst wa Firing", "Baghlan"),
+    ];
+    for (g, (name, province)) in got.iter().zip(want) {
+        assert_eq!(g.0, "matched", "{g:?}");
+        assert_eq!(
+            (g.1.as_str(), g.2.as_str(), g.3.as_str()),
+            (name, "district", province)
+        );
+    }
+    let reason = lines[1]["best"]["reason"].as_str().unwrap();
+    assert!(reason.contains("without its \"wa\" (and)"), "{reason}");
+}

@@ -145,7 +145,13 @@ impl Build {
         drop(by_skeleton);
         let fold_text = |ids: &Vec<NameId>| names[ids[0] as usize].fold;
         let folds = [Tag::Folds, Tag::FoldSlots, Tag::FoldStarts, Tag::FoldNames];
-        push_text_table(&mut b, folds, by_fold, fold_text)?;
+        let fold_texts = push_text_table(&mut b, folds, by_fold, fold_text)?;
+        let (fold_deletion_starts, fold_deletion_folds) =
+            deletions::build(&fold_texts, deletions::FOLD_EDITS)?;
+        drop(fold_texts);
+        b.push(Tag::FoldDeletionStarts, &fold_deletion_starts);
+        b.push(Tag::FoldDeletionFolds, &fold_deletion_folds);
+        drop((fold_deletion_starts, fold_deletion_folds));
         b.push(Tag::Names, &names);
         drop(names);
         let cons_text = |ks: &Vec<KeyId>| key_consonants[ks[0] as usize];
@@ -162,7 +168,8 @@ impl Build {
         drop((key_name_starts, key_name_ids));
         push_gram_tables(&mut b, grams, &key_texts)?;
         b.push(Tag::PlaceNameStarts, &place_starts);
-        let (deletion_starts, deletion_keys) = deletions::build(&key_texts)?;
+        let (deletion_starts, deletion_keys) =
+            deletions::build(&key_texts, deletions::SKELETON_EDITS)?;
         b.push(Tag::DeletionStarts, &deletion_starts);
         b.push(Tag::DeletionKeys, &deletion_keys);
         drop((deletion_starts, deletion_keys));
@@ -245,26 +252,28 @@ fn push_gram_tables(
 }
 
 /// Pushes a map from texts to lists as four sections: the texts (as `text_of` finds each in
-/// the heap) in byte order, their hash table, and the lists as compressed rows.
+/// the heap) in byte order, their hash table, and the lists as compressed rows; gives the
+/// texts in that order.
 fn push_text_table(
     b: &mut Builder,
     [texts, slots, starts, items]: [Tag; 4],
     map: FxHashMap<String, Vec<u32>>,
     text_of: impl Fn(&Vec<u32>) -> Str,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let mut rows: Vec<(String, Vec<u32>)> = map.into_iter().collect();
     rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let strs: Vec<Str> = rows.iter().map(|(_, list)| text_of(list)).collect();
     b.push(texts, &strs);
     b.push(slots, &hash_slots(rows.iter().map(|(t, _)| t.as_str())));
-    let (row_starts, row_items) = to_csr(rows.into_iter().map(|(_, list)| list))?;
+    let (texts, lists): (Vec<String>, Vec<Vec<u32>>) = rows.into_iter().unzip();
+    let (row_starts, row_items) = to_csr(lists)?;
     b.push(starts, &row_starts);
     b.push(items, &row_items);
-    Ok(())
+    Ok(texts)
 }
 
 /// The index entries of a place's names: each distinct text, and the distinct keys of its
-/// designator-less and compound parts.
+/// designator-less form, a compound without its "wa" (and), and the compound's parts.
 fn names_of(gazetteer: &Gazetteer, pid: PlaceId) -> Vec<NewName> {
     let place = gazetteer.place(pid);
     let mut out = Vec::new();
@@ -281,6 +290,8 @@ fn names_of(gazetteer: &Gazetteer, pid: PlaceId) -> Vec<NewName> {
         }
         let compound = forms.last().map(|(k, _)| k.clone()).unwrap_or_default();
         if let Some((a, b)) = compound.split_once(" wa ") {
+            // writers drop the "and" as often as they keep it (Tala Barfak, Kuran Munjan)
+            forms.push((format!("{a} {b}"), NameForm::Unjoined));
             forms.push((a.to_string(), NameForm::Part));
             forms.push((b.to_string(), NameForm::Part));
         }

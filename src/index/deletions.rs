@@ -1,22 +1,30 @@
-//! The deletion-neighbourhood table: which keys are one or two edits from a query key.
+//! The deletion-neighbourhood tables: which folded names are one or two edits from a query's
+//! fold, and which skeleton keys one edit from its skeleton.
 //!
-//! Every key is filed under each variant that at most two deletions within its first
-//! [`PREFIX`] bytes make (SymSpell's symmetric deletions, limited to a prefix as SymSpell
-//! limits them). Two keys within two edits (insertions, deletions, substitutions, swaps of
-//! neighbours) of each other share such a variant, wherever the edits are, so looking up the
-//! query's own variants finds every key within two edits; the optimal string alignment
-//! distance of each key found then says how far it is.
+//! Every text is filed under each variant that at most [`FOLD_EDITS`] (folds) or
+//! [`SKELETON_EDITS`] (skeletons) deletions within its first [`PREFIX`] bytes make (SymSpell's
+//! symmetric deletions, limited to a prefix as SymSpell limits them). Two texts within that
+//! many edits (insertions, deletions, substitutions, swaps of neighbours) of each other share
+//! such a variant, wherever the edits are, so looking up the query's own variants finds every
+//! text within them; the optimal string alignment distance of each text found then says how
+//! far it is.
 
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::{Index, KeyId, KeyTexts};
 use crate::error::{Error, Result};
 use crate::flat::csr;
+use crate::flat::Span;
 
 /// Bytes at the start of a key whose deletions it is filed under.
 pub const PREFIX: usize = 7;
-/// Most edits between a query key and the keys the table finds.
+/// Most edits between a query and the texts the tables find.
 pub const MAX_EDITS: usize = 2;
+/// Edits the fold table reaches: a typo or two in a name as written.
+pub(crate) const FOLD_EDITS: usize = MAX_EDITS;
+/// Edits the skeleton table reaches: a romanization with one slip (*Sar Rawda* for Sar
+/// Rowẕah); two skeleton edits reach more look-alikes than typos.
+pub(crate) const SKELETON_EDITS: usize = 1;
 
 /// An index's deletion table: hash buckets of keys filed under their variants, each entry a
 /// key id and the high half of its variant's hash.
@@ -26,6 +34,8 @@ pub(super) struct DeletionTable<'a> {
     /// buckets minus one (their number is a power of two)
     pub(super) mask: u64,
     pub(super) texts: KeyTexts<'a>,
+    /// the deletions each text is filed under, and so the most edits the table reaches
+    pub(super) edits: usize,
 }
 
 impl<'a> DeletionTable<'a> {
@@ -47,15 +57,20 @@ fn filed(key: &str) -> bool {
 }
 
 /// The hashes of the distinct variants of `key`'s first [`PREFIX`] bytes with at most
-/// [`MAX_EDITS`] of them deleted (the prefix itself included), sorted.
-fn variant_hashes(key: &[u8]) -> Vec<u64> {
+/// `deletions` (up to [`MAX_EDITS`]) of them deleted (the prefix itself included), sorted.
+/// A key is filed under its variants of [`MAX_EDITS`] deletions; a query looking for keys
+/// within `d` edits needs only its own variants of `d`.
+fn variant_hashes(key: &[u8], deletions: usize) -> Vec<u64> {
     let prefix = &key[..key.len().min(PREFIX)];
     let mut variants: Vec<u64> = Vec::with_capacity(1 + PREFIX + PREFIX * (PREFIX - 1) / 2);
     variants.push(pack(prefix.iter().copied()));
-    let n = prefix.len();
+    let n = if deletions == 0 { 0 } else { prefix.len() };
     for i in 0..n {
         let once = (0..n).filter(|&x| x != i);
         variants.push(pack(once.map(|x| prefix[x])));
+        if deletions < 2 {
+            continue;
+        }
         for j in i + 1..n {
             let twice = (0..n).filter(|&x| x != i && x != j);
             variants.push(pack(twice.map(|x| prefix[x])));
@@ -78,16 +93,17 @@ fn pack(bytes: impl Iterator<Item = u8>) -> u64 {
         .fold(0, |acc, (i, b)| acc | u64::from(b) << (8 * i))
 }
 
-/// The deletion table of `keys`: a power of two of hash buckets, as compressed rows of key
-/// ids with the high half of the hash of the variant each is filed under.
-pub(super) fn build(keys: &[String]) -> Result<(Vec<u32>, Vec<[u32; 2]>)> {
+/// The deletion table of `keys`, each filed under its variants of `edits` deletions: a power
+/// of two of hash buckets, as compressed rows of key ids with the high half of the hash of
+/// the variant each is filed under.
+pub(super) fn build(keys: &[String], edits: usize) -> Result<(Vec<u32>, Vec<[u32; 2]>)> {
     use rayon::prelude::*;
     // each key's variants, hashed in parallel, then filed by counting
     let filings: Vec<Vec<u64>> = keys
         .par_iter()
         .map(|k| {
             if filed(k) {
-                variant_hashes(k.as_bytes())
+                variant_hashes(k.as_bytes(), edits)
             } else {
                 Vec::new()
             }
@@ -221,48 +237,107 @@ pub(crate) fn osa_with(a: &[u8], b: &[u8], swappable: impl Fn(u8, u8) -> bool) -
     rows[(a.len() % 3) * w + b.len()]
 }
 
-impl Index {
-    /// The deletion table, borrowed once for a query's lookups.
-    fn deletion_table(&self) -> DeletionTable<'_> {
-        let starts = self.u32s(self.spans.deletion_starts);
-        DeletionTable {
-            starts,
-            entries: self.bytes.array(self.spans.deletion_keys),
-            // one slot more than the buckets: the mask is that minus one
-            mask: (starts.len().saturating_sub(1)).saturating_sub(1) as u64,
-            texts: self.key_texts(),
-        }
-    }
-
-    /// Every key within `max_edits` (at most [`MAX_EDITS`]) insertions, deletions,
-    /// substitutions or swaps of neighbouring bytes of `skeleton`, other than `skeleton`
-    /// itself, with its distance: nearest first, then in key order. None for a skeleton in
-    /// another script than Latin.
-    #[doc(hidden)] // a door for benches/scale.rs, not part of the API
-    pub fn keys_within(&self, skeleton: &str, max_edits: usize) -> Vec<(KeyId, u8)> {
-        let q = skeleton.as_bytes();
-        let max = max_edits.min(MAX_EDITS);
-        let mut found: Vec<(KeyId, u8)> = Vec::new();
-        if !filed(skeleton) || max == 0 {
+impl<'a> DeletionTable<'a> {
+    /// Every text of the table within `max` (at most the table's own edits) edits of
+    /// `query`, other than `query` itself, with its distance, in id order.
+    fn within(&self, query: &str, max: usize) -> Vec<(u32, u8)> {
+        let q = query.as_bytes();
+        let max = max.min(self.edits);
+        let mut found: Vec<(u32, u8)> = Vec::new();
+        if !filed(query) || max == 0 {
             return found;
         }
-        let table = self.deletion_table();
-        // a key near the query shares many of its variants: each is compared once
-        let mut reached: Vec<(KeyId, &str)> = Vec::new();
-        for hash in variant_hashes(q) {
-            table.filed_under(hash, |k, key| {
-                if key.len().abs_diff(q.len()) <= max {
-                    reached.push((k, key));
+        // a text near the query shares many of its variants: each is compared once
+        let mut reached: Vec<(u32, &str)> = Vec::new();
+        for hash in variant_hashes(q, max) {
+            self.filed_under(hash, |k, text| {
+                if text.len().abs_diff(q.len()) <= max {
+                    reached.push((k, text));
                 }
             });
         }
         reached.sort_unstable_by_key(|&(k, _)| k);
         reached.dedup_by_key(|&mut (k, _)| k);
-        for (k, key) in reached {
-            if let Some(d) = edits_within(q, key.as_bytes(), max).filter(|&d| d > 0) {
+        for (k, text) in reached {
+            if let Some(d) = edits_within(q, text.as_bytes(), max).filter(|&d| d > 0) {
                 found.push((k, d as u8));
             }
         }
+        found
+    }
+}
+
+impl Index {
+    /// A deletion table of the index, borrowed once for a query's lookups.
+    fn deletion_table(
+        &self,
+        [starts, entries, texts]: [Span; 3],
+        edits: usize,
+    ) -> DeletionTable<'_> {
+        let starts = self.u32s(starts);
+        DeletionTable {
+            edits,
+            starts,
+            entries: self.bytes.array(entries),
+            // one slot more than the buckets: the mask is that minus one
+            mask: (starts.len().saturating_sub(1)).saturating_sub(1) as u64,
+            texts: KeyTexts {
+                keys: self.strs(texts),
+                heap: self.heap(),
+            },
+        }
+    }
+
+    /// Every key within `max_edits` (at most [`SKELETON_EDITS`]) insertions, deletions,
+    /// substitutions or swaps of neighbouring bytes of `skeleton`, other than `skeleton`
+    /// itself, with its distance: nearest first, then in key order. None for a skeleton in
+    /// another script than Latin.
+    #[doc(hidden)] // a door for benches/scale.rs, not part of the API
+    pub fn keys_within(&self, skeleton: &str, max_edits: usize) -> Vec<(KeyId, u8)> {
+        let s = &self.spans;
+        let spans = [s.deletion_starts, s.deletion_keys, s.keys];
+        let mut found = self
+            .deletion_table(spans, SKELETON_EDITS)
+            .within(skeleton, max_edits);
+        found.sort_unstable_by_key(|&(k, d)| (d, k));
+        found
+    }
+
+    /// Every distinct fold within `max_edits` (at most [`FOLD_EDITS`]) edits of `folded`,
+    /// other than `folded` itself, with its distance, in fold order.
+    pub(crate) fn folds_within(&self, folded: &str, max_edits: usize) -> Vec<(u32, u8)> {
+        let s = &self.spans;
+        let spans = [s.fold_deletion_starts, s.fold_deletion_folds, s.folds];
+        self.deletion_table(spans, FOLD_EDITS)
+            .within(folded, max_edits)
+    }
+
+    /// The keys of the names whose fold is within `max_edits` of `folded` (other than
+    /// `folded` itself), or whose skeleton is one edit from `skeleton`, each with the fewer
+    /// edits: nearest first, then in key order. A fold one typo from a name can be three
+    /// skeleton edits from it (*alminica*, *alminicis* for Almenêche, Almenêches); a skeleton
+    /// one edit away is a romanization with a slip (*Sar Rawda* for Sar Rowẕah), while two
+    /// skeleton edits reach more look-alikes than typos.
+    pub(crate) fn keys_near(
+        &self,
+        folded: &str,
+        skeleton: &str,
+        max_edits: usize,
+    ) -> Vec<(KeyId, u8)> {
+        let s = &self.spans;
+        let mut found = self.keys_within(skeleton, max_edits);
+        let (starts, names) = (self.u32s(s.fold_starts), self.u32s(s.fold_names));
+        let records = self.records();
+        for (f, d) in self.folds_within(folded, max_edits) {
+            for &n in csr(starts, names, f as usize) {
+                if let Some(r) = records.get(n as usize) {
+                    found.push((r.key, d));
+                }
+            }
+        }
+        // a key reached both ways keeps the nearer
+        found.sort_unstable_by_key(|&(k, d)| (k, d));
+        found.dedup_by_key(|&mut (k, _)| k);
         found.sort_unstable_by_key(|&(k, d)| (d, k));
         found
     }
@@ -275,11 +350,13 @@ mod tests {
     #[test]
     fn variants_are_distinct_and_bounded() {
         // prefix, its 7 deletions and 21 pairs of them
-        assert_eq!(variant_hashes(b"abcdefghij").len(), 29);
+        assert_eq!(variant_hashes(b"abcdefghij", 2).len(), 29);
         // "kabul": 1 + 5 + 10
-        assert_eq!(variant_hashes(b"kabul").len(), 16);
+        assert_eq!(variant_hashes(b"kabul", 2).len(), 16);
         // deleting either a of "aab" gives "ab"; "b" from either pair
-        assert_eq!(variant_hashes(b"aab").len(), 1 + 2 + 2);
+        assert_eq!(variant_hashes(b"aab", 2).len(), 1 + 2 + 2);
+        // a query looking one edit away: the prefix and its 7 deletions
+        assert_eq!(variant_hashes(b"abcdefghij", 1).len(), 8);
     }
 
     #[test]

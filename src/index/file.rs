@@ -32,9 +32,10 @@ pub const MAGIC: [u8; 8] = *b"GAZMAPIX";
 
 /// The layout version this gazmap writes and reads: to be raised with any change to the
 /// header, the section table or a section's layout (3: the deletion table files two deletions
-/// within a prefix). Changes to how keys are made raise
-/// [`KEY_RULES_VERSION`] instead.
-pub const FORMAT_VERSION: u32 = 3;
+/// within a prefix; 4: a second deletion table, of the folds, filed under two deletions, and the
+/// skeletons' under one). Changes to how keys are made
+/// raise [`KEY_RULES_VERSION`] instead.
+pub const FORMAT_VERSION: u32 = 4;
 
 pub use crate::normalize::KEY_RULES_VERSION;
 

@@ -71,6 +71,8 @@ pub enum NameForm {
     Bare,
     /// One side of a compound name (`Shigal` of `Shigal wa Sheltan`).
     Part,
+    /// A compound name without its "wa", "and" (`Shigal Sheltan`).
+    Unjoined,
 }
 
 /// Lookup structures over every name and alternate name of a gazetteer, in flat arrays built
@@ -114,6 +116,10 @@ struct Spans {
     /// the high half of the variant's hash
     deletion_starts: Span,
     deletion_keys: Span,
+    /// the same of the folds ([`Str`] of `folds`), filed under their deletions of one or two
+    /// bytes: fold id and the high half of the variant's hash
+    fold_deletion_starts: Span,
+    fold_deletion_folds: Span,
     /// hash tables of the folds, keys and consonant keys
     fold_slots: Span,
     key_slots: Span,
@@ -121,7 +127,7 @@ struct Spans {
 }
 
 impl Spans {
-    fn all(&self) -> [(Tag, Span); 22] {
+    fn all(&self) -> [(Tag, Span); 24] {
         [
             (Tag::Names, self.names),
             (Tag::NameHeap, self.heap.span()),
@@ -145,6 +151,8 @@ impl Spans {
             (Tag::FoldSlots, self.fold_slots),
             (Tag::KeySlots, self.key_slots),
             (Tag::ConsonantSlots, self.consonant_slots),
+            (Tag::FoldDeletionStarts, self.fold_deletion_starts),
+            (Tag::FoldDeletionFolds, self.fold_deletion_folds),
         ]
     }
 }
@@ -175,6 +183,8 @@ impl Index {
             fold_slots: sections.get::<u32>(Tag::FoldSlots)?,
             key_slots: sections.get::<u32>(Tag::KeySlots)?,
             consonant_slots: sections.get::<u32>(Tag::ConsonantSlots)?,
+            fold_deletion_starts: sections.get::<u32>(Tag::FoldDeletionStarts)?,
+            fold_deletion_folds: sections.get::<[u32; 2]>(Tag::FoldDeletionFolds)?,
         };
         let mut index = Index {
             bytes,
@@ -188,6 +198,11 @@ impl Index {
             || index.u32s(spans.gram_starts).len() != index.u32s(spans.grams).len() + 1
             || index.u32s(spans.gram_len_starts).len() != index.u32s(spans.grams).len() + 1
             || !(index.u32s(spans.deletion_starts).len().saturating_sub(1)).is_power_of_two()
+            || !(index
+                .u32s(spans.fold_deletion_starts)
+                .len()
+                .saturating_sub(1))
+            .is_power_of_two()
         {
             return Err(Error::Invalid(
                 "the index's tables disagree in length".into(),
@@ -270,7 +285,8 @@ impl Index {
             form: match (r.flags >> 1) & 3 {
                 0 => NameForm::Full,
                 1 => NameForm::Bare,
-                _ => NameForm::Part,
+                2 => NameForm::Part,
+                _ => NameForm::Unjoined,
             },
         }
     }
@@ -409,61 +425,106 @@ mod tests {
         assert!(hits.iter().all(|&n| idx.name(n).place == 1) && !hits.is_empty());
     }
 
+    /// The id of a distinct fold.
+    fn fold_id(idx: &Index, folded: &str) -> u32 {
+        let folds = idx.strs(idx.spans.folds);
+        folds
+            .iter()
+            .position(|f| f.get(idx.heap()) == folded)
+            .unwrap() as u32
+    }
+
+    /// The text of a distinct fold.
+    fn fold_text(idx: &Index, id: u32) -> &str {
+        idx.strs(idx.spans.folds)[id as usize].get(idx.heap())
+    }
+
     #[test]
-    fn keys_within_two_edits_are_found_wherever_the_edits_are() {
+    fn folds_within_two_edits_are_found_wherever_the_edits_are() {
+        let g = Gazetteer::embedded().unwrap();
+        let idx = Index::build(&g).unwrap();
+        let name = "kunduz";
+        let f = fold_id(&idx, name);
+        let swapped = format!("{}{}{}", &name[1..2], &name[..1], &name[2..]);
+        // one edit: at the front, a swap, at the end; two: substitutions at both ends,
+        // a substitution and a deletion, two insertions
+        let one = [format!("x{name}"), swapped, format!("{name}x")];
+        let two = [
+            format!("x{}x", &name[1..name.len() - 1]),
+            format!("x{}", &name[2..]),
+            format!("{}xy{}", &name[..3], &name[3..]),
+        ];
+        for (queries, d) in [(&one, 1u8), (&two, 2u8)] {
+            for q in queries {
+                let found = idx.folds_within(q, 2);
+                assert!(found.contains(&(f, d)), "{q}: {found:?}");
+                for &(o, od) in &found {
+                    let text = fold_text(&idx, o);
+                    assert_eq!(strsim::osa_distance(q, text), usize::from(od), "{q}");
+                }
+                // and the names' keys come with the fewer edits
+                let k = idx.find_key(&skeleton("Kunduz")).unwrap();
+                let near = idx.keys_near(q, &skeleton(q), 2);
+                assert!(near.iter().any(|&(nk, nd)| nk == k && nd <= d), "{q}");
+                assert!(near.windows(2).all(|w| w[0].1 <= w[1].1));
+            }
+        }
+        // the fold itself is the fold lookup's; one edit more is too far
+        assert!(idx.folds_within(name, 2).iter().all(|&(o, _)| o != f));
+        assert!(!idx
+            .folds_within(&format!("xyz{}", &name[1..]), 2)
+            .iter()
+            .any(|&(o, _)| o == f));
+        assert!(!idx
+            .folds_within(&format!("x{name}"), 0)
+            .iter()
+            .any(|&(o, _)| o == f));
+    }
+
+    #[test]
+    fn skeleton_keys_one_edit_away_are_found_and_two_are_not() {
         let g = Gazetteer::embedded().unwrap();
         let idx = Index::build(&g).unwrap();
         let key = skeleton("Kunduz");
         let k = idx.find_key(&key).unwrap();
-        let swapped = format!("{}{}{}", &key[1..2], &key[..1], &key[2..]);
-        // one edit: at the front, a swap, at the end; two: substitutions at both ends,
-        // a substitution and a deletion, two insertions
-        let one = [format!("x{key}"), swapped, format!("{key}x")];
-        let two = [
-            format!("x{}x", &key[1..key.len() - 1]),
-            format!("x{}", &key[2..]),
-            format!("{}xy{}", &key[..3], &key[3..]),
-        ];
-        for (queries, d) in [(&one, 1u8), (&two, 2u8)] {
-            for q in queries {
-                let found = idx.keys_within(q, 2);
-                assert!(found.contains(&(k, d)), "{q}: {found:?}");
-                for &(f, fd) in &found {
-                    assert_eq!(strsim::osa_distance(q, idx.key(f)), usize::from(fd), "{q}");
-                }
-                assert!(found.windows(2).all(|w| w[0].1 <= w[1].1));
-            }
-        }
-        // the key itself is the skeleton lookup's; one edit more is too far
-        assert!(idx.keys_within(&key, 2).iter().all(|&(f, _)| f != k));
-        assert!(!idx
-            .keys_within(&format!("xyz{}", &key[1..]), 2)
-            .iter()
-            .any(|&(f, _)| f == k));
-        assert!(!idx
-            .keys_within(&format!("x{key}"), 0)
-            .iter()
-            .any(|&(f, _)| f == k));
+        let one = format!("x{}", &key[1..]);
+        assert!(idx.keys_within(&one, 2).contains(&(k, 1)));
+        let two = format!("xy{}", &key[2..]);
+        assert!(!idx.keys_within(&two, 2).iter().any(|&(f, _)| f == k));
     }
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
         #[test]
-        fn keys_within_finds_what_a_scan_finds(q in "[a-z]{1,12}", seed in 0usize..1000) {
+        fn the_tables_find_what_a_scan_finds(q in "[a-z]{1,12}", seed in 0usize..1000) {
             let g = Gazetteer::embedded().unwrap();
             let idx = INDEX.get_or_init(|| Index::build(&g).unwrap());
-            // a query near a real key, and the random one
+            let folds = idx.strs(idx.spans.folds).len();
+            // a query near a real key or fold, and the random one
             let real = idx.key((seed % idx.key_count()) as KeyId).to_string();
-            for query in [q.clone(), format!("{}{}", &q[..q.len().min(2)], real)] {
+            let real_fold = fold_text(idx, (seed % folds) as u32).to_string();
+            for query in [
+                q.clone(),
+                format!("{}{}", &q[..q.len().min(2)], real),
+                format!("{}{}", &q[..q.len().min(1)], real_fold),
+            ] {
                 let mut scan: Vec<(KeyId, u8)> = (0..idx.key_count() as KeyId)
                     .filter_map(|k| {
                         let key = idx.key(k);
                         let d = strsim::osa_distance(&query, key);
-                        (key.is_ascii() && (1..=2).contains(&d)).then_some((k, d as u8))
+                        (key.is_ascii() && d == 1).then_some((k, d as u8))
                     })
                     .collect();
                 scan.sort_unstable_by_key(|&(k, d)| (d, k));
                 proptest::prop_assert_eq!(idx.keys_within(&query, 2), scan, "{}", query);
+                let scan: Vec<(u32, u8)> = (0..folds as u32)
+                    .filter_map(|f| {
+                        let text = fold_text(idx, f);
+                        let d = strsim::osa_distance(&query, text);
+                        (text.is_ascii() && (1..=2).contains(&d)).then_some((f, d as u8))
+                    })
+                    .collect();
+                proptest::prop_assert_eq!(idx.folds_within(&query, 2), scan, "{}", query);
             }
         }
     }

@@ -21,6 +21,7 @@ impl Resolver {
         match e.form {
             NameForm::Full => {}
             NameForm::Bare => r.push_str(" without its designator"),
+            NameForm::Unjoined => r.push_str(" without its \"wa\" (and)"),
             NameForm::Part => r.push_str(", one part of the compound name"),
         }
         r.push_str(&c.reason);
