@@ -240,16 +240,17 @@ fn embedded_alt_names(id: &str) -> String {
 fn persian_urdu_and_cyrillic_spellings_of_districts_with_no_alternate_in_that_script() {
     // (query, expected district id); none of these districts has an alternate name in
     // Arabic or Cyrillic script, which the test checks first (Deh Sabz gave way to Deh Salah
-    // when Kabul's districts got their sourced Dari names)
+    // when Kabul's districts got their sourced Dari names; Khwaja Ghar, Spin Boldak, Pashtun
+    // Kot, Warduj and Yamgan to Bakwah, Shib Koh, Mya Neshin and Lash-e Juwayn when theirs did)
     let cases = [
         ("اندراب", "geonames:7052857"),         // Persian: Andarab
         ("ولسوالی اندراب", "geonames:7052857"), // Persian, with its designator
-        ("خواجہ غار", "geonames:7053329"),      // Urdu: Khwaja Ghar (heh goal)
-        ("سپن بولدک", "geonames:7053310"),      // Urdu: Spin Boldak
-        ("پشتون کوت", "geonames:7052936"),      // Persian: Pashtun Kot
+        ("بکواہ", "geonames:7052918"),          // Urdu: Bakwah (heh goal)
+        ("شیب کوہ", "geonames:7052926"),        // Urdu: Shib Koh
+        ("میانشین", "geonames:7053305"),        // Persian: Mya Neshin
         ("Андараб", "geonames:7052857"),        // Cyrillic: Andarab
-        ("Вардудж", "geonames:7052696"),        // Cyrillic дж: Warduj
-        ("Ямган", "geonames:7052735"),          // Cyrillic я: Yamgan
+        ("Лаш-е Джувайн", "geonames:7052922"),  // Cyrillic дж: Lash-e Juwayn
+        ("Мья Нешин", "geonames:7053305"),      // Cyrillic я: Mya Neshin
         ("Дех Салах", "geonames:7052901"),      // Cyrillic х (kh, here h): Deh Salah
     ];
     let other_script = |s: &str| {
