@@ -542,3 +542,18 @@ fn the_district_takes_up_the_district_named_last() {
         ]
     );
 }
+
+#[test]
+fn the_district_after_fighting_has_its_fighting_row_and_days_ago_date() {
+    assert_eq!(
+        rows(
+            "en",
+            "Government forces retook Taywara district on Thursday. The Taliban had seized the district four days ago after several days of heavy fighting."
+        ),
+        [
+            "Taywara retaken government forces/Taliban reported 2021-07-01 district",
+            "Taywara captured Taliban/government forces reported 2021-07-02 district",
+            "Taywara clashes Taliban/government forces reported 2021-07-02 district"
+        ]
+    );
+}

@@ -604,7 +604,7 @@ fn extract_text(
                 if let (false, Some(x)) = (tag.event == EventType::Other || attempt, antecedent) {
                     let place = x.place().map(|p| g.place(p).id.to_string());
                     let key = place.unwrap_or_else(|| x.text.clone());
-                    if seen.insert((k, key, tag.event)) {
+                    if seen.insert((k, key.clone(), tag.event)) {
                         let found_dates = dates::find_dates_in(
                             &tokens, &folds, s.first, s.last, tables, &relative, date,
                         );
@@ -633,6 +633,21 @@ fn extract_text(
                             sentence,
                             resolution: x.resolution.clone(),
                         });
+                        // "… had seized the district after several days of heavy gun
+                        // battle": the fighting it came after is a second row, as for a name
+                        if tag.after_fighting && seen.insert((k, key, EventType::Clashes)) {
+                            let mut fighting = out[out.len() - 1].clone();
+                            fighting.event = EventType::Clashes;
+                            fighting.certainty = Certainty::Reported;
+                            fighting.date = found_dates
+                                .iter()
+                                .find(|d| {
+                                    tag.background
+                                        .is_some_and(|(x, y)| x <= d.first && d.first < y)
+                                })
+                                .map_or(when, |d| Some(d.value));
+                            out.push(fighting);
+                        }
                     }
                 }
             }
