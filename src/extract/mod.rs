@@ -840,6 +840,68 @@ fn extract_text(
                 out.push(fighting);
             }
         }
+        // "… confirmed the fall of Khaja Ghar on Monday but the police chief said clashes
+        // were ongoing": a later clause that names no place goes on about the one place the
+        // clauses before it gave an event, with its own event
+        let evented: Vec<&Event> = out[sentence_rows..]
+            .iter()
+            .filter(|e| e.event != EventType::Other)
+            .collect();
+        let one_place = evented.first().filter(|f| {
+            evented.iter().all(|e| {
+                e.resolution.best.as_ref().map(|b| b.place)
+                    == f.resolution.best.as_ref().map(|b| b.place)
+            })
+        });
+        if let Some(template) = one_place.map(|e| (*e).clone()) {
+            let from = s.clause_of(token_of(template.start)) + 1;
+            for c in from..s.clauses.len() {
+                let (lo, hi) = s.clause_range(c);
+                let names_one = spans.iter().any(|p| lo <= p.first && p.first < hi);
+                let Some(h) = sc
+                    .event_cues()
+                    .find(|h| lo <= h.first && h.first < hi && h.value != EventType::Other)
+                else {
+                    continue;
+                };
+                let attempt = h.first > s.first
+                    && ["to", "pour", "para", "zu", "um"].contains(&folds[h.first - 1]);
+                // "clashes near the bank of the river", "les combats font rage dans une
+                // quatrième": the clause puts its event somewhere of its own
+                let after = &folds[h.last..hi.min(h.last + 4)];
+                let elsewhere = after.iter().any(|w| ELSEWHERE.contains(w))
+                    || after
+                        .windows(2)
+                        .any(|p| ELSEWHERE_IN.contains(&p[0]) && INDEFINITE.contains(&p[1]));
+                if names_one || attempt || elsewhere {
+                    continue;
+                }
+                let tag = events::tag(s, sc, h.first, h.last);
+                let Some(key) = template
+                    .resolution
+                    .best
+                    .as_ref()
+                    .map(|b| g.place(b.place).id.to_string())
+                else {
+                    continue;
+                };
+                if tag.event == EventType::Other || !seen.insert((k, key, tag.event)) {
+                    continue;
+                }
+                let mut row = template.clone();
+                row.event = tag.event;
+                row.actor = tag.actor;
+                row.against = tag.against;
+                row.certainty = tag.certainty;
+                row.date = found_dates
+                    .iter()
+                    .filter(|d| lo <= d.first && d.first < hi)
+                    .min_by_key(|d| d.first.abs_diff(h.first))
+                    .map(|d| d.value)
+                    .or(date);
+                out.push(row);
+            }
+        }
         // "… captured Zurmat, but a commander names Mirzaka instead": both are disputed
         let contested =
             (s.first..s.last).find(|&t| contest.iter().any(|p| p.match_at(&folds, t).is_some()));
@@ -982,6 +1044,25 @@ fn against_from_the_article(
         }
     }
 }
+
+/// Words after an event cue that place the event somewhere the clause says (`clashes near
+/// the bank`, `elsewhere`), and prepositions that do with an indefinite after them (`dans une
+/// quatrième`, `in another district`, `en otra provincia`), not at the place named before.
+const ELSEWHERE: [&str; 9] = [
+    "near",
+    "around",
+    "outside",
+    "elsewhere",
+    "ailleurs",
+    "pres",
+    "nahe",
+    "anderswo",
+    "cerca",
+];
+const ELSEWHERE_IN: [&str; 5] = ["in", "dans", "en", "im", "a"];
+const INDEFINITE: [&str; 12] = [
+    "a", "an", "another", "un", "une", "autre", "einem", "einer", "otra", "otro", "una", "uno",
+];
 
 /// Words joining a place to the province after it (`Baharak district in Badakhshan`,
 /// `Jawand dans la province de Badghis`).
