@@ -873,7 +873,10 @@ fn extract_text(
                     || after
                         .windows(2)
                         .any(|p| ELSEWHERE_IN.contains(&p[0]) && INDEFINITE.contains(&p[1]));
-                if names_one || attempt || elsewhere {
+                // "… since they launched an offensive in May": a clause of what came before is
+                // background, not the place's event
+                let since = ["since", "depuis", "seit", "seitdem", "desde"].contains(&folds[lo]);
+                if names_one || attempt || elsewhere || since {
                     continue;
                 }
                 let tag = events::tag(s, sc, h.first, h.last);
