@@ -542,3 +542,51 @@ fn the_district_takes_up_the_district_named_last() {
         ]
     );
 }
+
+#[test]
+fn the_district_after_fighting_has_its_fighting_row_and_days_ago_date() {
+    assert_eq!(
+        rows(
+            "en",
+            "Government forces retook Taywara district on Thursday. The Taliban had seized the district four days ago after several days of heavy fighting."
+        ),
+        [
+            "Taywara retaken government forces/Taliban reported 2021-07-01 district",
+            "Taywara captured Taliban/government forces reported 2021-07-02 district",
+            "Taywara clashes Taliban/government forces reported 2021-07-02 district"
+        ]
+    );
+}
+
+#[test]
+fn a_later_clause_without_a_place_goes_on_about_the_place_before() {
+    assert_eq!(
+        rows(
+            "en",
+            "Officials confirmed the fall of Khinjan to the Taliban on Monday but residents said clashes were ongoing."
+        ),
+        [
+            "Khinjan captured Taliban/government forces reported 2021-07-05 district",
+            "Khinjan clashes / reported 2021-07-06 district"
+        ]
+    );
+    // a clause that names its own place keeps it
+    assert_eq!(
+        rows(
+            "en",
+            "The Taliban captured Khinjan on Monday, but clashes were reported in Doshi."
+        ),
+        [
+            "Khinjan captured Taliban/government forces reported 2021-07-05 district",
+            "Doshi clashes / reported 2021-07-05 district"
+        ]
+    );
+    // nor does one that puts its event elsewhere
+    assert_eq!(
+        rows(
+            "en",
+            "Government forces retook Khinjan on Monday, but residents reported clashes near the river."
+        ),
+        ["Khinjan retaken government forces/Taliban reported 2021-07-05 district"]
+    );
+}

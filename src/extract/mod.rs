@@ -604,7 +604,7 @@ fn extract_text(
                 if let (false, Some(x)) = (tag.event == EventType::Other || attempt, antecedent) {
                     let place = x.place().map(|p| g.place(p).id.to_string());
                     let key = place.unwrap_or_else(|| x.text.clone());
-                    if seen.insert((k, key, tag.event)) {
+                    if seen.insert((k, key.clone(), tag.event)) {
                         let found_dates = dates::find_dates_in(
                             &tokens, &folds, s.first, s.last, tables, &relative, date,
                         );
@@ -633,6 +633,21 @@ fn extract_text(
                             sentence,
                             resolution: x.resolution.clone(),
                         });
+                        // "… had seized the district after several days of heavy gun
+                        // battle": the fighting it came after is a second row, as for a name
+                        if tag.after_fighting && seen.insert((k, key, EventType::Clashes)) {
+                            let mut fighting = out[out.len() - 1].clone();
+                            fighting.event = EventType::Clashes;
+                            fighting.certainty = Certainty::Reported;
+                            fighting.date = found_dates
+                                .iter()
+                                .find(|d| {
+                                    tag.background
+                                        .is_some_and(|(x, y)| x <= d.first && d.first < y)
+                                })
+                                .map_or(when, |d| Some(d.value));
+                            out.push(fighting);
+                        }
                     }
                 }
             }
@@ -825,6 +840,71 @@ fn extract_text(
                 out.push(fighting);
             }
         }
+        // "… confirmed the fall of Khaja Ghar on Monday but the police chief said clashes
+        // were ongoing": a later clause that names no place goes on about the one place the
+        // clauses before it gave an event, with its own event
+        let evented: Vec<&Event> = out[sentence_rows..]
+            .iter()
+            .filter(|e| e.event != EventType::Other)
+            .collect();
+        let one_place = evented.first().filter(|f| {
+            evented.iter().all(|e| {
+                e.resolution.best.as_ref().map(|b| b.place)
+                    == f.resolution.best.as_ref().map(|b| b.place)
+            })
+        });
+        if let Some(template) = one_place.map(|e| (*e).clone()) {
+            let from = s.clause_of(token_of(template.start)) + 1;
+            for c in from..s.clauses.len() {
+                let (lo, hi) = s.clause_range(c);
+                let names_one = spans.iter().any(|p| lo <= p.first && p.first < hi);
+                let Some(h) = sc
+                    .event_cues()
+                    .find(|h| lo <= h.first && h.first < hi && h.value != EventType::Other)
+                else {
+                    continue;
+                };
+                let attempt = h.first > s.first
+                    && ["to", "pour", "para", "zu", "um"].contains(&folds[h.first - 1]);
+                // "clashes near the bank of the river", "les combats font rage dans une
+                // quatrième": the clause puts its event somewhere of its own
+                let after = &folds[h.last..hi.min(h.last + 4)];
+                let elsewhere = after.iter().any(|w| ELSEWHERE.contains(w))
+                    || after
+                        .windows(2)
+                        .any(|p| ELSEWHERE_IN.contains(&p[0]) && INDEFINITE.contains(&p[1]));
+                // "… since they launched an offensive in May": a clause of what came before is
+                // background, not the place's event
+                let since = ["since", "depuis", "seit", "seitdem", "desde"].contains(&folds[lo]);
+                if names_one || attempt || elsewhere || since {
+                    continue;
+                }
+                let tag = events::tag(s, sc, h.first, h.last);
+                let Some(key) = template
+                    .resolution
+                    .best
+                    .as_ref()
+                    .map(|b| g.place(b.place).id.to_string())
+                else {
+                    continue;
+                };
+                if tag.event == EventType::Other || !seen.insert((k, key, tag.event)) {
+                    continue;
+                }
+                let mut row = template.clone();
+                row.event = tag.event;
+                row.actor = tag.actor;
+                row.against = tag.against;
+                row.certainty = tag.certainty;
+                row.date = found_dates
+                    .iter()
+                    .filter(|d| lo <= d.first && d.first < hi)
+                    .min_by_key(|d| d.first.abs_diff(h.first))
+                    .map(|d| d.value)
+                    .or(date);
+                out.push(row);
+            }
+        }
         // "… captured Zurmat, but a commander names Mirzaka instead": both are disputed
         let contested =
             (s.first..s.last).find(|&t| contest.iter().any(|p| p.match_at(&folds, t).is_some()));
@@ -967,6 +1047,25 @@ fn against_from_the_article(
         }
     }
 }
+
+/// Words after an event cue that place the event somewhere the clause says (`clashes near
+/// the bank`, `elsewhere`), and prepositions that do with an indefinite after them (`dans une
+/// quatrième`, `in another district`, `en otra provincia`), not at the place named before.
+const ELSEWHERE: [&str; 9] = [
+    "near",
+    "around",
+    "outside",
+    "elsewhere",
+    "ailleurs",
+    "pres",
+    "nahe",
+    "anderswo",
+    "cerca",
+];
+const ELSEWHERE_IN: [&str; 5] = ["in", "dans", "en", "im", "a"];
+const INDEFINITE: [&str; 12] = [
+    "a", "an", "another", "un", "une", "autre", "einem", "einer", "otra", "otro", "una", "uno",
+];
 
 /// Words joining a place to the province after it (`Baharak district in Badakhshan`,
 /// `Jawand dans la province de Badghis`).

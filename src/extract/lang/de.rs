@@ -399,6 +399,13 @@ pub static TABLES: Tables = Tables {
         ),
         cue(DaysAgo(2), "vor zwei tagen", "Khinjan fiel vor zwei Tagen."),
         cue(DaysAgo(3), "vor drei tagen", "Doshi fiel vor drei Tagen."),
+        cue(DaysAgo(4), "vor vier tagen", "Taiwara fiel vor vier Tagen."),
+        cue(DaysAgo(5), "vor funf tagen", "Khinjan fiel vor fünf Tagen."),
+        cue(
+            DaysAgo(6),
+            "vor sechs tagen",
+            "Nahrin fiel vor sechs Tagen.",
+        ),
         cue(
             DaysAgo(7),
             "vor einer woche",

@@ -449,6 +449,9 @@ pub static TABLES: Tables = Tables {
         ),
         cue(DaysAgo(2), "two days ago", "Doshi fell two days ago."),
         cue(DaysAgo(3), "three days ago", "Nahrin fell three days ago."),
+        cue(DaysAgo(4), "four days ago", "Taywara fell four days ago."),
+        cue(DaysAgo(5), "five days ago", "Doshi fell five days ago."),
+        cue(DaysAgo(6), "six days ago", "Khinjan fell six days ago."),
         cue(DaysAgo(7), "a week ago", "Burka fell a week ago."),
         cue(
             WeeksAgo(0),
@@ -459,6 +462,11 @@ pub static TABLES: Tables = Tables {
             WeeksAgo(1),
             "last week",
             "The Taliban captured Khinjan last week.",
+        ),
+        cue(
+            WeeksAgo(2),
+            "two weeks ago",
+            "The Taliban captured Doshi two weeks ago.",
         ),
         cue(MonthsAgo(0), "this month", "Doshi fell earlier this month."),
         cue(MonthsAgo(1), "last month", "Nahrin fell last month."),

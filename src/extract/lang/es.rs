@@ -364,6 +364,13 @@ pub static TABLES: Tables = Tables {
             "Khanabad cayó hace tres días.",
         ),
         cue(
+            DaysAgo(4),
+            "hace cuatro dias",
+            "Taiwara cayó hace cuatro días.",
+        ),
+        cue(DaysAgo(5), "hace cinco dias", "Doshi cayó hace cinco días."),
+        cue(DaysAgo(6), "hace seis dias", "Nahrin cayó hace seis días."),
+        cue(
             DaysAgo(7),
             "hace una semana",
             "Khinjan cayó hace una semana.",

@@ -419,6 +419,21 @@ pub static TABLES: Tables = Tables {
             "Doshi est tombé il y a trois jours.",
         ),
         cue(
+            DaysAgo(4),
+            "il y a quatre jours",
+            "Taywara est tombé il y a quatre jours.",
+        ),
+        cue(
+            DaysAgo(5),
+            "il y a cinq jours",
+            "Khinjan est tombé il y a cinq jours.",
+        ),
+        cue(
+            DaysAgo(6),
+            "il y a six jours",
+            "Nahrin est tombé il y a six jours.",
+        ),
+        cue(
             DaysAgo(7),
             "il y a une semaine",
             "Nahrin est tombé il y a une semaine.",
