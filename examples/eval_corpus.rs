@@ -163,6 +163,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut groups: BTreeMap<(u8, String), Tally> = BTreeMap::new();
     let mut absent = Tally::default();
     let mut misses = Vec::new();
+    // the score of each matched answer, and whether it was right (or its level)
+    let mut calibration: Vec<(f64, bool)> = Vec::new();
     for row in &rows {
         if args.split.as_ref().is_some_and(|s| *s != row.split) {
             continue;
@@ -223,6 +225,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             None => Outcome::Miss(r.status),
         };
+        if r.status == Status::Matched {
+            if let Some(b) = &r.best {
+                let ok = !matches!(outcome, Outcome::Miss(_));
+                calibration.push((b.score, ok));
+            }
+        }
         for key in [
             (0, "all".to_string()),
             (1, row.split.clone()),
@@ -292,6 +300,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             out,
             "\nplaces not in the gazetteer (no expected id): {} rows, {} unmatched, {} matched to some place, {} ambiguous",
             absent.rows, absent.unmatched + absent.right, absent.wrong, absent.ambiguous
+        )?;
+    }
+    writeln!(
+        out,
+        "\nmatched answers by score: how many, and how many right, twin or its level\n\n| score | matched | right |\n|---|---:|---:|"
+    )?;
+    let bins = [0.8, 0.9, 0.95, 0.98, 0.99, 1.0 + 1e-9];
+    for w in bins.windows(2) {
+        let (lo, hi) = (w[0], w[1]);
+        let inside: Vec<bool> = calibration
+            .iter()
+            .filter(|&&(s, _)| s >= lo && s < hi)
+            .map(|&(_, ok)| ok)
+            .collect();
+        let right = inside.iter().filter(|&&ok| ok).count();
+        writeln!(
+            out,
+            "| {lo:.2}–{:.2} | {} | {} |",
+            hi.min(1.0),
+            inside.len(),
+            pct(right, inside.len())
         )?;
     }
     if args.misses {
