@@ -102,7 +102,13 @@ impl Resolver {
         // the keys one edit away first, then those two edits away, then the trigrams: a match
         // at one distance ends the search, as a spelling checker offers the nearest words
         // only; a sure fuzzy match found so far does too
-        let within = self.index.keys_near(&q.folded, &q.skeleton, MAX_EDITS);
+        // a query typed in Latin letters: its names one or two typos away too; one in another
+        // script is transliterated, and only its skeleton says what it is near
+        let within = if q.latin {
+            self.index.keys_near(&q.folded, &q.skeleton, MAX_EDITS)
+        } else {
+            self.index.keys_within(&q.skeleton, MAX_EDITS)
+        };
         for d in 1..=MAX_EDITS as u8 {
             let keys: Vec<KeyId> = within
                 .iter()

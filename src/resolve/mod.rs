@@ -345,6 +345,7 @@ impl Resolver {
             qualifier = Some(area);
             let mut rest = Query::from_folded(&rest, queries[0].0.kind);
             rest.caseless = queries[0].0.caseless;
+            rest.latin = queries[0].0.latin;
             queries.push((rest, 0.0));
         }
         let mut label = None;
@@ -731,6 +732,8 @@ mod tests {
         assert!(has_letter_case("Chinar") && !has_letter_case("chinaru"));
         // a query in Arabic script is transliterated like the names in it
         assert!(Query::new("چنارتو").caseless && !Query::new("chenarto").caseless);
+        assert!(Query::new("Kābul, Ōbêh").latin && !Query::new("Миколаєві").latin);
+        assert!(!Query::new("塩釜市").latin && !Query::new("چنارتو").latin);
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub(super) struct Query {
     /// written in a script without letter case (Arabic): its names without case are
     /// transliterated as it is
     pub(super) caseless: bool,
+    /// written in Latin letters only, as most names are: its edits from a name are typos
+    pub(super) latin: bool,
 }
 
 impl Query {
@@ -36,6 +38,7 @@ impl Query {
         q.caseless = text
             .chars()
             .any(|c| c.is_alphabetic() && !c.is_uppercase() && !c.is_lowercase());
+        q.latin = text.chars().filter(|c| c.is_alphabetic()).all(is_latin);
         q
     }
 
@@ -48,8 +51,17 @@ impl Query {
             skeleton,
             kind,
             caseless: false,
+            latin: true,
         }
     }
+}
+
+/// Whether a letter is of the Latin script (ASCII, Latin-1, the Latin Extended blocks).
+fn is_latin(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}')
+            && c != '\u{00D7}'
+            && c != '\u{00F7}'
 }
 
 impl Resolver {
