@@ -590,3 +590,24 @@ fn a_later_clause_without_a_place_goes_on_about_the_place_before() {
         ["Khinjan retaken government forces/Taliban reported 2021-07-05 district"]
     );
 }
+
+#[test]
+fn an_undated_headline_takes_the_date_the_lead_gives_its_event() {
+    // warsintheworld-kohistanat (dev): the headline has no date, its lead says Tuesday
+    // (the article is of Tuesday 2021-07-06 here)
+    assert_eq!(
+        rows(
+            "en",
+            "Hundreds of taliban fighters seize headquarters of Kohistanat district\n\nHundreds of Taliban insurgents have stormed and seized control of the administrative headquarters of a district in northern Afghanistan, officials said on Sunday."
+        ),
+        ["Kohistanat captured Taliban/government forces reported 2021-07-04 district"]
+    );
+    // a lead of another event leaves the headline the article's date
+    assert_eq!(
+        rows(
+            "en",
+            "Taliban fighters seize Kohistanat district\n\nClashes went on in the north on Sunday, officials said."
+        ),
+        ["Kohistanat captured Taliban/government forces reported 2021-07-06 district"]
+    );
+}

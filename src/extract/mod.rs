@@ -531,6 +531,8 @@ fn extract_text(
     let (mut last_named, mut last_rows) = (usize::MAX, 0);
     // why a mention has no event row, where it has none
     let mut roles = vec![Role::Named; mentions.len()];
+    // (start, event) of the rows whose sentence gave them no date
+    let mut undated: HashSet<(usize, EventType)> = HashSet::new();
     for (k, s) in sentences.iter().enumerate() {
         let here: Vec<(usize, &mentions::Span)> = (m..mentions.len())
             .take_while(|&i| mentions[i].sentence == k)
@@ -780,8 +782,11 @@ fn extract_text(
                         .filter(|d| near(d) <= DATE_REACH)
                         .min_by_key(near)
                 })
-                .map(|d| d.value)
-                .or(date);
+                .map(|d| d.value);
+            if when.is_none() {
+                undated.insert((mention.start, tag.event));
+            }
+            let when = when.or(date);
             let fighting_date = found_dates
                 .iter()
                 .find(|d| in_background(d))
@@ -934,6 +939,29 @@ fn extract_text(
     // the rows of places named without an event served the anaphora above; they are
     // mentions, not events
     out.retain(|e| e.event != EventType::Other);
+    // "Hundreds of taliban fighters seize headquarters of Kohistanat district" above
+    // "Hundreds of Taliban insurgents have stormed and seized control of … a district …,
+    // officials said on Tuesday": an undated event of the headline (the article's first
+    // sentence) takes the date the lead sentence gives the same event
+    if sentences.len() > 1 {
+        let lead = &sentences[1];
+        let lead_cues = cues.scan(&folds, lead);
+        let lead_dates = dates::find_dates_in(
+            &tokens, &folds, lead.first, lead.last, tables, &relative, date,
+        );
+        for e in out.iter_mut() {
+            if sentence_of(token_of(e.start)) != 0 || !undated.contains(&(e.start, e.event)) {
+                continue;
+            }
+            let same = lead_cues
+                .event_cues()
+                .filter(|h| h.value == e.event)
+                .find_map(|h| lead_dates.iter().min_by_key(|d| d.first.abs_diff(h.first)));
+            if let Some(d) = same {
+                e.date = Some(d.value);
+            }
+        }
+    }
     let with_rows: HashSet<usize> = out.iter().map(|e| e.start).collect();
     actor_goes_on(&mut out, &agents, |e| {
         let t = token_of(e.start);
