@@ -57,7 +57,7 @@ impl Index {
     /// The keys sharing a third of the query's trigrams, of a length that allows a Dice
     /// coefficient of one half; near misses when too few do.
     pub(crate) fn fuzzy_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
-        self.keys_by_dice(skeleton, limit, limit)
+        self.keys_by_dice(skeleton, limit, limit).0
     }
 
     /// Like [`Index::fuzzy_keys`], but only the keys of the first Dice coefficient (0.8, 0.65,
@@ -67,11 +67,18 @@ impl Index {
     /// [`Index::fuzzy_keys`] when the close keys do not convince.
     #[doc(hidden)] // a door for benches/scale.rs, not part of the API
     pub fn close_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
+        self.keys_by_dice(skeleton, limit, ENOUGH_KEYS).0
+    }
+
+    /// [`Index::close_keys`], and whether they are also what [`Index::fuzzy_keys`] returns
+    /// (its rounds stop at the same one: the last, or one that `limit` keys reach).
+    pub(crate) fn close_keys_final(&self, skeleton: &str, limit: usize) -> (Vec<KeyId>, bool) {
         self.keys_by_dice(skeleton, limit, ENOUGH_KEYS)
     }
 
-    /// The best `limit` keys of the first Dice round that `enough` keys reach.
-    fn keys_by_dice(&self, skeleton: &str, limit: usize, enough: usize) -> Vec<KeyId> {
+    /// The best `limit` keys of the first Dice round that `enough` keys reach, and whether
+    /// that round is one any `enough` stops at (the last, or one `limit` keys reach).
+    fn keys_by_dice(&self, skeleton: &str, limit: usize, enough: usize) -> (Vec<KeyId>, bool) {
         let mut grams: Vec<u32> = trigrams(skeleton).collect();
         grams.sort_unstable();
         grams.dedup();
@@ -84,6 +91,7 @@ impl Index {
             2.0 * q.min(kg) as f64 / (q + kg) as f64
         };
         let mut scored: Vec<(f64, KeyId, u16)> = Vec::new();
+        let mut final_round = false;
         COUNTS.with(|counts| {
             let mut counts = counts.borrow_mut();
             if counts.len() < self.key_count() {
@@ -110,8 +118,10 @@ impl Index {
                     });
                 }
                 if scored.len() >= enough.min(limit) {
+                    final_round = last || scored.len() >= limit;
                     break;
                 }
+                final_round = last;
             }
         });
         // keys below the bound stay only when too few reach it (suggestions for a near miss)
@@ -131,7 +141,8 @@ impl Index {
             scored.truncate(limit);
         }
         scored.sort_by(by_score);
-        scored.into_iter().map(|(_, k, _)| k).collect()
+        let keys = scored.into_iter().map(|(_, k, _)| k).collect();
+        (keys, final_round)
     }
 
     /// Names of the keys [`Index::fuzzy_keys`] returns, in the same order.

@@ -122,10 +122,12 @@ impl Resolver {
         if !within.is_empty() {
             return self.rescore_fuzzy(q, best);
         }
-        let close = self.index.close_keys(&q.skeleton, limit);
+        let (close, all) = self.index.close_keys_final(&q.skeleton, limit);
         self.score_fuzzy(q, close, std::mem::take(&mut consonants), &mut best);
-        // close keys that give no sure match may hide a closer spelling with fewer trigrams
-        if !sure(&best) {
+        // close keys that give no sure match may hide a closer spelling with fewer trigrams;
+        // when the close keys are already all the trigram search gives, offering them again
+        // would change nothing
+        if !sure(&best) && !all {
             let keys = self.index.fuzzy_keys(&q.skeleton, limit);
             self.score_fuzzy(q, keys, false, &mut best);
         }
