@@ -39,13 +39,13 @@ pub(super) struct DeletionTable<'a> {
 }
 
 impl<'a> DeletionTable<'a> {
-    /// Hands each key filed under the variant of `hash` (with its text) to `found`.
-    fn filed_under(&self, hash: u64, mut found: impl FnMut(KeyId, &'a str)) {
+    /// Hands each key filed under the variant of `hash` to `found`.
+    fn filed_under(&self, hash: u64, mut found: impl FnMut(KeyId)) {
         let (bucket, print) = ((hash & self.mask) as usize, (hash >> 32) as u32);
         // the fingerprint spares reading the keys of other variants in the bucket
         for &[k, p] in csr(self.starts, self.entries, bucket) {
             if p == print {
-                found(k, self.texts.get(k as usize));
+                found(k);
             }
         }
     }
@@ -247,18 +247,34 @@ impl<'a> DeletionTable<'a> {
         if !filed(query) || max == 0 {
             return found;
         }
+        // a text of another length than the query's, give or take `max`, is too far: its
+        // length is read without its text (were the text unreadable, so empty, it would be
+        // too far as well, the query being longer than `max`)
+        let near_length = |k: KeyId| {
+            let len = if q.len() > max {
+                self.texts.len(k as usize)
+            } else {
+                self.texts.get(k as usize).len()
+            };
+            len.abs_diff(q.len()) <= max
+        };
         // a text near the query shares many of its variants: each is compared once
-        let mut reached: Vec<(u32, &str)> = Vec::new();
+        let mut reached: Vec<KeyId> = Vec::with_capacity(256);
         for hash in variant_hashes(q, max) {
-            self.filed_under(hash, |k, text| {
-                if text.len().abs_diff(q.len()) <= max {
-                    reached.push((k, text));
+            self.filed_under(hash, |k| {
+                if near_length(k) {
+                    reached.push(k);
                 }
             });
         }
-        reached.sort_unstable_by_key(|&(k, _)| k);
-        reached.dedup_by_key(|&mut (k, _)| k);
-        for (k, text) in reached {
+        reached.sort_unstable();
+        reached.dedup();
+        // the texts read first, all at once (their reads overlap), then compared
+        let texts: Vec<&str> = reached
+            .iter()
+            .map(|&k| self.texts.get(k as usize))
+            .collect();
+        for (k, text) in reached.into_iter().zip(texts) {
             if let Some(d) = edits_within(q, text.as_bytes(), max).filter(|&d| d > 0) {
                 found.push((k, d as u8));
             }
