@@ -38,18 +38,7 @@ pub(super) struct DeletionTable<'a> {
     pub(super) edits: usize,
 }
 
-impl<'a> DeletionTable<'a> {
-    /// Hands each key filed under the variant of `hash` to `found`.
-    fn filed_under(&self, hash: u64, mut found: impl FnMut(KeyId)) {
-        let (bucket, print) = ((hash & self.mask) as usize, (hash >> 32) as u32);
-        // the fingerprint spares reading the keys of other variants in the bucket
-        for &[k, p] in csr(self.starts, self.entries, bucket) {
-            if p == print {
-                found(k);
-            }
-        }
-    }
-}
+impl<'a> DeletionTable<'a> {}
 
 /// Whether a key is filed: keys in other scripts than Latin are compared by their trigrams.
 fn filed(key: &str) -> bool {
@@ -258,15 +247,22 @@ impl<'a> DeletionTable<'a> {
             };
             len.abs_diff(q.len()) <= max
         };
-        // a text near the query shares many of its variants: each is compared once
+        // a text near the query shares many of its variants: each is compared once. Each
+        // step reads all it needs before the next one (so the reads overlap): the buckets'
+        // rows, the entries of the variants, then the lengths of their texts
+        let filed: Vec<(&[[u32; 2]], u32)> = variant_hashes(q, max)
+            .into_iter()
+            .map(|hash| {
+                let (bucket, print) = ((hash & self.mask) as usize, (hash >> 32) as u32);
+                (csr(self.starts, self.entries, bucket), print)
+            })
+            .collect();
         let mut reached: Vec<KeyId> = Vec::with_capacity(256);
-        for hash in variant_hashes(q, max) {
-            self.filed_under(hash, |k| {
-                if near_length(k) {
-                    reached.push(k);
-                }
-            });
+        for (row, print) in filed {
+            // the fingerprint spares reading the keys of other variants in the bucket
+            reached.extend(row.iter().filter(|e| e[1] == print).map(|e| e[0]));
         }
+        reached.retain(|&k| near_length(k));
         reached.sort_unstable();
         reached.dedup();
         // the texts read first, all at once (their reads overlap), then compared
