@@ -38,8 +38,6 @@ pub(super) struct DeletionTable<'a> {
     pub(super) edits: usize,
 }
 
-impl<'a> DeletionTable<'a> {}
-
 /// Whether a key is filed: keys in other scripts than Latin are compared by their trigrams.
 fn filed(key: &str) -> bool {
     key.is_ascii() && !key.is_empty()

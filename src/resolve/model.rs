@@ -307,7 +307,7 @@ impl Resolver {
                 let fold_sim = (cmp.similarity() >= FOLD_SIM_FLOOR)
                     .then(|| ascii_similarity(&q.folded, e.fold));
                 let pair = pair_features(q, &e, &cmp, fold_sim);
-                let population = self.gazetteer.place(c.place).population.unwrap_or(0);
+                let population = self.gazetteer.population(c.place).unwrap_or(0);
                 (Some(pair), pair[0].max(pair[1]), e.fold, population)
             })
             .collect();
