@@ -136,6 +136,9 @@ pub fn edits_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
         .take_while(|(x, y)| x == y)
         .count();
     let (a, b) = (&a[..a.len() - s], &b[..b.len() - s]);
+    if let Some(d) = osa_bits(a, b, |_, _| true) {
+        return (d <= max).then_some(d);
+    }
     if b.len() >= BAND_WIDTH {
         return Some(osa_with(a, b, |_, _| true)).filter(|&d| d <= max);
     }
@@ -188,6 +191,53 @@ fn banded_osa(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
 /// Optimal string alignment distance of two byte strings, where a swap of neighbours `x y`
 /// counts as one edit when `swappable(x, y)` (otherwise as two).
 pub(crate) fn osa_with(a: &[u8], b: &[u8], swappable: impl Fn(u8, u8) -> bool) -> usize {
+    osa_bits(a, b, &swappable).unwrap_or_else(|| osa_rows(a, b, swappable))
+}
+
+/// [`osa_with`] for a first string of 1 to 64 bytes, a column of the distance matrix in the
+/// bits of a word (Hyyrö's bit-parallel form of Myers' algorithm, with his term for swaps);
+/// `None` for other first strings.
+fn osa_bits(a: &[u8], b: &[u8], swappable: impl Fn(u8, u8) -> bool) -> Option<usize> {
+    let m = a.len();
+    if m == 0 || m > 64 {
+        return None;
+    }
+    // where each byte is in `a`, and after which bytes of `a` a swap counts as one edit
+    let mut peq = [0u64; 256];
+    let mut swaps = 0u64;
+    for (i, &x) in a.iter().enumerate() {
+        peq[usize::from(x)] |= 1 << i;
+        if i > 0 && swappable(a[i - 1], x) {
+            swaps |= 1 << i;
+        }
+    }
+    let last = 1u64 << (m - 1);
+    let (mut vp, mut vn) = (u64::MAX >> (64 - m), 0u64);
+    let (mut d0, mut pm_old) = (0u64, 0u64);
+    let mut d = m;
+    for &y in b {
+        let pm = peq[usize::from(y)];
+        // a[i] = b[j - 1] and a[i - 1] = b[j]: a swap, one edit from two diagonal steps back
+        let tr = (((!d0) & pm) << 1) & pm_old & swaps;
+        d0 = (((pm & vp).wrapping_add(vp)) ^ vp) | pm | vn | tr;
+        let hp = vn | !(d0 | vp);
+        let hn = d0 & vp;
+        if hp & last != 0 {
+            d += 1;
+        } else if hn & last != 0 {
+            d -= 1;
+        }
+        let hp = (hp << 1) | 1;
+        let hn = hn << 1;
+        vp = hn | !(d0 | hp);
+        vn = hp & d0;
+        pm_old = pm;
+    }
+    Some(d)
+}
+
+/// [`osa_with`] row by row.
+fn osa_rows(a: &[u8], b: &[u8], swappable: impl Fn(u8, u8) -> bool) -> usize {
     const SHORT: usize = 64;
     let w = b.len() + 1;
     let mut stack = [0usize; 3 * SHORT];
@@ -386,6 +436,19 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn bit_parallel_distance_is_the_rows(a in "[abcx ]{0,70}", b in "[abcx ]{0,70}") {
+            let swap = |x: u8, y: u8| x != b'a' && y != b'a';
+            let rows = osa_rows(a.as_bytes(), b.as_bytes(), swap);
+            proptest::prop_assert_eq!(osa_with(a.as_bytes(), b.as_bytes(), swap), rows);
+            let all = osa_rows(a.as_bytes(), b.as_bytes(), |_, _| true);
+            proptest::prop_assert_eq!(all, strsim::osa_distance(&a, &b));
+            for max in 0..=3 {
+                let got = edits_within(a.as_bytes(), b.as_bytes(), max);
+                proptest::prop_assert_eq!(got, (all <= max).then_some(all));
+            }
+        }
+
         #[test]
         fn bounded_distance_is_the_osa_distance(a in "[abc]{0,14}", b in "[abc]{0,14}") {
             let d = strsim::osa_distance(&a, &b);
