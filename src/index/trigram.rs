@@ -92,6 +92,8 @@ impl Index {
         };
         let mut scored: Vec<(f64, KeyId, u16)> = Vec::new();
         let mut final_round = false;
+        // the posting lists of one length and the keys they reach, reused
+        let (mut lists, mut touched) = (Vec::with_capacity(q), Vec::new());
         COUNTS.with(|counts| {
             let mut counts = counts.borrow_mut();
             if counts.len() < self.key_count() {
@@ -110,7 +112,8 @@ impl Index {
                     if need > q {
                         continue;
                     }
-                    count_shared(&postings, len, need, !last, &mut counts, |k, n| {
+                    let bufs = (&mut lists, &mut touched);
+                    count_shared(&postings, len, need, !last, &mut counts, bufs, |k, n| {
                         let d = 2.0 * f64::from(n) / (q + len + 2) as f64;
                         if last || d >= t {
                             scored.push((d, k, n));
@@ -162,15 +165,17 @@ impl Index {
 /// only add to them. With `prune`, keys that can no longer reach `need` are dropped on the
 /// way (positional filter) and not handed on; without, near misses are handed on too.
 /// `counts` is zero on entry and on return.
-fn count_shared(
-    postings: &[Posting],
+fn count_shared<'a>(
+    postings: &[Posting<'a>],
     len: usize,
     need: usize,
     prune: bool,
     counts: &mut [u16],
+    (lists, touched): (&mut Vec<&'a [u32]>, &mut Vec<KeyId>),
     mut found: impl FnMut(KeyId, u16),
 ) {
-    let mut lists: Vec<&[u32]> = postings.iter().map(|p| p.of_len(len)).collect();
+    lists.clear();
+    lists.extend(postings.iter().map(|p| p.of_len(len)));
     lists.sort_by_key(|l| l.len());
     let mut opening = (lists.len() + 1).saturating_sub(need);
     if !prune {
@@ -179,7 +184,7 @@ fn count_shared(
         let missing = lists.iter().take_while(|l| l.is_empty()).count();
         opening = missing + (lists.len() - missing + 1).saturating_sub(need).max(1);
     }
-    let mut touched: Vec<KeyId> = Vec::new();
+    touched.clear();
     for (i, list) in lists.iter().enumerate() {
         if i < opening {
             for &k in *list {
@@ -194,7 +199,7 @@ fn count_shared(
             }
         } else if list.len() > touched.len() * PROBE_RATIO {
             // a long list (a common gram): look the candidates up in it
-            for &k in &touched {
+            for &k in touched.iter() {
                 if list.binary_search(&k).is_ok() {
                     counts[k as usize] = counts[k as usize].saturating_add(1);
                 }
@@ -221,7 +226,7 @@ fn count_shared(
             });
         }
     }
-    for k in touched {
+    for &k in touched.iter() {
         found(k, std::mem::take(&mut counts[k as usize]));
     }
 }
@@ -234,9 +239,9 @@ struct Posting<'a> {
     by_len: &'a [u32],
 }
 
-impl Posting<'_> {
+impl<'a> Posting<'a> {
     /// The keys of `len` bytes.
-    fn of_len(&self, len: usize) -> &[KeyId] {
+    fn of_len(&self, len: usize) -> &'a [KeyId] {
         let at = |l: usize| {
             self.by_len
                 .get(l)
