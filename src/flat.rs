@@ -217,6 +217,11 @@ impl Str {
         let start = self.off as usize;
         heap.get(start..start + self.len as usize).unwrap_or("")
     }
+
+    /// The length it records (that of its text in a heap it fits).
+    pub(crate) fn len(self) -> usize {
+        self.len as usize
+    }
 }
 
 /// A span of a buffer found to be UTF-8 when the buffer was built or opened, so its strings

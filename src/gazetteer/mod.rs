@@ -402,6 +402,12 @@ impl Gazetteer {
         }
     }
 
+    /// The gazetteer's id of a place, as [`Gazetteer::place`] gives it (without reading the
+    /// rest of the place).
+    pub(crate) fn place_id(&self, id: PlaceId) -> &str {
+        self.record(id).id.get(self.heap.text())
+    }
+
     /// The population of a place, where known.
     pub fn population(&self, id: PlaceId) -> Option<u64> {
         let r = self.record(id);

@@ -38,19 +38,6 @@ pub(super) struct DeletionTable<'a> {
     pub(super) edits: usize,
 }
 
-impl<'a> DeletionTable<'a> {
-    /// Hands each key filed under the variant of `hash` (with its text) to `found`.
-    fn filed_under(&self, hash: u64, mut found: impl FnMut(KeyId, &'a str)) {
-        let (bucket, print) = ((hash & self.mask) as usize, (hash >> 32) as u32);
-        // the fingerprint spares reading the keys of other variants in the bucket
-        for &[k, p] in csr(self.starts, self.entries, bucket) {
-            if p == print {
-                found(k, self.texts.get(k as usize));
-            }
-        }
-    }
-}
-
 /// Whether a key is filed: keys in other scripts than Latin are compared by their trigrams.
 fn filed(key: &str) -> bool {
     key.is_ascii() && !key.is_empty()
@@ -149,6 +136,9 @@ pub fn edits_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
         .take_while(|(x, y)| x == y)
         .count();
     let (a, b) = (&a[..a.len() - s], &b[..b.len() - s]);
+    if let Some(d) = osa_bits(a, b, |_, _| true) {
+        return (d <= max).then_some(d);
+    }
     if b.len() >= BAND_WIDTH {
         return Some(osa_with(a, b, |_, _| true)).filter(|&d| d <= max);
     }
@@ -201,6 +191,53 @@ fn banded_osa(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
 /// Optimal string alignment distance of two byte strings, where a swap of neighbours `x y`
 /// counts as one edit when `swappable(x, y)` (otherwise as two).
 pub(crate) fn osa_with(a: &[u8], b: &[u8], swappable: impl Fn(u8, u8) -> bool) -> usize {
+    osa_bits(a, b, &swappable).unwrap_or_else(|| osa_rows(a, b, swappable))
+}
+
+/// [`osa_with`] for a first string of 1 to 64 bytes, a column of the distance matrix in the
+/// bits of a word (Hyyrö's bit-parallel form of Myers' algorithm, with his term for swaps);
+/// `None` for other first strings.
+fn osa_bits(a: &[u8], b: &[u8], swappable: impl Fn(u8, u8) -> bool) -> Option<usize> {
+    let m = a.len();
+    if m == 0 || m > 64 {
+        return None;
+    }
+    // where each byte is in `a`, and after which bytes of `a` a swap counts as one edit
+    let mut peq = [0u64; 256];
+    let mut swaps = 0u64;
+    for (i, &x) in a.iter().enumerate() {
+        peq[usize::from(x)] |= 1 << i;
+        if i > 0 && swappable(a[i - 1], x) {
+            swaps |= 1 << i;
+        }
+    }
+    let last = 1u64 << (m - 1);
+    let (mut vp, mut vn) = (u64::MAX >> (64 - m), 0u64);
+    let (mut d0, mut pm_old) = (0u64, 0u64);
+    let mut d = m;
+    for &y in b {
+        let pm = peq[usize::from(y)];
+        // a[i] = b[j - 1] and a[i - 1] = b[j]: a swap, one edit from two diagonal steps back
+        let tr = (((!d0) & pm) << 1) & pm_old & swaps;
+        d0 = (((pm & vp).wrapping_add(vp)) ^ vp) | pm | vn | tr;
+        let hp = vn | !(d0 | vp);
+        let hn = d0 & vp;
+        if hp & last != 0 {
+            d += 1;
+        } else if hn & last != 0 {
+            d -= 1;
+        }
+        let hp = (hp << 1) | 1;
+        let hn = hn << 1;
+        vp = hn | !(d0 | hp);
+        vn = hp & d0;
+        pm_old = pm;
+    }
+    Some(d)
+}
+
+/// [`osa_with`] row by row.
+fn osa_rows(a: &[u8], b: &[u8], swappable: impl Fn(u8, u8) -> bool) -> usize {
     const SHORT: usize = 64;
     let w = b.len() + 1;
     let mut stack = [0usize; 3 * SHORT];
@@ -247,18 +284,41 @@ impl<'a> DeletionTable<'a> {
         if !filed(query) || max == 0 {
             return found;
         }
-        // a text near the query shares many of its variants: each is compared once
-        let mut reached: Vec<(u32, &str)> = Vec::new();
-        for hash in variant_hashes(q, max) {
-            self.filed_under(hash, |k, text| {
-                if text.len().abs_diff(q.len()) <= max {
-                    reached.push((k, text));
-                }
-            });
+        // a text of another length than the query's, give or take `max`, is too far: its
+        // length is read without its text (were the text unreadable, so empty, it would be
+        // too far as well, the query being longer than `max`)
+        let near_length = |k: KeyId| {
+            let len = if q.len() > max {
+                self.texts.len(k as usize)
+            } else {
+                self.texts.get(k as usize).len()
+            };
+            len.abs_diff(q.len()) <= max
+        };
+        // a text near the query shares many of its variants: each is compared once. Each
+        // step reads all it needs before the next one (so the reads overlap): the buckets'
+        // rows, the entries of the variants, then the lengths of their texts
+        let filed: Vec<(&[[u32; 2]], u32)> = variant_hashes(q, max)
+            .into_iter()
+            .map(|hash| {
+                let (bucket, print) = ((hash & self.mask) as usize, (hash >> 32) as u32);
+                (csr(self.starts, self.entries, bucket), print)
+            })
+            .collect();
+        let mut reached: Vec<KeyId> = Vec::with_capacity(256);
+        for (row, print) in filed {
+            // the fingerprint spares reading the keys of other variants in the bucket
+            reached.extend(row.iter().filter(|e| e[1] == print).map(|e| e[0]));
         }
-        reached.sort_unstable_by_key(|&(k, _)| k);
-        reached.dedup_by_key(|&mut (k, _)| k);
-        for (k, text) in reached {
+        reached.retain(|&k| near_length(k));
+        reached.sort_unstable();
+        reached.dedup();
+        // the texts read first, all at once (their reads overlap), then compared
+        let texts: Vec<&str> = reached
+            .iter()
+            .map(|&k| self.texts.get(k as usize))
+            .collect();
+        for (k, text) in reached.into_iter().zip(texts) {
             if let Some(d) = edits_within(q, text.as_bytes(), max).filter(|&d| d > 0) {
                 found.push((k, d as u8));
             }
@@ -376,6 +436,19 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn bit_parallel_distance_is_the_rows(a in "[abcx ]{0,70}", b in "[abcx ]{0,70}") {
+            let swap = |x: u8, y: u8| x != b'a' && y != b'a';
+            let rows = osa_rows(a.as_bytes(), b.as_bytes(), swap);
+            proptest::prop_assert_eq!(osa_with(a.as_bytes(), b.as_bytes(), swap), rows);
+            let all = osa_rows(a.as_bytes(), b.as_bytes(), |_, _| true);
+            proptest::prop_assert_eq!(all, strsim::osa_distance(&a, &b));
+            for max in 0..=3 {
+                let got = edits_within(a.as_bytes(), b.as_bytes(), max);
+                proptest::prop_assert_eq!(got, (all <= max).then_some(all));
+            }
+        }
+
         #[test]
         fn bounded_distance_is_the_osa_distance(a in "[abc]{0,14}", b in "[abc]{0,14}") {
             let d = strsim::osa_distance(&a, &b);

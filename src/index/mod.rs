@@ -397,6 +397,12 @@ impl<'a> KeyTexts<'a> {
     fn get(self, k: usize) -> &'a str {
         self.keys.get(k).map_or("", |s| s.get(self.heap))
     }
+
+    /// The length of key `k`'s text as its entry gives it, without reading the text (0 when
+    /// there is none; [`KeyTexts::get`] gives "" where the entry is faulty).
+    fn len(self, k: usize) -> usize {
+        self.keys.get(k).map_or(0, |s| s.len())
+    }
 }
 
 #[cfg(test)]

@@ -57,7 +57,7 @@ impl Index {
     /// The keys sharing a third of the query's trigrams, of a length that allows a Dice
     /// coefficient of one half; near misses when too few do.
     pub(crate) fn fuzzy_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
-        self.keys_by_dice(skeleton, limit, limit)
+        self.keys_by_dice(skeleton, limit, limit).0
     }
 
     /// Like [`Index::fuzzy_keys`], but only the keys of the first Dice coefficient (0.8, 0.65,
@@ -67,11 +67,18 @@ impl Index {
     /// [`Index::fuzzy_keys`] when the close keys do not convince.
     #[doc(hidden)] // a door for benches/scale.rs, not part of the API
     pub fn close_keys(&self, skeleton: &str, limit: usize) -> Vec<KeyId> {
+        self.keys_by_dice(skeleton, limit, ENOUGH_KEYS).0
+    }
+
+    /// [`Index::close_keys`], and whether they are also what [`Index::fuzzy_keys`] returns
+    /// (its rounds stop at the same one: the last, or one that `limit` keys reach).
+    pub(crate) fn close_keys_final(&self, skeleton: &str, limit: usize) -> (Vec<KeyId>, bool) {
         self.keys_by_dice(skeleton, limit, ENOUGH_KEYS)
     }
 
-    /// The best `limit` keys of the first Dice round that `enough` keys reach.
-    fn keys_by_dice(&self, skeleton: &str, limit: usize, enough: usize) -> Vec<KeyId> {
+    /// The best `limit` keys of the first Dice round that `enough` keys reach, and whether
+    /// that round is one any `enough` stops at (the last, or one `limit` keys reach).
+    fn keys_by_dice(&self, skeleton: &str, limit: usize, enough: usize) -> (Vec<KeyId>, bool) {
         let mut grams: Vec<u32> = trigrams(skeleton).collect();
         grams.sort_unstable();
         grams.dedup();
@@ -84,6 +91,9 @@ impl Index {
             2.0 * q.min(kg) as f64 / (q + kg) as f64
         };
         let mut scored: Vec<(f64, KeyId, u16)> = Vec::new();
+        let mut final_round = false;
+        // the posting lists of one length and the keys they reach, reused
+        let (mut lists, mut touched) = (Vec::with_capacity(q), Vec::new());
         COUNTS.with(|counts| {
             let mut counts = counts.borrow_mut();
             if counts.len() < self.key_count() {
@@ -102,7 +112,8 @@ impl Index {
                     if need > q {
                         continue;
                     }
-                    count_shared(&postings, len, need, !last, &mut counts, |k, n| {
+                    let bufs = (&mut lists, &mut touched);
+                    count_shared(&postings, len, need, !last, &mut counts, bufs, |k, n| {
                         let d = 2.0 * f64::from(n) / (q + len + 2) as f64;
                         if last || d >= t {
                             scored.push((d, k, n));
@@ -110,8 +121,10 @@ impl Index {
                     });
                 }
                 if scored.len() >= enough.min(limit) {
+                    final_round = last || scored.len() >= limit;
                     break;
                 }
+                final_round = last;
             }
         });
         // keys below the bound stay only when too few reach it (suggestions for a near miss)
@@ -131,7 +144,8 @@ impl Index {
             scored.truncate(limit);
         }
         scored.sort_by(by_score);
-        scored.into_iter().map(|(_, k, _)| k).collect()
+        let keys = scored.into_iter().map(|(_, k, _)| k).collect();
+        (keys, final_round)
     }
 
     /// Names of the keys [`Index::fuzzy_keys`] returns, in the same order.
@@ -151,15 +165,17 @@ impl Index {
 /// only add to them. With `prune`, keys that can no longer reach `need` are dropped on the
 /// way (positional filter) and not handed on; without, near misses are handed on too.
 /// `counts` is zero on entry and on return.
-fn count_shared(
-    postings: &[Posting],
+fn count_shared<'a>(
+    postings: &[Posting<'a>],
     len: usize,
     need: usize,
     prune: bool,
     counts: &mut [u16],
+    (lists, touched): (&mut Vec<&'a [u32]>, &mut Vec<KeyId>),
     mut found: impl FnMut(KeyId, u16),
 ) {
-    let mut lists: Vec<&[u32]> = postings.iter().map(|p| p.of_len(len)).collect();
+    lists.clear();
+    lists.extend(postings.iter().map(|p| p.of_len(len)));
     lists.sort_by_key(|l| l.len());
     let mut opening = (lists.len() + 1).saturating_sub(need);
     if !prune {
@@ -168,7 +184,7 @@ fn count_shared(
         let missing = lists.iter().take_while(|l| l.is_empty()).count();
         opening = missing + (lists.len() - missing + 1).saturating_sub(need).max(1);
     }
-    let mut touched: Vec<KeyId> = Vec::new();
+    touched.clear();
     for (i, list) in lists.iter().enumerate() {
         if i < opening {
             for &k in *list {
@@ -183,7 +199,7 @@ fn count_shared(
             }
         } else if list.len() > touched.len() * PROBE_RATIO {
             // a long list (a common gram): look the candidates up in it
-            for &k in &touched {
+            for &k in touched.iter() {
                 if list.binary_search(&k).is_ok() {
                     counts[k as usize] = counts[k as usize].saturating_add(1);
                 }
@@ -210,7 +226,7 @@ fn count_shared(
             });
         }
     }
-    for k in touched {
+    for &k in touched.iter() {
         found(k, std::mem::take(&mut counts[k as usize]));
     }
 }
@@ -223,9 +239,9 @@ struct Posting<'a> {
     by_len: &'a [u32],
 }
 
-impl Posting<'_> {
+impl<'a> Posting<'a> {
     /// The keys of `len` bytes.
-    fn of_len(&self, len: usize) -> &[KeyId] {
+    fn of_len(&self, len: usize) -> &'a [KeyId] {
         let at = |l: usize| {
             self.by_len
                 .get(l)

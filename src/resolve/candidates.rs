@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap;
 use crate::gazetteer::PlaceId;
 use crate::index::{KeyId, NameEntry, NameForm, NameId, MAX_EDITS};
 
-use super::model::KeyComparison;
+use super::model::Similarities;
 use super::query::Query;
 use super::score::*;
 use super::{Candidate, Method, Options, Resolver};
@@ -99,6 +99,8 @@ impl Resolver {
             |best: &FxHashMap<PlaceId, Candidate>| top(best) >= SCORE_SKELETON * SURE_SIMILARITY;
         // the query's consonant key is looked up with the first keys scored, not again
         let mut consonants = true;
+        // the similarities the passes and the ranking model compute, once each
+        let mut sims = Similarities::default();
         // the keys one edit away first, then those two edits away, then the trigrams: a match
         // at one distance ends the search, as a spelling checker offers the nearest words
         // only; a sure fuzzy match found so far does too
@@ -117,25 +119,33 @@ impl Resolver {
                 .collect();
             if !keys.is_empty() {
                 let with_consonants = std::mem::take(&mut consonants);
-                self.score_fuzzy(q, keys, with_consonants, &mut best);
+                self.score_fuzzy(q, keys, with_consonants, &mut best, &mut sims);
             }
             if top(&best) >= options.threshold || sure(&best) {
-                return self.rescore_fuzzy(q, best);
+                return self.rescore_fuzzy(q, best, &mut sims);
             }
         }
         // names within two edits are the nearest there are: the trigrams could only add
         // further ones, so they are searched for the queries with none (romanizations)
         if !within.is_empty() {
-            return self.rescore_fuzzy(q, best);
+            return self.rescore_fuzzy(q, best, &mut sims);
         }
-        let close = self.index.close_keys(&q.skeleton, limit);
-        self.score_fuzzy(q, close, std::mem::take(&mut consonants), &mut best);
-        // close keys that give no sure match may hide a closer spelling with fewer trigrams
-        if !sure(&best) {
+        let (close, all) = self.index.close_keys_final(&q.skeleton, limit);
+        self.score_fuzzy(
+            q,
+            close,
+            std::mem::take(&mut consonants),
+            &mut best,
+            &mut sims,
+        );
+        // close keys that give no sure match may hide a closer spelling with fewer trigrams;
+        // when the close keys are already all the trigram search gives, offering them again
+        // would change nothing
+        if !sure(&best) && !all {
             let keys = self.index.fuzzy_keys(&q.skeleton, limit);
-            self.score_fuzzy(q, keys, false, &mut best);
+            self.score_fuzzy(q, keys, false, &mut best, &mut sims);
         }
-        self.rescore_fuzzy(q, best)
+        self.rescore_fuzzy(q, best, &mut sims)
     }
 
     /// The candidates the query's fold and skeleton keys find, each place with its best.
@@ -180,12 +190,13 @@ impl Resolver {
     /// Offers the names of `keys`, and `with_consonants` of the query's consonant key, as
     /// fuzzy candidates. Offering a name again changes nothing, so later passes skip the
     /// consonant key.
-    pub(super) fn score_fuzzy(
-        &self,
+    pub(super) fn score_fuzzy<'a>(
+        &'a self,
         q: &Query,
         mut keys: Vec<KeyId>,
         with_consonants: bool,
         best: &mut FxHashMap<PlaceId, Candidate>,
+        sims: &mut Similarities<'a>,
     ) {
         if with_consonants && q.consonants.len() >= 3 {
             let same_consonants = self.index.consonant_keys(&q.consonants);
@@ -196,15 +207,13 @@ impl Resolver {
         }
         keys.sort_unstable();
         keys.dedup();
-        // many places share a folded name: compare each once
-        let mut fold_sims: FxHashMap<&str, f64> = FxHashMap::default();
         for k in keys {
             // one key's names share skeleton and consonants: compare those once per key
             let names = self.index.key_names(k);
             let Some(&first) = names.first() else {
                 continue;
             };
-            let cmp = KeyComparison::new(q, &self.index.name(first));
+            let cmp = sims.key(q, &self.index.name(first));
             let initial = if cmp.initials_agree() {
                 1.0
             } else {
@@ -227,11 +236,7 @@ impl Resolver {
                 if !e.primary && !cmp.same_consonants() && approximate {
                     continue;
                 }
-                let fold_sim = (cmp.similarity() >= FOLD_SIM_FLOOR).then(|| {
-                    *fold_sims
-                        .entry(e.fold)
-                        .or_insert_with(|| ascii_similarity(&q.folded, e.fold))
-                });
+                let fold_sim = (cmp.similarity() >= FOLD_SIM_FLOOR).then(|| sims.fold(q, e.fold));
                 // the search's own order; the ranking model rescores what it finds
                 let s = cmp.similarity().max(fold_sim.unwrap_or(0.0)) * initial;
                 offer(best, n, &e, SCORE_SKELETON * s, Method::Fuzzy, s);

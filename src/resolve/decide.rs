@@ -222,7 +222,7 @@ impl Resolver {
                             .cmp(&self.rank_key(b, &o.prefer, hint))
                     })
                     .then_with(|| g.population(b.place).cmp(&g.population(a.place)))
-                    .then_with(|| g.place(a.place).id.cmp(g.place(b.place).id))
+                    .then_with(|| g.place_id(a.place).cmp(g.place_id(b.place)))
             })
         };
         sort(cands);

@@ -143,6 +143,34 @@ impl KeyComparison {
     }
 }
 
+/// The similarities of one query form to the keys and folded names it is compared with,
+/// each computed once: the fuzzy passes and the ranking model compare the same names.
+#[derive(Default)]
+pub(super) struct Similarities<'a> {
+    /// by a key's skeleton and consonant key
+    keys: FxHashMap<(&'a str, &'a str), KeyComparison>,
+    /// by folded name (many places share one)
+    folds: FxHashMap<&'a str, f64>,
+}
+
+impl<'a> Similarities<'a> {
+    /// [`KeyComparison::new`] of the query with a name's key.
+    pub(super) fn key(&mut self, q: &Query, e: &NameEntry<'a>) -> KeyComparison {
+        *self
+            .keys
+            .entry((e.skeleton, e.consonants))
+            .or_insert_with(|| KeyComparison::new(q, e))
+    }
+
+    /// [`ascii_similarity`] of the query's folded form with a folded name.
+    pub(super) fn fold(&mut self, q: &Query, fold: &'a str) -> f64 {
+        *self
+            .folds
+            .entry(fold)
+            .or_insert_with(|| ascii_similarity(&q.folded, fold))
+    }
+}
+
 /// The features of a query compared with one name.
 #[derive(Debug, Clone, Copy)]
 pub struct Features {
@@ -244,7 +272,7 @@ impl Resolver {
     pub fn fuzzy_pairs(&self, query: &str) -> Vec<FuzzyPair> {
         let q = Query::new(query);
         let cands = self.score_query(&q, &Options::default(), 0.0);
-        let features = self.candidate_features(&q, &cands);
+        let features = self.candidate_features(&q, &cands, &mut Similarities::default());
         cands
             .iter()
             .zip(features)
@@ -263,14 +291,15 @@ impl Resolver {
     /// probability just below that, one from a key or a short name to the model's probability
     /// (each no higher than what the search assumes a fuzzy match reaches); and orders fuzzy
     /// candidates scored alike by that probability.
-    pub(super) fn rescore_fuzzy(
-        &self,
+    pub(super) fn rescore_fuzzy<'a>(
+        &'a self,
         q: &Query,
         best: FxHashMap<PlaceId, Candidate>,
+        sims: &mut Similarities<'a>,
     ) -> Vec<Candidate> {
         let mut cands: Vec<Candidate> = best.into_values().collect();
         let ceiling = q.fuzzy_ceiling();
-        let features = self.candidate_features(q, &cands);
+        let features = self.candidate_features(q, &cands, sims);
         // in Latin letters, a name one or two typos away is nearer than one that only shares
         // the query's consonants (Borizvka: Borisovka, not Berezivka); a query transliterated
         // from another script (Миколаєві, कुशीनगर) is not typed near any name
@@ -314,7 +343,12 @@ impl Resolver {
 
     /// The features of each fuzzy candidate (`None` for the others), against the other
     /// candidates of the query: a close rival of another name makes any match less sure.
-    fn candidate_features(&self, q: &Query, cands: &[Candidate]) -> Vec<Option<Features>> {
+    fn candidate_features<'a>(
+        &'a self,
+        q: &Query,
+        cands: &[Candidate],
+        sims: &mut Similarities<'a>,
+    ) -> Vec<Option<Features>> {
         let pairs: Vec<(Option<[f64; PAIR_FEATURES]>, f64, &str, u64)> = cands
             .iter()
             .map(|c| {
@@ -322,11 +356,10 @@ impl Resolver {
                 if c.method != Method::Fuzzy {
                     return (None, 1.0, e.fold, 0);
                 }
-                let cmp = KeyComparison::new(q, &e);
-                let fold_sim = (cmp.similarity() >= FOLD_SIM_FLOOR)
-                    .then(|| ascii_similarity(&q.folded, e.fold));
+                let cmp = sims.key(q, &e);
+                let fold_sim = (cmp.similarity() >= FOLD_SIM_FLOOR).then(|| sims.fold(q, e.fold));
                 let pair = pair_features(q, &e, &cmp, fold_sim);
-                let population = self.gazetteer.place(c.place).population.unwrap_or(0);
+                let population = self.gazetteer.population(c.place).unwrap_or(0);
                 (Some(pair), pair[0].max(pair[1]), e.fold, population)
             })
             .collect();
