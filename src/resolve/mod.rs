@@ -760,6 +760,18 @@ mod tests {
     }
 
     #[test]
+    fn a_name_listed_with_its_parenthesis_beats_the_names_inside_it() {
+        let csv = "id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\
+            a,Andenne,town,BE,,,50.5,5.1,26000,\n\
+            b,Landenne,village,BE,,,50.5,5.1,,Andenne (Landenne)\n";
+        let r = Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap()).unwrap();
+        let res = r.resolve("Andenne (Landenne)", &Options::default());
+        assert_eq!(res.status, Status::Matched, "{res:?}");
+        let best = r.gazetteer().place(res.best.unwrap().place).id;
+        assert_eq!(best, "b");
+    }
+
+    #[test]
     fn scores_stay_in_unit_range() {
         let r = resolver();
         for q in [

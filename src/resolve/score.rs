@@ -14,8 +14,10 @@ pub(super) const SCORE_SKELETON: f64 = 0.93;
 pub(super) const SCORE_PART: f64 = 0.86;
 /// Penalty for matching a query read with another language's romanization table.
 pub(super) const READING_PENALTY: f64 = 0.01;
-/// Penalty for matching only a parenthesised or outer part of a query.
-pub(super) const VARIANT_PENALTY: f64 = 0.01;
+/// Penalty for matching only a parenthesised or outer part of a query: more than the margin
+/// above an alternate name's score, so that a name the gazetteer lists with its parenthesis
+/// (*Andenne (Landenne)*, an alternate name of Landenne) beats the name outside it.
+pub(super) const VARIANT_PENALTY: f64 = 0.04;
 /// Weight of a consonant-key similarity against a full one.
 pub(super) const CONSONANT_WEIGHT: f64 = 0.94;
 /// Below this similarity of skeletons, agreeing consonant keys do not count.
