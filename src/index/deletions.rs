@@ -136,56 +136,9 @@ pub fn edits_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
         .take_while(|(x, y)| x == y)
         .count();
     let (a, b) = (&a[..a.len() - s], &b[..b.len() - s]);
-    if let Some(d) = osa_bits(a, b, |_, _| true) {
-        return (d <= max).then_some(d);
-    }
-    if b.len() >= BAND_WIDTH {
-        return Some(osa_with(a, b, |_, _| true)).filter(|&d| d <= max);
-    }
-    banded_osa(a, b, max)
-}
-
-/// Longest second string [`banded_osa`] takes (its rows live on the stack).
-const BAND_WIDTH: usize = 64;
-
-/// Optimal string alignment distance of `a` and `b` (shorter than [`BAND_WIDTH`]) when it is
-/// at most `max`: only the cells within `max` of the diagonal can be, and once a whole row
-/// is over `max`, every later one is too.
-fn banded_osa(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
-    let (n, m) = (a.len(), b.len());
-    let over = (max + 1) as u8;
-    // three rows used in turn, row i at i % 3; cells outside the band stay over `max`
-    let mut rows = [[over; BAND_WIDTH + 1]; 3];
-    for (j, cell) in rows[0].iter_mut().enumerate().take(m.min(max) + 1) {
-        *cell = j as u8;
-    }
-    for i in 1..=n {
-        let (cur, prev, back) = (i % 3, (i - 1) % 3, (i + 1) % 3);
-        let (lo, hi) = (i.saturating_sub(max).max(1), (i + max).min(m));
-        // the cells just outside the band, read by the next rows, are over `max`
-        rows[cur][lo - 1] = if i <= max { i as u8 } else { over };
-        if hi < m {
-            rows[cur][hi + 1] = over;
-        }
-        let mut least = rows[cur][lo - 1];
-        for j in lo..=hi {
-            let cost = u8::from(a[i - 1] != b[j - 1]);
-            let mut d = (rows[prev][j] + 1)
-                .min(rows[cur][j - 1] + 1)
-                .min(rows[prev][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(rows[back][j - 2] + 1);
-            }
-            let d = d.min(over);
-            rows[cur][j] = d;
-            least = least.min(d);
-        }
-        if least > max as u8 {
-            return None;
-        }
-    }
-    let d = rows[n % 3][m];
-    (usize::from(d) <= max).then_some(usize::from(d))
+    // bit-parallel up to 64 bytes, row by row beyond
+    let d = osa_with(a, b, |_, _| true);
+    (d <= max).then_some(d)
 }
 
 /// Optimal string alignment distance of two byte strings, where a swap of neighbours `x y`
