@@ -45,7 +45,7 @@ fn filed(key: &str) -> bool {
 
 /// The hashes of the distinct variants of `key`'s first [`PREFIX`] bytes with at most
 /// `deletions` (up to [`MAX_EDITS`]) of them deleted (the prefix itself included), sorted.
-/// A key is filed under its variants of [`MAX_EDITS`] deletions; a query looking for keys
+/// A text is filed under its variants of its table's deletions; a query looking for texts
 /// within `d` edits needs only its own variants of `d`.
 fn variant_hashes(key: &[u8], deletions: usize) -> Vec<u64> {
     let prefix = &key[..key.len().min(PREFIX)];
@@ -307,13 +307,16 @@ impl Index {
     /// another script than Latin.
     #[doc(hidden)] // a door for benches/scale.rs, not part of the API
     pub fn keys_within(&self, skeleton: &str, max_edits: usize) -> Vec<(KeyId, u8)> {
-        let s = &self.spans;
-        let spans = [s.deletion_starts, s.deletion_keys, s.keys];
-        let mut found = self
-            .deletion_table(spans, SKELETON_EDITS)
-            .within(skeleton, max_edits);
+        let mut found = self.skeleton_table().within(skeleton, max_edits);
         found.sort_unstable_by_key(|&(k, d)| (d, k));
         found
+    }
+
+    /// The skeletons' deletion table.
+    fn skeleton_table(&self) -> DeletionTable<'_> {
+        let s = &self.spans;
+        let spans = [s.deletion_starts, s.deletion_keys, s.keys];
+        self.deletion_table(spans, SKELETON_EDITS)
     }
 
     /// Every distinct fold within `max_edits` (at most [`FOLD_EDITS`]) edits of `folded`,
@@ -338,7 +341,7 @@ impl Index {
         max_edits: usize,
     ) -> Vec<(KeyId, u8)> {
         let s = &self.spans;
-        let mut found = self.keys_within(skeleton, max_edits);
+        let mut found = self.skeleton_table().within(skeleton, max_edits);
         let (starts, names) = (self.u32s(s.fold_starts), self.u32s(s.fold_names));
         let records = self.records();
         for (f, d) in self.folds_within(folded, max_edits) {
