@@ -56,12 +56,10 @@ impl Query {
     }
 }
 
-/// Whether a letter is of the Latin script (ASCII, Latin-1, the Latin Extended blocks).
+/// Whether a letter is of the Latin script (ASCII, Latin-1, the Latin Extended blocks; their
+/// × and ÷ are no letters, so they never come here).
 fn is_latin(c: char) -> bool {
-    c.is_ascii_alphabetic()
-        || matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}')
-            && c != '\u{00D7}'
-            && c != '\u{00F7}'
+    c.is_ascii_alphabetic() || matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}')
 }
 
 impl Resolver {
