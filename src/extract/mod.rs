@@ -600,9 +600,7 @@ fn extract_text(
                     })
                     .filter(|x| x.place().is_some_and(fits));
                 // "an operation to retake the district" is no retaking
-                let attempt = tag.cue.is_some_and(|(a, _)| {
-                    a > s.first && ["to", "pour", "para", "zu", "um"].contains(&folds[a - 1])
-                });
+                let attempt = tag.cue.is_some_and(|(a, _)| is_attempt(&folds, s.first, a));
                 if let (false, Some(x)) = (tag.event == EventType::Other || attempt, antecedent) {
                     let place = x.place().map(|p| g.place(p).id.to_string());
                     let key = place.unwrap_or_else(|| x.text.clone());
@@ -869,8 +867,7 @@ fn extract_text(
                 else {
                     continue;
                 };
-                let attempt = h.first > s.first
-                    && ["to", "pour", "para", "zu", "um"].contains(&folds[h.first - 1]);
+                let attempt = is_attempt(&folds, s.first, h.first);
                 // "clashes near the bank of the river", "les combats font rage dans une
                 // quatrième": the clause puts its event somewhere of its own
                 let after = &folds[h.last..hi.min(h.last + 4)];
@@ -1392,6 +1389,12 @@ fn is_facility(folds: &[&str], first: usize, last: usize) -> bool {
 
 /// Most tokens between a date and the event cue (or mention) it dates.
 const DATE_REACH: usize = 12;
+
+/// Whether the event cue at `cue` (in a sentence from `first`) is only aimed at: "an
+/// operation to retake the district" is no retaking.
+fn is_attempt(folds: &[&str], first: usize, cue: usize) -> bool {
+    cue > first && ["to", "pour", "para", "zu", "um"].contains(&folds[cue - 1])
+}
 
 /// A place after "except" is the one the event spared (`all districts have fallen except
 /// Taluqan`).
