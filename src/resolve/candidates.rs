@@ -19,6 +19,10 @@ const FUZZY_KEYS_FILTERED: usize = 256;
 /// keys one edit away, no trigram search; after the close trigram keys, none of the keys
 /// sharing fewer trigrams (an equal consonant key gives [`CONSONANT_WEIGHT`]).
 const SURE_SIMILARITY: f64 = 0.94;
+/// Score of a skeleton match, for a query typed in Latin letters, with a caseless alternate
+/// name (a machine's rendering of another script: "bei la li" for Ballari): below one slip of
+/// a written name, so the fuzzy search still runs and a typo's name leads.
+const APPROXIMATE_SKELETON: f64 = 0.85;
 /// Distinct skeletons scored per fuzzy query.
 const FUZZY_KEYS: usize = 48;
 /// Longer queries are not compared fuzzily (they are not place names).
@@ -167,6 +171,15 @@ impl Resolver {
             let e = self.index.name(n);
             if same_letters(e.fold, &q.folded) {
                 offer(&mut best, n, &e, SCORE_JOINED, Method::Fold, 1.0);
+            } else if q.latin && !e.primary && !has_letter_case(e.text) {
+                offer(
+                    &mut best,
+                    n,
+                    &e,
+                    APPROXIMATE_SKELETON,
+                    Method::Skeleton,
+                    1.0,
+                );
             } else {
                 offer(&mut best, n, &e, SCORE_SKELETON, Method::Skeleton, 1.0);
             }
