@@ -301,16 +301,35 @@ def add_sourced_names(path: Path, dist_rows) -> None:
         r[9] = "|".join(sorted(names))
 
 
-def new_districts(path: Path, dist_rows, polys_of: dict) -> list[list[str]]:
+def new_districts(path: Path, dist_rows, polys_of: dict, prov_names) -> list[list[str]]:
     """Districts created after 2005: their own rows, with the district they were carved from in
     `admin2` and no polygon of their own.  The point is the one a source prints for the district
     (`lat`, `lon`), which must lie inside the parent's polygon; without one the row has no point
-    and users get the parent's, marked as such."""
+    and users get the parent's, marked as such.  A district whose sources name no parent has an
+    empty `parent` cell: its `admin2` is then its province's name (so it still reads as newer,
+    and `--districts 2005` hides it), which must not also be a district of that province, and
+    it takes no point of its own (users get the province's)."""
     by_key = {(r[4], r[1]): r for r in dist_rows}
+    folded = {(a1, ascii_fold(name).casefold()) for a1, name in by_key}
     out = []
     seen = set()
     columns = ["id", "name", "admin1", "parent", "lat", "lon", "alt_names", "source"]
     for n, t in enumerate(read_table(path, columns), 2):
+        if not t["parent"]:
+            if t["admin1"] not in prov_names:
+                raise ValueError(f"{path.name}: line {n}: no province {t['admin1']!r}")
+            if (t["admin1"], ascii_fold(t["admin1"]).casefold()) in folded:
+                raise ValueError(f"{path.name}: line {n}: {t['admin1']} has a district of its own name, "
+                                 "so the province cannot stand for an unknown parent")
+            if t["lat"] or t["lon"]:
+                raise ValueError(f"{path.name}: line {n}: a district with no parent takes no point")
+            if (t["admin1"], t["name"]) in by_key or (t["admin1"], t["name"]) in seen:
+                raise ValueError(f"{path.name}: line {n}: {t['name']!r} is already a district of {t['admin1']}")
+            seen.add((t["admin1"], t["name"]))
+            name = clean_name(t["name"])
+            out.append([t["id"], name, "district", COUNTRY, t["admin1"], t["admin1"], "", "", "",
+                        alt_names(name, t["alt_names"].split("|")), ""])
+            continue
         parent = by_key.get((t["admin1"], t["parent"]))
         if parent is None:
             raise ValueError(f"{path.name}: line {n}: no parent district {t['parent']!r} in {t['admin1']}")
@@ -557,7 +576,8 @@ def build(args) -> list[list[str]]:
 
     polys_of = add_boundaries(args, [r for _, r in prov_rows], [r for _, r in dist_rows], point_rule)
     add_sourced_names(Path(args.alternate_names), [r for _, r in dist_rows])
-    new_rows = new_districts(Path(args.new_districts), [r for _, r in dist_rows], polys_of)
+    new_rows = new_districts(Path(args.new_districts), [r for _, r in dist_rows], polys_of,
+                             {n for n, _ in prov_rows})
     rows[-len(dist_rows):] = [r for _, r in sorted(
         dist_rows + [((r[4], r[1], 1 << 62), r) for r in new_rows], key=lambda t: t[0])]
 

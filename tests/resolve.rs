@@ -279,6 +279,54 @@ fn a_newer_district_whose_source_prints_a_point_keeps_its_own() {
 }
 
 #[test]
+fn a_newer_district_whose_parent_no_source_names_stands_under_its_province() {
+    // Spinghar and Chinarto: pages name them as districts of their province, none the
+    // district they were carved from; the province stands for it and lends its point
+    let lines = resolve_json(&[
+        "Spin Ghar",
+        "Spinghar",
+        "Chinarto",
+        "Nangarhar province",
+        "Oruzgan province",
+    ]);
+    for (line, province) in lines[..3].iter().zip([&lines[3], &lines[3], &lines[4]]) {
+        let (best, province) = (&line["best"], &province["best"]);
+        assert_eq!(line["status"], "matched", "{line}");
+        assert_eq!(best["kind"], "district", "{line}");
+        assert_eq!(province["kind"], "province", "{province}");
+        assert_eq!(best["admin1"], province["name"], "{line}");
+        assert_eq!(best["admin2"], province["name"], "{line}");
+        assert!(best["lat"].is_null(), "no point of its own: {line}");
+        let reason = best["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("carved from a district no source names")
+                && reason.contains("the province's point"),
+            "{line}"
+        );
+    }
+    // clean gives it the province's point
+    let out = stdout_of(
+        gazmap()
+            .args(["clean", "-", "--column", "place"])
+            .write_stdin("place\nSpinghar\nNangarhar province\n"),
+    );
+    let mut rdr = csv::Reader::from_reader(out.as_bytes());
+    let h = rdr.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(&rows[0][col("gz_name")], "Spinghar");
+    assert_eq!(&rows[1][col("gz_name")], "Nangarhar");
+    assert!(!rows[0][col("gz_lat")].is_empty());
+    assert_eq!(&rows[0][col("gz_lat")], &rows[1][col("gz_lat")]);
+    assert_eq!(&rows[0][col("gz_lon")], &rows[1][col("gz_lon")]);
+    // the 2005 set hides them
+    let lines = resolve_json(&["--districts", "2005", "Spinghar", "Chinarto"]);
+    for line in &lines {
+        assert_ne!(line["best"]["kind"], "district", "{line}");
+    }
+}
+
+#[test]
 fn sourced_persian_names_find_their_district() {
     let lines = resolve_json(&[
         "چمتال",

@@ -4,6 +4,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::gazetteer::{Kind, PlaceId};
+use crate::index::NameForm;
 
 use super::score::{better, CONTEXT_BONUS};
 use super::{Candidate, Options, Resolution, Resolver, Status};
@@ -52,8 +53,10 @@ impl Resolver {
     }
 
     /// Adds a candidate's ancestors of the same name (Kunduz city → Kunduz district), or named
-    /// as its matched name (the district seat called "Char Darah" → Chahar Dara district), even
-    /// when none of their own names matched.
+    /// as its matched name (the district seat called "Char Darah" → Chahar Dara district), or
+    /// that have its matched name among their own (the seat of Walī Muḩammad Shahīd Khūgyāṉī
+    /// also called "Walimuhammad-e-Shahid", the district "Wal-e-Muhammad-e-Shahid"), even when
+    /// none of their own names matched.
     pub(super) fn add_same_name_ancestors(
         &self,
         scores: &mut FxHashMap<PlaceId, Candidate>,
@@ -68,13 +71,26 @@ impl Resolver {
             let parents = g.parents(c.place);
             for a in [parents.district, parents.province].into_iter().flatten() {
                 let known = scores.contains_key(&a) || extra.iter().any(|x| x.place == a);
+                if known {
+                    continue;
+                }
                 let key = self.index.primary_consonants(a);
-                let same_name = key == self.index.primary_consonants(c.place)
-                    || key == self.index.name_consonants(c.name_id);
-                if !known && same_name {
+                let matched = self.index.name_consonants(c.name_id);
+                let same_name = key == self.index.primary_consonants(c.place) || key == matched;
+                let also_named = !same_name
+                    && !matched.is_empty()
+                    && self.index.place_names(a).any(|n| {
+                        self.index.name(n).form != NameForm::Part
+                            && self.index.name_consonants(n) == matched
+                    });
+                if same_name || also_named {
                     let mut relative = c.clone();
                     relative.place = a;
-                    relative.reason = format!("; the {} of the same name", g.place(a).kind);
+                    relative.reason = if same_name {
+                        format!("; the {} of the same name", g.place(a).kind)
+                    } else {
+                        format!("; the {} that has this name too", g.place(a).kind)
+                    };
                     extra.push(relative);
                 }
             }

@@ -35,6 +35,15 @@ impl Resolver {
             if p.point().is_none() {
                 r.push_str(", whose point it takes");
             }
+        } else if self.gazetteer.is_newer_district(c.place) {
+            // its row names its province in admin2: no source names the district it came from
+            r.push_str(&format!(
+                "; a newer district of {}, carved from a district no source names",
+                p.admin1
+            ));
+            if p.point().is_none() {
+                r.push_str(", so it takes the province's point");
+            }
         }
         r
     }

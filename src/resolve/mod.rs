@@ -616,6 +616,35 @@ mod tests {
     }
 
     #[test]
+    fn a_seat_named_as_its_district_gives_way_to_the_district() {
+        // the seat carries the district's name as one of its own (GeoNames does this), in the
+        // spelling the query has; the district has it in another: the district is meant
+        let csv = "id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\
+            p1,Ghazni,province,AF,,,33.5,68.4,,\n\
+            d1,Khugyani,district,AF,Ghazni,,33.5,68.3,,Wal-e-Muhammad-e-Shahid\n\
+            v1,Chahar Qala,village,AF,Ghazni,Khugyani,33.5,68.3,,Walimuhammad-e-Shahid\n";
+        let r = Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap()).unwrap();
+        let o = Options::default();
+        assert_eq!(
+            best_id(&r, "Walimuhammad-e-Shahid", &o),
+            (Status::Matched, "d1".into())
+        );
+        // the seat's own name still finds the seat
+        assert_eq!(
+            best_id(&r, "Chahar Qala", &o),
+            (Status::Matched, "v1".into())
+        );
+        let o = Options {
+            kind: Some(Kind::Village),
+            ..Options::default()
+        };
+        assert_eq!(
+            best_id(&r, "Walimuhammad-e-Shahid", &o),
+            (Status::Matched, "v1".into())
+        );
+    }
+
+    #[test]
     fn context_breaks_ties() {
         let r = resolver();
         let p3 = r.gazetteer().find_id("p3").unwrap();
