@@ -67,6 +67,9 @@ const PART: usize = feature("part");
 const ONE_EDIT_MIN_LENGTH: usize = 6;
 /// Letters of the query's skeleton from which two edits of a written name are slips.
 const TWO_EDITS_MIN_LENGTH: usize = 8;
+/// Letters of the query's skeleton from which two edits of the only written name that near
+/// are slips (from 6, *Kalbad*, a district the gazetteer lacks, became Kaldār).
+const ALONE_TWO_EDITS_MIN_LENGTH: usize = 7;
 /// How far below the highest fuzzy score two slips stay: more than the margin, so that one
 /// slip leads and is not tied with them.
 const TWO_EDITS_BELOW: f64 = 0.03;
@@ -335,6 +338,15 @@ impl Resolver {
         };
         let beside_a_slip =
             |c: &Candidate| slips.iter().any(|&s| s == c.place || nested(s, c.place));
+        // the names within two typos (one name of several places counts once): where there is
+        // one, two slips in a name of 7 skeleton letters are a match too (Ivazbua: Ivatuba)
+        let mut near_names: Vec<&str> = (cands.iter().zip(&features))
+            .filter(|(_, f)| f.as_ref().is_some_and(near))
+            .map(|(c, _)| self.index.name(c.name_id).fold)
+            .collect();
+        near_names.sort_unstable();
+        near_names.dedup();
+        let nears = near_names.len();
         for (c, f) in cands.iter_mut().zip(features) {
             if any_near && f.as_ref().is_some_and(|f| !near(f)) {
                 c.score -= FARTHER_THAN_A_TYPO;
@@ -357,7 +369,13 @@ impl Resolver {
                 Some(1) if long(ONE_EDIT_MIN_LENGTH) => Some(ceiling),
                 // two slips in a longer name: just below one slip (the model, taught by random
                 // typos, was too unsure of them: Greenifeld for Greenfield stayed unmatched)
-                Some(2) if long(TWO_EDITS_MIN_LENGTH) && q.latin => Some(ceiling - TWO_EDITS_BELOW),
+                Some(2)
+                    if q.latin
+                        && (long(TWO_EDITS_MIN_LENGTH)
+                            || (nears == 1 && long(ALONE_TWO_EDITS_MIN_LENGTH))) =>
+                {
+                    Some(ceiling - TWO_EDITS_BELOW)
+                }
                 // one edit of a key or a shorter name: as sure as the model says. Two edits of
                 // a short name are as often another name (Chenarto, Chinar), and a
                 // romanization (Zherai, Zhaṟêy) is often further than one edit, which random
@@ -549,6 +567,20 @@ mod tests {
             first_id(&r, "Belle ale"),
             (Status::Matched, "a".to_string())
         );
+    }
+
+    #[test]
+    fn two_slips_in_a_shorter_name_are_a_match_only_when_no_other_name_is_as_near() {
+        let csv = "id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\
+            a,Ivatuba,village,BR,,,-23.6,-52.2,3000,\n\
+            b,Kalinov,village,SK,,,49.3,21.8,300,\n\
+            c,Kalinow,village,PL,,,50.3,19.8,300,\n";
+        let r = Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap()).unwrap();
+        // a z for a t, a letter dropped: no other name within two typos
+        assert_eq!(first_id(&r, "Ivazbua"), (Status::Matched, "a".to_string()));
+        // two names within two typos: which one is meant stays open
+        assert_ne!(first_id(&r, "Klaniox").0, Status::Matched);
+        assert_eq!(first_id(&r, "Klainow"), (Status::Matched, "c".to_string()));
     }
 
     #[test]
