@@ -202,6 +202,11 @@ impl Features {
         self.values[PART] > 0.0
     }
 
+    /// Whether the name's folded form is one edit from the query's.
+    fn fold_one_edit(&self) -> bool {
+        self.values[FOLD_ONE_EDIT] > 0.0
+    }
+
     /// Whether the name's key or folded form is one edit from the query's.
     fn one_edit(&self) -> bool {
         self.values[KEY_ONE_EDIT] + self.values[FOLD_ONE_EDIT] > 0.0
@@ -317,7 +322,8 @@ impl Resolver {
         // in Latin letters, a name one or two typos away is nearer than one that only shares
         // the query's consonants (Borizvka: Borisovka, not Berezivka); a query transliterated
         // from another script (Миколаєві, कुशीनगर) is not typed near any name
-        let near = |f: &Features| f.one_edit() || f.fold_two_edits();
+        // (near in letters: a key one edit away that is further in letters only sounds alike)
+        let near = |f: &Features| f.fold_one_edit() || f.fold_two_edits();
         let any_near = q.latin && features.iter().flatten().any(near);
         // and of those, one slip is nearer than two (Hosusen: Houssen, not Hawthorne by
         // "Hosthon"); a slip in one part of a compound is no slip of the name
@@ -581,6 +587,21 @@ mod tests {
         // two names within two typos: which one is meant stays open
         assert_ne!(first_id(&r, "Klaniox").0, Status::Matched);
         assert_eq!(first_id(&r, "Klainow"), (Status::Matched, "c".to_string()));
+    }
+
+    #[test]
+    fn a_name_near_only_by_its_skeleton_gives_way_to_one_near_in_letters() {
+        let r = Resolver::new(Gazetteer::embedded().unwrap()).unwrap();
+        // "Nader Shah Kowt", a village's other name, is one skeleton edit from the query and
+        // more letters away than the district's own name, two letters from it
+        let (status, id) = first_id(&r, "Nadirshahkot");
+        assert_eq!(status, Status::Matched);
+        assert_eq!(
+            r.gazetteer()
+                .place(r.gazetteer().find_id(&id).unwrap())
+                .name,
+            "Nādir Shāh Kōṯ"
+        );
     }
 
     #[test]
