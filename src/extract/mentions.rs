@@ -591,7 +591,17 @@ fn designate(tokens: &[Token], spans: &mut [Span], tables: &Tables) {
         .iter()
         .map(|(k, p)| (Pattern::new(p), *k))
         .collect();
-    for s in spans.iter_mut() {
+    // a plural designator after a list ("Kofab and Argo districts") is the whole list's; a
+    // singular one is only its own name's ("in Laghman, Nijrab district in Kapisa")
+    let plural = |at: usize| {
+        let w = folds[at];
+        tables
+            .designators_after
+            .iter()
+            .any(|(_, p)| w.len() > p.len() && w.starts_with(p))
+    };
+    let mut spreads_back = vec![false; spans.len()];
+    for (k, s) in spans.iter_mut().enumerate() {
         for (p, n, kind) in &before {
             if s.first >= *n && p.match_at(&folds, s.first - n) == Some(s.first) {
                 s.designator = Some(*kind);
@@ -603,6 +613,7 @@ fn designate(tokens: &[Token], spans: &mut [Span], tables: &Tables) {
                 .find(|(p, _)| p.match_at(&folds, s.last).is_some())
             {
                 s.designator = Some(*kind);
+                spreads_back[k] = plural(s.last);
             }
         }
     }
@@ -618,8 +629,10 @@ fn designate(tokens: &[Token], spans: &mut [Span], tables: &Tables) {
         }
     }
     for k in (0..spans.len().saturating_sub(1)).rev() {
-        if spans[k].designator.is_none() && listed(&spans[k], &spans[k + 1]) {
+        if spans[k].designator.is_none() && spreads_back[k + 1] && listed(&spans[k], &spans[k + 1])
+        {
             spans[k].designator = spans[k + 1].designator;
+            spreads_back[k] = true;
         }
     }
     // one sense per article: a name the text once calls a city (or district, town,

@@ -969,6 +969,7 @@ fn extract_text(
         (k, t, quoted)
     });
     against_from_the_article(&tokens, actors_named, &mut out);
+    taking_back_goes_on(&mut out);
     for (m, role) in mentions.iter_mut().zip(roles) {
         m.role = if with_rows.contains(&m.start) {
             Role::Event
@@ -983,6 +984,26 @@ fn extract_text(
         mentions,
         events: out,
     })
+}
+
+/// "… have retaken the control of Taywara district. … the control of the district fell into
+/// the hands of the Afghan forces": a taking by the side that the article already has
+/// taking the same place back is that taking back, told again.
+fn taking_back_goes_on(out: &mut [Event]) {
+    let place = |e: &Event| e.resolution.best.as_ref().map(|b| b.place);
+    for i in 0..out.len() {
+        if out[i].event != EventType::Captured || place(&out[i]).is_none() {
+            continue;
+        }
+        let retaken_before = out[..i].iter().any(|e| {
+            e.event == EventType::Retaken
+                && place(e) == place(&out[i])
+                && events::allied(e.actor, out[i].actor)
+        });
+        if retaken_before {
+            out[i].event = EventType::Retaken;
+        }
+    }
 }
 
 /// Event types whose actor goes on from one to the next where a clause names none ("Mardi,
@@ -1370,9 +1391,10 @@ fn names_a_part(words: &HashSet<&str>, folds: &[&str], s: &text::Sentence) -> bo
 }
 
 /// A name that is part of a facility's name (`Bagram Air Base`, `la base aérienne de
-/// Bagram`, `Kandahar airport`): the facility, not the district, is meant.
+/// Bagram`, `Kandahar airport`, `the Salang Highway`): the facility, not the district, is
+/// meant.
 fn is_facility(folds: &[&str], first: usize, last: usize) -> bool {
-    const AFTER: [&str; 5] = ["air", "airfield", "airbase", "airport", "prison"];
+    const AFTER: [&str; 6] = ["air", "airfield", "airbase", "airport", "prison", "highway"];
     const BEFORE: [&str; 6] = [
         "base",
         "aeroport",
@@ -2082,6 +2104,83 @@ mod tests {
                 assert_eq!(reference, ["Doshi"], "{}: {p}", t.code);
             }
         }
+    }
+
+    #[test]
+    fn causes_of_the_dev_misses_of_issue_11_give_the_right_rows() {
+        let g = resolver().gazetteer();
+        let ids = |x: &Extraction| -> Vec<String> {
+            x.events
+                .iter()
+                .map(|e| {
+                    let b = e.resolution.best.as_ref().unwrap();
+                    format!("{} {}", g.place(b.place).id, e.event.as_str())
+                })
+                .collect()
+        };
+        // a singular designator is its own name's only: Laghman is not a district
+        let x = run(
+            "en",
+            "The operations we had were in Laghman, Nijrab district in Kapisa and in Ghazni.",
+        );
+        let got = ids(&x);
+        assert!(
+            got.contains(&"geonames:7053089 attack".to_string()),
+            "{got:?}"
+        );
+        assert!(
+            x.mentions
+                .iter()
+                .any(|m| m.text == "Laghman" && m.designator.is_none()),
+            "{got:?}"
+        );
+        // a plural designator after a list is still the whole list's
+        let x = run("en", "The Taliban captured Khinjan and Doshi districts.");
+        assert!(x
+            .mentions
+            .iter()
+            .all(|m| m.designator == Some(Kind::District)));
+        // the side that lost control lost the place
+        assert_eq!(
+            sided(&run(
+                "en",
+                "The Northern Alliance said the Taliban had lost control of Taloqan."
+            )),
+            ["Taloqan captured government forces/Taliban reported 2021-07-06"]
+        );
+        // what could happen is no event
+        assert!(rows_of(
+            "en",
+            "Along with several other districts, Kunduz could fall as early as today."
+        )
+        .is_empty());
+        // a highway is not the place it is named after
+        assert_eq!(
+            rows_of(
+                "en",
+                "Troops poured along the Salang Highway and the Taliban captured Khinjan."
+            ),
+            ["Khinjan captured Taliban reported 2021-07-06"]
+        );
+        // where a statement was released is no event place
+        assert_eq!(
+            rows_of(
+                "en",
+                "Afghan forces recaptured Kohistanat district, the ministry said in a statement released in Maimana."
+            ),
+            ["Kohistanat retaken government forces reported 2021-07-06"]
+        );
+        // the side that took a place back, taking it again, is taking it back
+        assert_eq!(
+            rows_of(
+                "en",
+                "Afghan forces have retaken Taywara district. Officials said the control of the district fell into the hands of the Afghan forces."
+            ),
+            [
+                "Taywara retaken government forces reported 2021-07-06",
+                "Taywara retaken government forces reported 2021-07-06"
+            ]
+        );
     }
 
     #[test]

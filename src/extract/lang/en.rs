@@ -41,11 +41,7 @@ pub static TABLES: Tables = Tables {
         cue(Captured, "overr*", "Taliban fighters overran Burka."),
         cue(Captured, "fell", "Khinjan fell on Monday."),
         cue(Captured, "fallen", "Nahrin has fallen, a resident said."),
-        cue(
-            Captured,
-            "fall",
-            "Officials fear Khinjan could fall within days.",
-        ),
+        cue(Captured, "fall", "Khinjan was the first district to fall."),
         cue(Captured, "fall* to", "Doshi falls to the Taliban."),
         cue(Captured, "fall of", "The fall of Khinjan alarmed Kabul."),
         cue(
@@ -166,6 +162,27 @@ pub static TABLES: Tables = Tables {
             Other,
             "tak* into account",
             "Officials have taken into account Burka.",
+        ),
+        // what may happen has not happened: "Kunduz could fall as early as today"
+        cue(
+            Other,
+            "could fall",
+            "Officials fear Khinjan could fall within days.",
+        ),
+        cue(
+            Other,
+            "may fall",
+            "Officials warn that Doshi may fall soon.",
+        ),
+        cue(
+            Other,
+            "might fall",
+            "Residents fear Nahrin might fall this week.",
+        ),
+        cue(
+            Other,
+            "could be captured",
+            "Burka could be captured within days, officials warned.",
         ),
     ],
     actors: &[
@@ -356,6 +373,11 @@ pub static TABLES: Tables = Tables {
         cue((), "withdr* from", "Security forces withdrew from Nahrin."),
         cue((), "pull* out of", "The army pulled out of Burka."),
         cue((), "abandon*", "Afghan forces abandoned Khanabad."),
+        cue(
+            (),
+            "los* control of",
+            "Government forces lost control of Khinjan.",
+        ),
     ],
     negation: &[
         cue((), "not", "Khinjan has not fallen."),
@@ -526,6 +548,9 @@ pub static TABLES: Tables = Tables {
         "fled to",
         "flee to",
         "fleeing to",
+        // where a statement was made, not where the event happened
+        "released in",
+        "issued in",
     ],
     stopwords: &[
         "bank",
