@@ -614,6 +614,14 @@ fn designate(tokens: &[Token], spans: &mut [Span], tables: &Tables) {
             {
                 s.designator = Some(*kind);
                 spreads_back[k] = plural(s.last);
+                // "a key Kandahar district", "another Helmand district": a district of
+                // that province, not the district of that name
+                let indefinite = folds[s.first.saturating_sub(2)..s.first]
+                    .iter()
+                    .any(|w| ["a", "an", "another"].contains(w));
+                if *kind == Kind::District && !spreads_back[k] && indefinite {
+                    s.designator = Some(Kind::Province);
+                }
             }
         }
     }

@@ -693,10 +693,19 @@ fn extract_text(
             // ("In Ghazni, the Taliban captured Qarabagh") when it has no designator
             let province_sense = if province {
                 Some(best.place)
-            } else if mention.designator.is_none() {
+            } else if mention.designator.is_none()
+                || (mention.designator == Some(Kind::City)
+                    && (part_before(&part_words, &folds, span.first)
+                        || office_of(&folds, span.first, span.last)))
+            {
+                // "a key district in its former bastion of Kandahar": after an unnamed part
+                // and "of" or "in", a capital's name is its province's, and so it is before
+                // "provincial council" where the article calls it a city elsewhere
+                let after_a_part = part_before(&part_words, &folds, span.first)
+                    || office_of(&folds, span.first, span.last);
                 r.candidates
                     .iter()
-                    .filter(|c| c.score >= best.score - 1e-9)
+                    .filter(|c| after_a_part || c.score >= best.score - 1e-9)
                     .find(|c| g.place(c.place).kind == Kind::Province)
                     .map(|c| c.place)
             } else {
@@ -1388,6 +1397,18 @@ fn part_words(tables: &Tables) -> HashSet<&'static str> {
 /// ([`part_words`]): it is about that part, and its province is the context.
 fn names_a_part(words: &HashSet<&str>, folds: &[&str], s: &text::Sentence) -> bool {
     folds[s.first..s.last].iter().any(|w| words.contains(w))
+}
+
+/// True when the name at `first` follows "of" or "in" (`dans`, `de`, `im`, …) a few words
+/// after a word for an unnamed part of a province ([`part_words`]): "a key district in its
+/// former bastion of Kandahar" is a district of the province.
+fn part_before(words: &HashSet<&str>, folds: &[&str], first: usize) -> bool {
+    const REACH: usize = 6;
+    first > 0
+        && (IN_LINKS.contains(&folds[first - 1]) || folds[first - 1] == "of")
+        && folds[first.saturating_sub(REACH + 1)..first - 1]
+            .iter()
+            .any(|w| words.contains(w))
 }
 
 /// A name that is part of a facility's name (`Bagram Air Base`, `la base aérienne de
@@ -2169,6 +2190,28 @@ mod tests {
                 "Afghan forces recaptured Kohistanat district, the ministry said in a statement released in Maimana."
             ),
             ["Kohistanat retaken government forces reported 2021-07-06"]
+        );
+        // "a key Kandahar district" and "a district in its bastion of Kandahar" are parts
+        // of the province, which is their context, not an event place
+        for text in [
+            "Taliban fighters captured a key Kandahar district in fresh fighting.",
+            "The Taliban captured a key district in its former bastion of Kandahar.",
+            "The Taliban captured a key district in its former bastion of Kandahar, close to Kandahar city.",
+        ] {
+            let x = run("en", text);
+            assert!(x.events.is_empty(), "{text}: {:?}", rows(&x));
+        }
+        // "before" opens a clause of what came after: its event is the place's too
+        let x = run(
+            "en",
+            "The insurgents attacked the district of Dashti Archi from four sides, before seizing full control of the area early Monday.",
+        );
+        let got = ids(&x);
+        assert_eq!(
+            got,
+            ["geonames:7053313 attack", "geonames:7053313 captured"],
+            "{:?}",
+            rows(&x)
         );
         // the side that took a place back, taking it again, is taking it back
         assert_eq!(

@@ -388,6 +388,8 @@ pub static TABLES: Tables = Tables {
         cue((), "failed to", "The Taliban failed to capture Khinjan."),
     ],
     clause_breaks: &[
+        // "attacked Dashti Archi from four sides … before seizing full control of the area"
+        "before",
         "but",
         "since",
         "while",
