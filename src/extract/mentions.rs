@@ -289,6 +289,11 @@ pub fn find(
                         .or_insert_with(|| fuzzy_place(&keys, &whole));
                     if best.is_some_and(|(_, score)| score >= FUZZY_ACCEPT_SEEN) {
                         hit = Some((max, Found::Fuzzy));
+                    } else if ["i", "e", "ye"].contains(&tokens[i + n].fold.as_str()) {
+                        // "Dand-e-Ghori" is not Dand: a name going on with an ezafe is
+                        // another place, one the gazetteer does not know
+                        i += n + 2;
+                        continue;
                     }
                 }
             }

@@ -2213,6 +2213,25 @@ mod tests {
             "{:?}",
             rows(&x)
         );
+        // a name going on with an ezafe is not the shorter name it starts with
+        assert_eq!(
+            rows_of(
+                "en",
+                "Afghan forces retook Dahna-e-Ghori, Dand-e-Ghori and Khinjan districts."
+            ),
+            [
+                "Dahna-e-Ghori retaken government forces reported 2021-07-06",
+                "Khinjan retaken government forces reported 2021-07-06"
+            ]
+        );
+        // a certainty cue that ends its clause governs every event before it
+        assert_eq!(
+            rows_of(
+                "en",
+                "Afghan forces have retaken Khanabad several hours after it fell, Afghan officials claimed on Saturday."
+            )[0],
+            "Khanabad retaken government forces disputed 2021-07-03"
+        );
         // the side that took a place back, taking it again, is taking it back
         assert_eq!(
             rows_of(

@@ -104,6 +104,11 @@ pub static TABLES: Tables = Tables {
         ),
         cue(Advance, "clos* in", "The Taliban closed in on Nahrin."),
         cue(Advance, "march* on", "Fighters marched on Burka."),
+        cue(
+            Advance,
+            "march* toward*",
+            "The Taliban were marching towards Khanabad.",
+        ),
         cue(Advance, "approach*", "The Taliban approached Khanabad."),
         cue(Advance, "encircl*", "Insurgents encircled Doshi."),
         cue(Advance, "surround*", "The Taliban surrounded Khinjan."),
@@ -347,6 +352,11 @@ pub static TABLES: Tables = Tables {
             (),
             "unclear",
             "It was unclear whether Doshi had been captured.",
+        ),
+        cue(
+            (),
+            "there were reports",
+            "There were reports that the Taliban had captured Khinjan.",
         ),
         cue(
             (),
