@@ -526,6 +526,13 @@ fn extract_text(
         .map(|p| (lang::Pattern::new(p), p.split(' ').count()))
         .collect();
     let part_words = part_words(tables);
+    let district_words: HashSet<&str> = tables
+        .designators_before
+        .iter()
+        .chain(tables.designators_after)
+        .filter(|(k, _)| *k == Kind::District)
+        .filter_map(|(_, p)| p.split(' ').next())
+        .collect();
     let token_of = |byte: usize| tokens.partition_point(|t| t.start < byte);
     // the last sentence that named places, and where its rows start
     let (mut last_named, mut last_rows) = (usize::MAX, 0);
@@ -653,9 +660,11 @@ fn extract_text(
             }
             continue;
         }
+        let named_before = last_named;
         last_named = k;
         last_rows = out.len();
         let sentence_rows = out.len();
+        let first_here = here.first().map(|&(i, _)| i);
         let found_dates =
             dates::find_dates_in(&tokens, &folds, s.first, s.last, tables, &relative, date);
         let sentence = collapse(slice(
@@ -850,6 +859,76 @@ fn extract_text(
                 fighting.certainty = Certainty::Reported;
                 fighting.date = fighting_date;
                 out.push(fighting);
+            }
+        }
+        // "Government forces recaptured a district in eastern Afghanistan that was overrun by
+        // the Taliban …, officials said. Jani Khel, a district in the mountainous province of
+        // Paktia, …": a sentence opening with a name and ", a district" names the unnamed
+        // district whose events the sentence before, which named no place, gave
+        let opener = first_here.filter(|&i| {
+            let p = &spans[i];
+            let comma = p.last < s.last
+                && body[tokens[p.last - 1].end - base..tokens[p.last].start - base].contains(',');
+            p.first == s.first
+                && comma
+                && p.last + 1 < s.last
+                && INDEFINITE.contains(&folds[p.last])
+                && district_words.contains(folds[p.last + 1])
+                && out[sentence_rows..]
+                    .iter()
+                    .all(|e| e.start != mentions[i].start || e.event == EventType::Other)
+        });
+        let rows_before = k > 0
+            && named_before == k - 1
+            && out
+                .iter()
+                .any(|e| e.event != EventType::Other && sentence_of(token_of(e.start)) == k - 1);
+        if let (Some(i), false) = (opener, k == 0 || rows_before) {
+            let prev = &sentences[k - 1];
+            let psc = scan(prev);
+            let unnamed = (prev.first + 1..prev.last)
+                .any(|t| INDEFINITE.contains(&folds[t - 1]) && district_words.contains(folds[t]));
+            let prev_dates = dates::find_dates_in(
+                &tokens, &folds, prev.first, prev.last, tables, &relative, date,
+            );
+            let x = &mentions[i];
+            let key = x
+                .place()
+                .map_or_else(|| x.text.clone(), |p| g.place(p).id.to_string());
+            let hits: Vec<(usize, usize)> = psc
+                .event_cues()
+                .filter(|h| h.value != EventType::Other)
+                .filter(|h| !is_attempt(&folds, prev.first, h.first))
+                .map(|h| (h.first, h.last))
+                .collect();
+            for (a, b) in hits.into_iter().filter(|_| unnamed && x.place().is_some()) {
+                let tag = events::tag(prev, &psc, a, b);
+                if tag.event == EventType::Other || !seen.insert((k, key.clone(), tag.event)) {
+                    continue;
+                }
+                let when = prev_dates
+                    .iter()
+                    .filter(|d| d.first.abs_diff(a) <= DATE_REACH)
+                    .min_by_key(|d| d.first.abs_diff(a))
+                    .map(|d| d.value)
+                    .or(date);
+                out.push(Event {
+                    date: when,
+                    place: x.text.clone(),
+                    event: tag.event,
+                    actor: tag.actor,
+                    against: tag.against,
+                    certainty: tag.certainty,
+                    confidence: x.resolution.best.as_ref().map_or(0.0, |b| b.score),
+                    source: source.to_string(),
+                    start: x.start,
+                    end: x.end,
+                    sentence: collapse(slice(
+                        tokens[prev.first].start,
+                        sentence_end(body, base, &tokens, prev),
+                    )),
+                    resolution: x.resolution.clone(),
+                });
             }
         }
         // "… confirmed the fall of Khaja Ghar on Monday but the police chief said clashes
@@ -2231,6 +2310,17 @@ mod tests {
                 "Afghan forces have retaken Khanabad several hours after it fell, Afghan officials claimed on Saturday."
             )[0],
             "Khanabad retaken government forces disputed 2021-07-03"
+        );
+        // "X, a district in …" names the district the sentence before gave events to
+        assert_eq!(
+            rows_of(
+                "en",
+                "Government forces recaptured a district in eastern Afghanistan that was overrun by the Taliban, officials said on Monday. Jani Khel, a district in the mountainous province of Paktia, lies on a strategic road."
+            ),
+            [
+                "Jani Khel retaken government forces reported 2021-07-06",
+                "Jani Khel captured Taliban reported 2021-07-05"
+            ]
         );
         // the side that took a place back, taking it again, is taking it back
         assert_eq!(
