@@ -192,6 +192,8 @@ pub static TABLES: Tables = Tables {
     ],
     actors: &[
         cue("Taliban", "taliban*", "The Taliban captured Khinjan."),
+        // the spelling of some papers (The Straits Times, The Times)
+        cue("Taliban", "taleban*", "The Taleban captured Khinjan."),
         cue(
             "resistance",
             "anti taliban",
