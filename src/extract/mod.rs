@@ -1047,6 +1047,49 @@ fn extract_text(
             }
         }
     }
+    // "The Taleban has captured a key district in its former bastion of Kandahar …, officials
+    // said yesterday. … The fall of Panjwai district …": the first undated taking (or taking
+    // back) takes the date an earlier sentence with no row gave it at "a district" (attacks
+    // and fighting are many, a district is taken once)
+    let mut lead_dated: HashSet<EventType> = HashSet::new();
+    for i in 0..out.len() {
+        let e = &out[i];
+        let taking = matches!(e.event, EventType::Captured | EventType::Retaken);
+        if !taking || !undated.contains(&(e.start, e.event)) || lead_dated.contains(&e.event) {
+            continue;
+        }
+        let k = sentence_of(token_of(e.start));
+        let rows_in = |j: usize| out.iter().any(|o| sentence_of(token_of(o.start)) == j);
+        let found = (0..k).filter(|&j| !rows_in(j)).find_map(|j| {
+            let p = &sentences[j];
+            let unnamed = (p.first..p.last).any(|t| {
+                district_words.contains(folds[t])
+                    && folds[t.saturating_sub(2)..t]
+                        .iter()
+                        .any(|w| INDEFINITE.contains(w))
+            });
+            if !unnamed {
+                return None;
+            }
+            let pc = cues.scan(&folds, p);
+            let pd =
+                dates::find_dates_in(&tokens, &folds, p.first, p.last, tables, &relative, date);
+            let dated = pc
+                .event_cues()
+                .filter(|h| h.value == e.event && !is_attempt(&folds, p.first, h.first))
+                .find_map(|h| {
+                    pd.iter()
+                        .filter(|d| d.first.abs_diff(h.first) <= DATE_REACH)
+                        .min_by_key(|d| d.first.abs_diff(h.first))
+                })
+                .map(|d| d.value);
+            dated
+        });
+        lead_dated.insert(e.event);
+        if let Some(d) = found {
+            out[i].date = Some(d);
+        }
+    }
     let with_rows: HashSet<usize> = out.iter().map(|e| e.start).collect();
     actor_goes_on(&mut out, &agents, |e| {
         let t = token_of(e.start);
@@ -2321,6 +2364,14 @@ mod tests {
                 "Jani Khel retaken government forces reported 2021-07-06",
                 "Jani Khel captured Taliban reported 2021-07-05"
             ]
+        );
+        // the date a lead about "a district" gives its event dates that event's first row
+        assert_eq!(
+            rows_of(
+                "en",
+                "The Taliban have captured a key district in the south after fierce fighting, officials said yesterday. The insurgents have pressed on with their campaign. The fall of Panjwai district comes two days after US forces left."
+            ),
+            ["Panjwai captured  reported 2021-07-05"]
         );
         // the side that took a place back, taking it again, is taking it back
         assert_eq!(
