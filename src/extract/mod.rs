@@ -994,6 +994,40 @@ fn extract_text(
                     .or(date);
                 out.push(row);
             }
+            // "… captured the Khanabad district … following fierce fighting with Afghan troops
+            // who later retook it in a predawn attack": an event cue whose object is "it",
+            // after the one place of the sentence, is that place's event too
+            let t0 = token_of(template.start);
+            let (lo, hi) = s.clause_range(s.clause_of(t0));
+            let on_it: Vec<(usize, usize)> = sc
+                .event_cues()
+                .filter(|h| h.first > t0 && lo <= h.first && h.first < hi)
+                .filter(|h| h.value != EventType::Other && folds.get(h.last) == Some(&"it"))
+                .map(|h| (h.first, h.last))
+                .collect();
+            let key = template
+                .resolution
+                .best
+                .as_ref()
+                .map(|b| g.place(b.place).id.to_string());
+            for ((a, b), key) in on_it.into_iter().zip(std::iter::repeat(key).flatten()) {
+                let tag = events::tag(s, sc, a, b);
+                if tag.event == EventType::Other || !seen.insert((k, key, tag.event)) {
+                    continue;
+                }
+                let mut row = template.clone();
+                row.event = tag.event;
+                row.actor = tag.actor;
+                row.against = tag.against;
+                row.certainty = tag.certainty;
+                row.date = found_dates
+                    .iter()
+                    .filter(|d| d.first.abs_diff(a) <= DATE_REACH)
+                    .min_by_key(|d| d.first.abs_diff(a))
+                    .map(|d| d.value)
+                    .or(date);
+                out.push(row);
+            }
         }
         // "… captured Zurmat, but a commander names Mirzaka instead": both are disputed
         let contested =
@@ -2363,6 +2397,17 @@ mod tests {
             [
                 "Jani Khel retaken government forces reported 2021-07-06",
                 "Jani Khel captured Taliban reported 2021-07-05"
+            ]
+        );
+        // "retook it" after the one place of the sentence is that place's retaking
+        assert_eq!(
+            rows_of(
+                "en",
+                "On Sunday the Taliban captured the Khanabad district from Afghan troops who later retook it in a predawn attack."
+            ),
+            [
+                "Khanabad captured Taliban reported 2021-07-04",
+                "Khanabad retaken government forces reported 2021-07-04"
             ]
         );
         // the date a lead about "a district" gives its event dates that event's first row
