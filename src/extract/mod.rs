@@ -642,8 +642,42 @@ fn extract_text(
                         });
                         // "… had seized the district after several days of heavy gun
                         // battle": the fighting it came after is a second row, as for a name
+                        // "The city was captured by Taliban last year … but was retaken
+                        // shortly afterwards": a later clause with an event and no place goes
+                        // on about the same place
+                        let template = out[out.len() - 1].clone();
+                        for c in s.clause_of(first) + 1..s.clauses.len() {
+                            let (lo, hi) = s.clause_range(c);
+                            let later = sc.event_cues().find(|h| {
+                                lo <= h.first && h.first < hi && h.value != EventType::Other
+                            });
+                            let Some(h) = later else { continue };
+                            let since = ["since", "depuis", "seit", "seitdem", "desde"]
+                                .contains(&folds[lo]);
+                            if since || is_attempt(&folds, s.first, h.first) {
+                                continue;
+                            }
+                            let t = events::tag(s, sc, h.first, h.last);
+                            if t.event == EventType::Other
+                                || !seen.insert((k, key.clone(), t.event))
+                            {
+                                continue;
+                            }
+                            let mut row = template.clone();
+                            row.event = t.event;
+                            row.actor = t.actor;
+                            row.against = t.against;
+                            row.certainty = t.certainty;
+                            row.date = found_dates
+                                .iter()
+                                .filter(|d| lo <= d.first && d.first < hi)
+                                .min_by_key(|d| d.first.abs_diff(h.first))
+                                .map(|d| d.value)
+                                .or(date);
+                            out.push(row);
+                        }
                         if tag.after_fighting && seen.insert((k, key, EventType::Clashes)) {
-                            let mut fighting = out[out.len() - 1].clone();
+                            let mut fighting = template;
                             fighting.event = EventType::Clashes;
                             fighting.certainty = Certainty::Reported;
                             fighting.date = found_dates
@@ -2397,6 +2431,18 @@ mod tests {
             [
                 "Jani Khel retaken government forces reported 2021-07-06",
                 "Jani Khel captured Taliban reported 2021-07-05"
+            ]
+        );
+        // a definite "the city" goes on into a later clause of its sentence
+        assert_eq!(
+            rows_of(
+                "en",
+                "The Taliban were marching towards Kunduz City. The city was captured by the Taliban last year but was retaken shortly afterwards."
+            ),
+            [
+                "Kunduz advance Taliban reported 2021-07-06",
+                "Kunduz captured Taliban reported 2021-07-06",
+                "Kunduz retaken  reported 2021-07-06"
             ]
         );
         // "retook it" after the one place of the sentence is that place's retaking
