@@ -402,20 +402,19 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
                 .min_by_key(nearest)
         })
         .map_or("", |a| a.value);
-    // a certainty cue governs the first event cue after it in the clause, else the nearest
+    // a certainty cue governs the first event cue after it in the clause, else every one
     // before it: "fighting to retake Kunduz and denied that Taloqan had fallen", "reports
-    // that Burka was captured are false"
+    // that Burka was captured are false", "Afghan forces have retaken Khanabad several hours
+    // after it fell, Afghan officials claimed"
     let owns = |h: &Hit<()>| {
         let in_clause = || cues.events.iter().filter(|e| within(e.first));
-        in_clause()
+        match in_clause()
             .filter(|e| e.first >= h.last)
             .min_by_key(|e| e.first)
-            .or_else(|| {
-                in_clause()
-                    .filter(|e| e.last <= h.first)
-                    .max_by_key(|e| e.last)
-            })
-            .is_some_and(|e| e == event)
+        {
+            Some(e) => e == event,
+            None => event.last <= h.first,
+        }
     };
     // a clause with a certainty cue but no event cue nor place ("…, but this has not yet
     // been confirmed", "Selon certains rapports, …") governs the nearest event cue before it in the

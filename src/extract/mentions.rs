@@ -289,6 +289,11 @@ pub fn find(
                         .or_insert_with(|| fuzzy_place(&keys, &whole));
                     if best.is_some_and(|(_, score)| score >= FUZZY_ACCEPT_SEEN) {
                         hit = Some((max, Found::Fuzzy));
+                    } else if ["i", "e", "ye"].contains(&tokens[i + n].fold.as_str()) {
+                        // "Dand-e-Ghori" is not Dand: a name going on with an ezafe is
+                        // another place, one the gazetteer does not know
+                        i += n + 2;
+                        continue;
                     }
                 }
             }
@@ -591,7 +596,17 @@ fn designate(tokens: &[Token], spans: &mut [Span], tables: &Tables) {
         .iter()
         .map(|(k, p)| (Pattern::new(p), *k))
         .collect();
-    for s in spans.iter_mut() {
+    // a plural designator after a list ("Kofab and Argo districts") is the whole list's; a
+    // singular one is only its own name's ("in Laghman, Nijrab district in Kapisa")
+    let plural = |at: usize| {
+        let w = folds[at];
+        tables
+            .designators_after
+            .iter()
+            .any(|(_, p)| w.len() > p.len() && w.starts_with(p))
+    };
+    let mut spreads_back = vec![false; spans.len()];
+    for (k, s) in spans.iter_mut().enumerate() {
         for (p, n, kind) in &before {
             if s.first >= *n && p.match_at(&folds, s.first - n) == Some(s.first) {
                 s.designator = Some(*kind);
@@ -603,6 +618,15 @@ fn designate(tokens: &[Token], spans: &mut [Span], tables: &Tables) {
                 .find(|(p, _)| p.match_at(&folds, s.last).is_some())
             {
                 s.designator = Some(*kind);
+                spreads_back[k] = plural(s.last);
+                // "a key Kandahar district", "another Helmand district": a district of
+                // that province, not the district of that name
+                let indefinite = folds[s.first.saturating_sub(2)..s.first]
+                    .iter()
+                    .any(|w| ["a", "an", "another"].contains(w));
+                if *kind == Kind::District && !spreads_back[k] && indefinite {
+                    s.designator = Some(Kind::Province);
+                }
             }
         }
     }
@@ -618,8 +642,10 @@ fn designate(tokens: &[Token], spans: &mut [Span], tables: &Tables) {
         }
     }
     for k in (0..spans.len().saturating_sub(1)).rev() {
-        if spans[k].designator.is_none() && listed(&spans[k], &spans[k + 1]) {
+        if spans[k].designator.is_none() && spreads_back[k + 1] && listed(&spans[k], &spans[k + 1])
+        {
             spans[k].designator = spans[k + 1].designator;
+            spreads_back[k] = true;
         }
     }
     // one sense per article: a name the text once calls a city (or district, town,

@@ -526,6 +526,13 @@ fn extract_text(
         .map(|p| (lang::Pattern::new(p), p.split(' ').count()))
         .collect();
     let part_words = part_words(tables);
+    let district_words: HashSet<&str> = tables
+        .designators_before
+        .iter()
+        .chain(tables.designators_after)
+        .filter(|(k, _)| *k == Kind::District)
+        .filter_map(|(_, p)| p.split(' ').next())
+        .collect();
     let token_of = |byte: usize| tokens.partition_point(|t| t.start < byte);
     // the last sentence that named places, and where its rows start
     let (mut last_named, mut last_rows) = (usize::MAX, 0);
@@ -635,8 +642,42 @@ fn extract_text(
                         });
                         // "… had seized the district after several days of heavy gun
                         // battle": the fighting it came after is a second row, as for a name
+                        // "The city was captured by Taliban last year … but was retaken
+                        // shortly afterwards": a later clause with an event and no place goes
+                        // on about the same place
+                        let template = out[out.len() - 1].clone();
+                        for c in s.clause_of(first) + 1..s.clauses.len() {
+                            let (lo, hi) = s.clause_range(c);
+                            let later = sc.event_cues().find(|h| {
+                                lo <= h.first && h.first < hi && h.value != EventType::Other
+                            });
+                            let Some(h) = later else { continue };
+                            let since = ["since", "depuis", "seit", "seitdem", "desde"]
+                                .contains(&folds[lo]);
+                            if since || is_attempt(&folds, s.first, h.first) {
+                                continue;
+                            }
+                            let t = events::tag(s, sc, h.first, h.last);
+                            if t.event == EventType::Other
+                                || !seen.insert((k, key.clone(), t.event))
+                            {
+                                continue;
+                            }
+                            let mut row = template.clone();
+                            row.event = t.event;
+                            row.actor = t.actor;
+                            row.against = t.against;
+                            row.certainty = t.certainty;
+                            row.date = found_dates
+                                .iter()
+                                .filter(|d| lo <= d.first && d.first < hi)
+                                .min_by_key(|d| d.first.abs_diff(h.first))
+                                .map(|d| d.value)
+                                .or(date);
+                            out.push(row);
+                        }
                         if tag.after_fighting && seen.insert((k, key, EventType::Clashes)) {
-                            let mut fighting = out[out.len() - 1].clone();
+                            let mut fighting = template;
                             fighting.event = EventType::Clashes;
                             fighting.certainty = Certainty::Reported;
                             fighting.date = found_dates
@@ -653,9 +694,11 @@ fn extract_text(
             }
             continue;
         }
+        let named_before = last_named;
         last_named = k;
         last_rows = out.len();
         let sentence_rows = out.len();
+        let first_here = here.first().map(|&(i, _)| i);
         let found_dates =
             dates::find_dates_in(&tokens, &folds, s.first, s.last, tables, &relative, date);
         let sentence = collapse(slice(
@@ -693,10 +736,19 @@ fn extract_text(
             // ("In Ghazni, the Taliban captured Qarabagh") when it has no designator
             let province_sense = if province {
                 Some(best.place)
-            } else if mention.designator.is_none() {
+            } else if mention.designator.is_none()
+                || (mention.designator == Some(Kind::City)
+                    && (part_before(&part_words, &folds, span.first)
+                        || office_of(&folds, span.first, span.last)))
+            {
+                // "a key district in its former bastion of Kandahar": after an unnamed part
+                // and "of" or "in", a capital's name is its province's, and so it is before
+                // "provincial council" where the article calls it a city elsewhere
+                let after_a_part = part_before(&part_words, &folds, span.first)
+                    || office_of(&folds, span.first, span.last);
                 r.candidates
                     .iter()
-                    .filter(|c| c.score >= best.score - 1e-9)
+                    .filter(|c| after_a_part || c.score >= best.score - 1e-9)
                     .find(|c| g.place(c.place).kind == Kind::Province)
                     .map(|c| c.place)
             } else {
@@ -843,6 +895,76 @@ fn extract_text(
                 out.push(fighting);
             }
         }
+        // "Government forces recaptured a district in eastern Afghanistan that was overrun by
+        // the Taliban …, officials said. Jani Khel, a district in the mountainous province of
+        // Paktia, …": a sentence opening with a name and ", a district" names the unnamed
+        // district whose events the sentence before, which named no place, gave
+        let opener = first_here.filter(|&i| {
+            let p = &spans[i];
+            let comma = p.last < s.last
+                && body[tokens[p.last - 1].end - base..tokens[p.last].start - base].contains(',');
+            p.first == s.first
+                && comma
+                && p.last + 1 < s.last
+                && INDEFINITE.contains(&folds[p.last])
+                && district_words.contains(folds[p.last + 1])
+                && out[sentence_rows..]
+                    .iter()
+                    .all(|e| e.start != mentions[i].start || e.event == EventType::Other)
+        });
+        let rows_before = k > 0
+            && named_before == k - 1
+            && out
+                .iter()
+                .any(|e| e.event != EventType::Other && sentence_of(token_of(e.start)) == k - 1);
+        if let (Some(i), false) = (opener, k == 0 || rows_before) {
+            let prev = &sentences[k - 1];
+            let psc = scan(prev);
+            let unnamed = (prev.first + 1..prev.last)
+                .any(|t| INDEFINITE.contains(&folds[t - 1]) && district_words.contains(folds[t]));
+            let prev_dates = dates::find_dates_in(
+                &tokens, &folds, prev.first, prev.last, tables, &relative, date,
+            );
+            let x = &mentions[i];
+            let key = x
+                .place()
+                .map_or_else(|| x.text.clone(), |p| g.place(p).id.to_string());
+            let hits: Vec<(usize, usize)> = psc
+                .event_cues()
+                .filter(|h| h.value != EventType::Other)
+                .filter(|h| !is_attempt(&folds, prev.first, h.first))
+                .map(|h| (h.first, h.last))
+                .collect();
+            for (a, b) in hits.into_iter().filter(|_| unnamed && x.place().is_some()) {
+                let tag = events::tag(prev, &psc, a, b);
+                if tag.event == EventType::Other || !seen.insert((k, key.clone(), tag.event)) {
+                    continue;
+                }
+                let when = prev_dates
+                    .iter()
+                    .filter(|d| d.first.abs_diff(a) <= DATE_REACH)
+                    .min_by_key(|d| d.first.abs_diff(a))
+                    .map(|d| d.value)
+                    .or(date);
+                out.push(Event {
+                    date: when,
+                    place: x.text.clone(),
+                    event: tag.event,
+                    actor: tag.actor,
+                    against: tag.against,
+                    certainty: tag.certainty,
+                    confidence: x.resolution.best.as_ref().map_or(0.0, |b| b.score),
+                    source: source.to_string(),
+                    start: x.start,
+                    end: x.end,
+                    sentence: collapse(slice(
+                        tokens[prev.first].start,
+                        sentence_end(body, base, &tokens, prev),
+                    )),
+                    resolution: x.resolution.clone(),
+                });
+            }
+        }
         // "… confirmed the fall of Khaja Ghar on Monday but the police chief said clashes
         // were ongoing": a later clause that names no place goes on about the one place the
         // clauses before it gave an event, with its own event
@@ -906,6 +1028,40 @@ fn extract_text(
                     .or(date);
                 out.push(row);
             }
+            // "… captured the Khanabad district … following fierce fighting with Afghan troops
+            // who later retook it in a predawn attack": an event cue whose object is "it",
+            // after the one place of the sentence, is that place's event too
+            let t0 = token_of(template.start);
+            let (lo, hi) = s.clause_range(s.clause_of(t0));
+            let on_it: Vec<(usize, usize)> = sc
+                .event_cues()
+                .filter(|h| h.first > t0 && lo <= h.first && h.first < hi)
+                .filter(|h| h.value != EventType::Other && folds.get(h.last) == Some(&"it"))
+                .map(|h| (h.first, h.last))
+                .collect();
+            let key = template
+                .resolution
+                .best
+                .as_ref()
+                .map(|b| g.place(b.place).id.to_string());
+            for ((a, b), key) in on_it.into_iter().zip(std::iter::repeat(key).flatten()) {
+                let tag = events::tag(s, sc, a, b);
+                if tag.event == EventType::Other || !seen.insert((k, key, tag.event)) {
+                    continue;
+                }
+                let mut row = template.clone();
+                row.event = tag.event;
+                row.actor = tag.actor;
+                row.against = tag.against;
+                row.certainty = tag.certainty;
+                row.date = found_dates
+                    .iter()
+                    .filter(|d| d.first.abs_diff(a) <= DATE_REACH)
+                    .min_by_key(|d| d.first.abs_diff(a))
+                    .map(|d| d.value)
+                    .or(date);
+                out.push(row);
+            }
         }
         // "… captured Zurmat, but a commander names Mirzaka instead": both are disputed
         let contested =
@@ -959,6 +1115,49 @@ fn extract_text(
             }
         }
     }
+    // "The Taleban has captured a key district in its former bastion of Kandahar …, officials
+    // said yesterday. … The fall of Panjwai district …": the first undated taking (or taking
+    // back) takes the date an earlier sentence with no row gave it at "a district" (attacks
+    // and fighting are many, a district is taken once)
+    let mut lead_dated: HashSet<EventType> = HashSet::new();
+    for i in 0..out.len() {
+        let e = &out[i];
+        let taking = matches!(e.event, EventType::Captured | EventType::Retaken);
+        if !taking || !undated.contains(&(e.start, e.event)) || lead_dated.contains(&e.event) {
+            continue;
+        }
+        let k = sentence_of(token_of(e.start));
+        let rows_in = |j: usize| out.iter().any(|o| sentence_of(token_of(o.start)) == j);
+        let found = (0..k).filter(|&j| !rows_in(j)).find_map(|j| {
+            let p = &sentences[j];
+            let unnamed = (p.first..p.last).any(|t| {
+                district_words.contains(folds[t])
+                    && folds[t.saturating_sub(2)..t]
+                        .iter()
+                        .any(|w| INDEFINITE.contains(w))
+            });
+            if !unnamed {
+                return None;
+            }
+            let pc = cues.scan(&folds, p);
+            let pd =
+                dates::find_dates_in(&tokens, &folds, p.first, p.last, tables, &relative, date);
+            let dated = pc
+                .event_cues()
+                .filter(|h| h.value == e.event && !is_attempt(&folds, p.first, h.first))
+                .find_map(|h| {
+                    pd.iter()
+                        .filter(|d| d.first.abs_diff(h.first) <= DATE_REACH)
+                        .min_by_key(|d| d.first.abs_diff(h.first))
+                })
+                .map(|d| d.value);
+            dated
+        });
+        lead_dated.insert(e.event);
+        if let Some(d) = found {
+            out[i].date = Some(d);
+        }
+    }
     let with_rows: HashSet<usize> = out.iter().map(|e| e.start).collect();
     actor_goes_on(&mut out, &agents, |e| {
         let t = token_of(e.start);
@@ -969,6 +1168,7 @@ fn extract_text(
         (k, t, quoted)
     });
     against_from_the_article(&tokens, actors_named, &mut out);
+    taking_back_goes_on(&mut out);
     for (m, role) in mentions.iter_mut().zip(roles) {
         m.role = if with_rows.contains(&m.start) {
             Role::Event
@@ -983,6 +1183,26 @@ fn extract_text(
         mentions,
         events: out,
     })
+}
+
+/// "… have retaken the control of Taywara district. … the control of the district fell into
+/// the hands of the Afghan forces": a taking by the side that the article already has
+/// taking the same place back is that taking back, told again.
+fn taking_back_goes_on(out: &mut [Event]) {
+    let place = |e: &Event| e.resolution.best.as_ref().map(|b| b.place);
+    for i in 0..out.len() {
+        if out[i].event != EventType::Captured || place(&out[i]).is_none() {
+            continue;
+        }
+        let retaken_before = out[..i].iter().any(|e| {
+            e.event == EventType::Retaken
+                && place(e) == place(&out[i])
+                && events::allied(e.actor, out[i].actor)
+        });
+        if retaken_before {
+            out[i].event = EventType::Retaken;
+        }
+    }
 }
 
 /// Event types whose actor goes on from one to the next where a clause names none ("Mardi,
@@ -1369,10 +1589,23 @@ fn names_a_part(words: &HashSet<&str>, folds: &[&str], s: &text::Sentence) -> bo
     folds[s.first..s.last].iter().any(|w| words.contains(w))
 }
 
+/// True when the name at `first` follows "of" or "in" (`dans`, `de`, `im`, …) a few words
+/// after a word for an unnamed part of a province ([`part_words`]): "a key district in its
+/// former bastion of Kandahar" is a district of the province.
+fn part_before(words: &HashSet<&str>, folds: &[&str], first: usize) -> bool {
+    const REACH: usize = 6;
+    first > 0
+        && (IN_LINKS.contains(&folds[first - 1]) || folds[first - 1] == "of")
+        && folds[first.saturating_sub(REACH + 1)..first - 1]
+            .iter()
+            .any(|w| words.contains(w))
+}
+
 /// A name that is part of a facility's name (`Bagram Air Base`, `la base aérienne de
-/// Bagram`, `Kandahar airport`): the facility, not the district, is meant.
+/// Bagram`, `Kandahar airport`, `the Salang Highway`): the facility, not the district, is
+/// meant.
 fn is_facility(folds: &[&str], first: usize, last: usize) -> bool {
-    const AFTER: [&str; 5] = ["air", "airfield", "airbase", "airport", "prison"];
+    const AFTER: [&str; 6] = ["air", "airfield", "airbase", "airport", "prison", "highway"];
     const BEFORE: [&str; 6] = [
         "base",
         "aeroport",
@@ -2082,6 +2315,166 @@ mod tests {
                 assert_eq!(reference, ["Doshi"], "{}: {p}", t.code);
             }
         }
+    }
+
+    #[test]
+    fn causes_of_the_dev_misses_of_issue_11_give_the_right_rows() {
+        let g = resolver().gazetteer();
+        let ids = |x: &Extraction| -> Vec<String> {
+            x.events
+                .iter()
+                .map(|e| {
+                    let b = e.resolution.best.as_ref().unwrap();
+                    format!("{} {}", g.place(b.place).id, e.event.as_str())
+                })
+                .collect()
+        };
+        // a singular designator is its own name's only: Laghman is not a district
+        let x = run(
+            "en",
+            "The operations we had were in Laghman, Nijrab district in Kapisa and in Ghazni.",
+        );
+        let got = ids(&x);
+        assert!(
+            got.contains(&"geonames:7053089 attack".to_string()),
+            "{got:?}"
+        );
+        assert!(
+            x.mentions
+                .iter()
+                .any(|m| m.text == "Laghman" && m.designator.is_none()),
+            "{got:?}"
+        );
+        // a plural designator after a list is still the whole list's
+        let x = run("en", "The Taliban captured Khinjan and Doshi districts.");
+        assert!(x
+            .mentions
+            .iter()
+            .all(|m| m.designator == Some(Kind::District)));
+        // the side that lost control lost the place
+        assert_eq!(
+            sided(&run(
+                "en",
+                "The Northern Alliance said the Taliban had lost control of Taloqan."
+            )),
+            ["Taloqan captured government forces/Taliban reported 2021-07-06"]
+        );
+        // what could happen is no event
+        assert!(rows_of(
+            "en",
+            "Along with several other districts, Kunduz could fall as early as today."
+        )
+        .is_empty());
+        // a highway is not the place it is named after
+        assert_eq!(
+            rows_of(
+                "en",
+                "Troops poured along the Salang Highway and the Taliban captured Khinjan."
+            ),
+            ["Khinjan captured Taliban reported 2021-07-06"]
+        );
+        // where a statement was released is no event place
+        assert_eq!(
+            rows_of(
+                "en",
+                "Afghan forces recaptured Kohistanat district, the ministry said in a statement released in Maimana."
+            ),
+            ["Kohistanat retaken government forces reported 2021-07-06"]
+        );
+        // "a key Kandahar district" and "a district in its bastion of Kandahar" are parts
+        // of the province, which is their context, not an event place
+        for text in [
+            "Taliban fighters captured a key Kandahar district in fresh fighting.",
+            "The Taliban captured a key district in its former bastion of Kandahar.",
+            "The Taliban captured a key district in its former bastion of Kandahar, close to Kandahar city.",
+        ] {
+            let x = run("en", text);
+            assert!(x.events.is_empty(), "{text}: {:?}", rows(&x));
+        }
+        // "before" opens a clause of what came after: its event is the place's too
+        let x = run(
+            "en",
+            "The insurgents attacked the district of Dashti Archi from four sides, before seizing full control of the area early Monday.",
+        );
+        let got = ids(&x);
+        assert_eq!(
+            got,
+            ["geonames:7053313 attack", "geonames:7053313 captured"],
+            "{:?}",
+            rows(&x)
+        );
+        // a name going on with an ezafe is not the shorter name it starts with
+        assert_eq!(
+            rows_of(
+                "en",
+                "Afghan forces retook Dahna-e-Ghori, Dand-e-Ghori and Khinjan districts."
+            ),
+            [
+                "Dahna-e-Ghori retaken government forces reported 2021-07-06",
+                "Khinjan retaken government forces reported 2021-07-06"
+            ]
+        );
+        // a certainty cue that ends its clause governs every event before it
+        assert_eq!(
+            rows_of(
+                "en",
+                "Afghan forces have retaken Khanabad several hours after it fell, Afghan officials claimed on Saturday."
+            )[0],
+            "Khanabad retaken government forces disputed 2021-07-03"
+        );
+        // "X, a district in …" names the district the sentence before gave events to
+        assert_eq!(
+            rows_of(
+                "en",
+                "Government forces recaptured a district in eastern Afghanistan that was overrun by the Taliban, officials said on Monday. Jani Khel, a district in the mountainous province of Paktia, lies on a strategic road."
+            ),
+            [
+                "Jani Khel retaken government forces reported 2021-07-06",
+                "Jani Khel captured Taliban reported 2021-07-05"
+            ]
+        );
+        // a definite "the city" goes on into a later clause of its sentence
+        assert_eq!(
+            rows_of(
+                "en",
+                "The Taliban were marching towards Kunduz City. The city was captured by the Taliban last year but was retaken shortly afterwards."
+            ),
+            [
+                "Kunduz advance Taliban reported 2021-07-06",
+                "Kunduz captured Taliban reported 2021-07-06",
+                "Kunduz retaken  reported 2021-07-06"
+            ]
+        );
+        // "retook it" after the one place of the sentence is that place's retaking
+        assert_eq!(
+            rows_of(
+                "en",
+                "On Sunday the Taliban captured the Khanabad district from Afghan troops who later retook it in a predawn attack."
+            ),
+            [
+                "Khanabad captured Taliban reported 2021-07-04",
+                "Khanabad retaken government forces reported 2021-07-04"
+            ]
+        );
+        // the date a lead about "a district" gives its event dates that event's first row
+        assert_eq!(
+            rows_of(
+                "en",
+                "The Taliban have captured a key district in the south after fierce fighting, officials said yesterday. The insurgents have pressed on with their campaign. The fall of Panjwai district comes two days after US forces left."
+            ),
+            ["Panjwai captured  reported 2021-07-05"]
+        );
+        // the side that took a place back, taking it again, is taking it back
+        assert_eq!(
+            rows_of(
+                "en",
+                "Afghan forces have retaken Taywara district. Officials said the control of the district fell into the hands of the Afghan forces."
+            ),
+            [
+                "Taywara retaken government forces reported 2021-07-06",
+                "Taywara retaken government forces reported 2021-07-06"
+            ]
+        );
     }
 
     #[test]

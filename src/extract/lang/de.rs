@@ -334,6 +334,11 @@ pub static TABLES: Tables = Tables {
             "zog* sich aus",
             "Die Sicherheitskräfte zogen sich aus Khinjan zurück.",
         ),
+        cue(
+            (),
+            "ha* sich aus",
+            "Die Sicherheitskräfte hätten sich aus Khinjan zurückgezogen.",
+        ),
         cue((), "ruckzug aus", "Die Armee begann den Rückzug aus Doshi."),
         cue((), "aufgegeben", "Die Armee hat Nahrin aufgegeben."),
     ],

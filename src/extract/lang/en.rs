@@ -41,11 +41,7 @@ pub static TABLES: Tables = Tables {
         cue(Captured, "overr*", "Taliban fighters overran Burka."),
         cue(Captured, "fell", "Khinjan fell on Monday."),
         cue(Captured, "fallen", "Nahrin has fallen, a resident said."),
-        cue(
-            Captured,
-            "fall",
-            "Officials fear Khinjan could fall within days.",
-        ),
+        cue(Captured, "fall", "Khinjan was the first district to fall."),
         cue(Captured, "fall* to", "Doshi falls to the Taliban."),
         cue(Captured, "fall of", "The fall of Khinjan alarmed Kabul."),
         cue(
@@ -108,6 +104,11 @@ pub static TABLES: Tables = Tables {
         ),
         cue(Advance, "clos* in", "The Taliban closed in on Nahrin."),
         cue(Advance, "march* on", "Fighters marched on Burka."),
+        cue(
+            Advance,
+            "march* toward*",
+            "The Taliban were marching towards Khanabad.",
+        ),
         cue(Advance, "approach*", "The Taliban approached Khanabad."),
         cue(Advance, "encircl*", "Insurgents encircled Doshi."),
         cue(Advance, "surround*", "The Taliban surrounded Khinjan."),
@@ -167,9 +168,32 @@ pub static TABLES: Tables = Tables {
             "tak* into account",
             "Officials have taken into account Burka.",
         ),
+        // what may happen has not happened: "Kunduz could fall as early as today"
+        cue(
+            Other,
+            "could fall",
+            "Officials fear Khinjan could fall within days.",
+        ),
+        cue(
+            Other,
+            "may fall",
+            "Officials warn that Doshi may fall soon.",
+        ),
+        cue(
+            Other,
+            "might fall",
+            "Residents fear Nahrin might fall this week.",
+        ),
+        cue(
+            Other,
+            "could be captured",
+            "Burka could be captured within days, officials warned.",
+        ),
     ],
     actors: &[
         cue("Taliban", "taliban*", "The Taliban captured Khinjan."),
+        // the spelling of some papers (The Straits Times, The Times)
+        cue("Taliban", "taleban*", "The Taleban captured Khinjan."),
         cue(
             "resistance",
             "anti taliban",
@@ -333,6 +357,11 @@ pub static TABLES: Tables = Tables {
         ),
         cue(
             (),
+            "there were reports",
+            "There were reports that the Taliban had captured Khinjan.",
+        ),
+        cue(
+            (),
             "some reports",
             "Some reports say the Taliban captured Khinjan.",
         ),
@@ -356,6 +385,11 @@ pub static TABLES: Tables = Tables {
         cue((), "withdr* from", "Security forces withdrew from Nahrin."),
         cue((), "pull* out of", "The army pulled out of Burka."),
         cue((), "abandon*", "Afghan forces abandoned Khanabad."),
+        cue(
+            (),
+            "los* control of",
+            "Government forces lost control of Khinjan.",
+        ),
     ],
     negation: &[
         cue((), "not", "Khinjan has not fallen."),
@@ -366,6 +400,8 @@ pub static TABLES: Tables = Tables {
         cue((), "failed to", "The Taliban failed to capture Khinjan."),
     ],
     clause_breaks: &[
+        // "attacked Dashti Archi from four sides … before seizing full control of the area"
+        "before",
         "but",
         "since",
         "while",
@@ -526,6 +562,9 @@ pub static TABLES: Tables = Tables {
         "fled to",
         "flee to",
         "fleeing to",
+        // where a statement was made, not where the event happened
+        "released in",
+        "issued in",
     ],
     stopwords: &[
         "bank",

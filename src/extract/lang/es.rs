@@ -296,6 +296,11 @@ pub static TABLES: Tables = Tables {
             "Las fuerzas de seguridad se retiraron de Khinjan.",
         ),
         cue((), "abandon*", "El ejército abandonó Doshi."),
+        cue(
+            (),
+            "perdi* * control",
+            "Las fuerzas del Gobierno perdieron el control de Khinjan.",
+        ),
     ],
     negation: &[
         cue((), "no", "Khinjan no ha caído."),

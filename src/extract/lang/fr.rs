@@ -347,6 +347,11 @@ pub static TABLES: Tables = Tables {
             "L'armée s'est retirée de Doshi.",
         ),
         cue((), "abandonn*", "L'armée a abandonné Nahrin."),
+        cue(
+            (),
+            "perdu * controle",
+            "Les forces gouvernementales ont perdu le contrôle de Khinjan.",
+        ),
     ],
     negation: &[
         cue((), "pas", "Khinjan n'est pas tombé."),
