@@ -153,7 +153,7 @@ impl Resolver {
     }
 
     /// The candidates the query's fold and skeleton keys find, each place with its best.
-    fn key_candidates(&self, q: &Query) -> FxHashMap<PlaceId, Candidate> {
+    pub(super) fn key_candidates(&self, q: &Query) -> FxHashMap<PlaceId, Candidate> {
         let mut best: FxHashMap<PlaceId, Candidate> = FxHashMap::default();
         for &n in self.index.by_fold(&q.folded) {
             let e = self.index.name(n);

@@ -35,8 +35,8 @@ pub use explain::{CandidateRecord, ResolutionRecord, CSV_COLUMNS};
 pub use model::{Features, FuzzyPair, FEATURE_COUNT, FEATURE_NAMES};
 use query::{paren_variants, Query};
 use score::{
-    better, CONTEXT_BONUS, DESIGNATOR_BONUS, DESIGNATOR_MISMATCH, READING_PENALTY, SCORE_SKELETON,
-    VARIANT_PENALTY,
+    better, CONTEXT_BONUS, DESIGNATOR_BONUS, DESIGNATOR_MISMATCH, MAX_ORDERED_WORDS,
+    MIN_ORDERED_WORD, READING_PENALTY, SCORE_SKELETON, VARIANT_PENALTY, WORD_ORDER_PENALTY,
 };
 
 /// The forms of one query that are scored, and what its own words and its context favour.
@@ -316,6 +316,7 @@ impl Resolver {
             .any(|c| c.score >= SCORE_SKELETON);
         if !named {
             self.score_readings(query, options, &mut scores, &mut kind_hint);
+            self.score_word_orders(&forms.queries[0].0, &mut scores);
         }
         self.favour_named_districts(&parts, &mut scores);
         // before the filters: `--kind district` keeps the district a village's name found
@@ -388,6 +389,32 @@ impl Resolver {
                     let language = language_name(lang);
                     c.reason
                         .push_str(&format!("; read as a {language} spelling"));
+                    scores.insert(c.place, c);
+                }
+            }
+        }
+    }
+
+    /// Looks up the query's words in the other orders ("Archi Dasht", "Sharif Mazar"): the
+    /// names they spell exactly, or as a romanization, at a penalty and with the order in
+    /// the reason. Only the name keys, not the fuzzy search: words both swapped and
+    /// misspelt are too far to tell.
+    fn score_word_orders(&self, q: &Query, scores: &mut FxHashMap<PlaceId, Candidate>) {
+        let words: Vec<&str> = q.folded.split(' ').filter(|w| !w.is_empty()).collect();
+        // an article or a letter ("La", "A") joins any neighbour into some name
+        let short = words.iter().any(|w| w.len() < MIN_ORDERED_WORD);
+        if short || !(2..=MAX_ORDERED_WORDS).contains(&words.len()) {
+            return;
+        }
+        for order in other_orders(words.len()) {
+            let text: Vec<&str> = order.iter().map(|&i| words[i]).collect();
+            let mut other = Query::from_folded(&text.join(" "), q.kind);
+            other.caseless = q.caseless;
+            other.latin = q.latin;
+            for mut c in self.key_candidates(&other).into_values() {
+                c.score -= WORD_ORDER_PENALTY;
+                if scores.get(&c.place).is_none_or(|old| better(&c, old)) {
+                    c.reason.push_str("; its words in another order");
                     scores.insert(c.place, c);
                 }
             }
@@ -519,6 +546,16 @@ impl Resolver {
     }
 }
 
+/// The orders of `n` words other than their own (`n` is 2 or 3), as word positions.
+fn other_orders(n: usize) -> Vec<Vec<usize>> {
+    let all: &[&[usize]] = if n == 2 {
+        &[&[1, 0]]
+    } else {
+        &[&[0, 2, 1], &[1, 0, 2], &[1, 2, 0], &[2, 0, 1], &[2, 1, 0]]
+    };
+    all.iter().map(|o| o.to_vec()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::query::Query;
@@ -556,6 +593,35 @@ mod tests {
             d6,Chahar Dara,district,AF,Kunduz,,36.6,68.6,,\n\
             v1,Dowr-e Rabat,village,AF,Kunduz,Chahar Dara,36.6,68.6,,Char Darah\n";
         Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn words_in_another_order_find_the_name() {
+        let csv = "id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\
+            p,Kunduz,province,AF,,,36.7,68.9,,\n\
+            d,Dasht-e Archī,district,AF,Kunduz,,37.1,69.2,,Dasht-e Archi\n\
+            b,Bala Murghab,village,AF,Kunduz,,35.6,63.3,,\n\
+            j,Jiale,village,CN,,,30.0,110.0,,\n";
+        let r = Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap()).unwrap();
+        let o = Options::default();
+        assert_eq!(
+            best_id(&r, "Archi Dasht", &o),
+            (Status::Matched, "d".into())
+        );
+        assert_eq!(
+            best_id(&r, "Murghab Bala", &o),
+            (Status::Matched, "b".into())
+        );
+        let res = r.resolve("Archi Dasht", &o);
+        assert!(res
+            .best
+            .unwrap()
+            .reason
+            .contains("its words in another order"));
+        // the name as written leads its words reordered
+        assert!(r.resolve("Dasht Archi", &o).best.unwrap().score > 0.92);
+        // a two-letter word is not moved: "La Jya" is no "Jya La"
+        assert_ne!(best_id(&r, "La Jya", &o).1, "j");
     }
 
     fn best_id(r: &Resolver, q: &str, o: &Options) -> (Status, String) {

@@ -12,6 +12,13 @@ pub(super) const SCORE_JOINED: f64 = 0.97;
 pub(super) const SCORE_SKELETON: f64 = 0.93;
 /// Score cap for a match on one part of a compound name.
 pub(super) const SCORE_PART: f64 = 0.86;
+/// Penalty for a name that the query's words spell in another order: more than the margin,
+/// so the name as written leads where there is one.
+pub(super) const WORD_ORDER_PENALTY: f64 = 0.04;
+/// Words of a query looked up in their other orders, at most.
+pub(super) const MAX_ORDERED_WORDS: usize = 3;
+/// Letters of each word of a query looked up in its other orders, at least.
+pub(super) const MIN_ORDERED_WORD: usize = 3;
 /// Penalty for matching a query read with another language's romanization table.
 pub(super) const READING_PENALTY: f64 = 0.01;
 /// Penalty for matching only a parenthesised or outer part of a query: more than the margin
