@@ -130,7 +130,8 @@ impl Resolver {
         if !within.is_empty() {
             return self.rescore_fuzzy(q, best, &mut sims);
         }
-        let (close, all) = self.index.close_keys_final(&q.skeleton, limit);
+        let search = self.index.trigram_search(&q.skeleton, limit);
+        let (close, all) = search.close_keys(limit);
         self.score_fuzzy(
             q,
             close,
@@ -142,7 +143,7 @@ impl Resolver {
         // when the close keys are already all the trigram search gives, offering them again
         // would change nothing
         if !sure(&best) && !all {
-            let keys = self.index.fuzzy_keys(&q.skeleton, limit);
+            let keys = search.fuzzy_keys(limit);
             self.score_fuzzy(q, keys, false, &mut best, &mut sims);
         }
         self.rescore_fuzzy(q, best, &mut sims)
