@@ -96,7 +96,8 @@ impl Index {
                 // the fewest shared grams each earlier round needs at this length
                 let needs = ROUND_CUTS.map(|t| round_need(q, min_shared, len, t));
                 let bufs = (&mut lists, &mut touched);
-                count_shared(&postings, len, need, &mut counts, bufs, |key, n| {
+                let counters = (self.key_count(), &mut counts[..]);
+                count_shared(&postings, len, need, counters, bufs, |key, n| {
                     let dice = dice(q, len, n);
                     if usize::from(n) < min_shared {
                         near.push((dice, key));
@@ -282,7 +283,7 @@ fn count_shared<'a>(
     postings: &[Posting<'a>],
     len: usize,
     need: usize,
-    counts: &mut [u16],
+    (key_count, counts): (usize, &mut [u16]),
     (lists, touched): (&mut Vec<&'a [u32]>, &mut Vec<KeyId>),
     mut found: impl FnMut(KeyId, u16),
 ) {
@@ -293,11 +294,20 @@ fn count_shared<'a>(
     let missing = lists.iter().take_while(|l| l.is_empty()).count();
     let opening = missing + (lists.len() - missing + 1).saturating_sub(need).max(1);
     touched.clear();
+    // the keys of one length are a range of ids, counted from its first: the counters used
+    // are then few and near one another. A key id past the key table (a faulty file), or
+    // before the first of the lists that open candidates (a faulty, unsorted list), counts
+    // for nothing.
+    let Some(first) = lists.iter().take(opening).filter_map(|l| l.first()).min() else {
+        return;
+    };
+    let window = key_count.saturating_sub(*first as usize).min(counts.len());
+    let counts = &mut counts[..window];
+    let slot = |k: KeyId| k.wrapping_sub(*first) as usize;
     for (i, list) in lists.iter().enumerate() {
         if i < opening {
             for &k in *list {
-                // a key id past the key table (a faulty file) counts for nothing
-                let Some(c) = counts.get_mut(k as usize) else {
+                let Some(c) = counts.get_mut(slot(k)) else {
                     continue;
                 };
                 if *c == 0 {
@@ -309,12 +319,12 @@ fn count_shared<'a>(
             // a long list (a common gram): look the candidates up in it
             for &k in touched.iter() {
                 if list.binary_search(&k).is_ok() {
-                    counts[k as usize] = counts[k as usize].saturating_add(1);
+                    counts[slot(k)] = counts[slot(k)].saturating_add(1);
                 }
             }
         } else {
             for &k in *list {
-                let Some(c) = counts.get_mut(k as usize) else {
+                let Some(c) = counts.get_mut(slot(k)) else {
                     continue;
                 };
                 if *c > 0 {
@@ -324,7 +334,7 @@ fn count_shared<'a>(
         }
     }
     for &k in touched.iter() {
-        found(k, std::mem::take(&mut counts[k as usize]));
+        found(k, std::mem::take(&mut counts[slot(k)]));
     }
 }
 
