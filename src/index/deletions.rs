@@ -155,8 +155,31 @@ fn osa_bits(a: &[u8], b: &[u8], swappable: impl Fn(u8, u8) -> bool) -> Option<us
     if m == 0 || m > 64 {
         return None;
     }
+    PEQ.with_borrow_mut(|peq| {
+        let d = osa_bits_with(a, b, swappable, peq);
+        // the table is zero again for the next call: only `a`'s bytes were set
+        for &x in a {
+            peq[usize::from(x)] = 0;
+        }
+        Some(d)
+    })
+}
+
+thread_local! {
+    /// [`osa_bits`]' table of where each byte is in its first string, zero between calls
+    /// (clearing the bytes set costs less than zeroing 2 KiB for each pair).
+    static PEQ: std::cell::RefCell<[u64; 256]> = const { std::cell::RefCell::new([0; 256]) };
+}
+
+/// [`osa_bits`] with `peq`, zero on entry, as the table of where each byte is in `a`.
+fn osa_bits_with(
+    a: &[u8],
+    b: &[u8],
+    swappable: impl Fn(u8, u8) -> bool,
+    peq: &mut [u64; 256],
+) -> usize {
+    let m = a.len();
     // where each byte is in `a`, and after which bytes of `a` a swap counts as one edit
-    let mut peq = [0u64; 256];
     let mut swaps = 0u64;
     for (i, &x) in a.iter().enumerate() {
         peq[usize::from(x)] |= 1 << i;
@@ -186,7 +209,7 @@ fn osa_bits(a: &[u8], b: &[u8], swappable: impl Fn(u8, u8) -> bool) -> Option<us
         vn = hp & d0;
         pm_old = pm;
     }
-    Some(d)
+    d
 }
 
 /// [`osa_with`] row by row.
