@@ -306,15 +306,19 @@ fn count_shared<'a>(
     let slot = |k: KeyId| k.wrapping_sub(*first) as usize;
     for (i, list) in lists.iter().enumerate() {
         if i < opening {
+            // without a branch on whether each key is new (as often yes as no): every key
+            // is written after the touched ones, and the count moves on past the new
+            let mut n = touched.len();
+            touched.resize(n + list.len(), 0);
             for &k in *list {
                 let Some(c) = counts.get_mut(slot(k)) else {
                     continue;
                 };
-                if *c == 0 {
-                    touched.push(k);
-                }
+                touched[n] = k;
+                n += usize::from(*c == 0);
                 *c = c.saturating_add(1);
             }
+            touched.truncate(n);
         } else if list.len() > touched.len() * PROBE_RATIO {
             // a long list (a common gram): look the candidates up in it
             for &k in touched.iter() {
@@ -327,9 +331,7 @@ fn count_shared<'a>(
                 let Some(c) = counts.get_mut(slot(k)) else {
                     continue;
                 };
-                if *c > 0 {
-                    *c = c.saturating_add(1);
-                }
+                *c = c.saturating_add(u16::from(*c > 0));
             }
         }
     }
