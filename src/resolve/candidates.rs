@@ -153,7 +153,7 @@ impl Resolver {
     fn key_candidates(&self, q: &Query) -> FxHashMap<PlaceId, Candidate> {
         let mut best: FxHashMap<PlaceId, Candidate> = FxHashMap::default();
         for &n in self.index.by_fold(&q.folded) {
-            let e = self.index.name(n);
+            let e = self.index.name_without_keys(n);
             let verbatim = e.form == NameForm::Full && e.text == q.raw;
             let (score, method) = match (verbatim, e.primary) {
                 (true, true) => (SCORE_EXACT, Method::Exact),
@@ -165,7 +165,7 @@ impl Resolver {
         for &n in self.index.by_skeleton(&q.skeleton) {
             // "Du Ab" and "Duab", "Dawlat Abad" and "Dawlatabad": the same letters, split
             // into words differently, are surer than a romanization variant
-            let e = self.index.name(n);
+            let e = self.index.name_without_keys(n);
             if same_letters(e.fold, &q.folded) {
                 offer(
                     &mut best,
