@@ -137,26 +137,53 @@ pub fn edits_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
         .count();
     let (a, b) = (&a[..a.len() - s], &b[..b.len() - s]);
     // bit-parallel up to 64 bytes, row by row beyond
-    let d = osa_with(a, b, |_, _| true);
+    let d = osa_bits(a, b, max, |_, _| true).unwrap_or_else(|| osa_rows(a, b, |_, _| true));
     (d <= max).then_some(d)
 }
 
 /// Optimal string alignment distance of two byte strings, where a swap of neighbours `x y`
 /// counts as one edit when `swappable(x, y)` (otherwise as two).
 pub(crate) fn osa_with(a: &[u8], b: &[u8], swappable: impl Fn(u8, u8) -> bool) -> usize {
-    osa_bits(a, b, &swappable).unwrap_or_else(|| osa_rows(a, b, swappable))
+    osa_bits(a, b, usize::MAX, &swappable).unwrap_or_else(|| osa_rows(a, b, swappable))
 }
 
 /// [`osa_with`] for a first string of 1 to 64 bytes, a column of the distance matrix in the
 /// bits of a word (Hyyrö's bit-parallel form of Myers' algorithm, with his term for swaps);
 /// `None` for other first strings.
-fn osa_bits(a: &[u8], b: &[u8], swappable: impl Fn(u8, u8) -> bool) -> Option<usize> {
+///
+/// The distance so far can fall by at most one a byte of `b`: once it cannot come back to
+/// `max`, what it is then is returned (more than `max`, not the distance).
+fn osa_bits(a: &[u8], b: &[u8], max: usize, swappable: impl Fn(u8, u8) -> bool) -> Option<usize> {
     let m = a.len();
     if m == 0 || m > 64 {
         return None;
     }
+    PEQ.with_borrow_mut(|peq| {
+        let d = osa_bits_with(a, b, max, swappable, peq);
+        // the table is zero again for the next call: only `a`'s bytes were set
+        for &x in a {
+            peq[usize::from(x)] = 0;
+        }
+        Some(d)
+    })
+}
+
+thread_local! {
+    /// [`osa_bits`]' table of where each byte is in its first string, zero between calls
+    /// (clearing the bytes set costs less than zeroing 2 KiB for each pair).
+    static PEQ: std::cell::RefCell<[u64; 256]> = const { std::cell::RefCell::new([0; 256]) };
+}
+
+/// [`osa_bits`] with `peq`, zero on entry, as the table of where each byte is in `a`.
+fn osa_bits_with(
+    a: &[u8],
+    b: &[u8],
+    max: usize,
+    swappable: impl Fn(u8, u8) -> bool,
+    peq: &mut [u64; 256],
+) -> usize {
+    let m = a.len();
     // where each byte is in `a`, and after which bytes of `a` a swap counts as one edit
-    let mut peq = [0u64; 256];
     let mut swaps = 0u64;
     for (i, &x) in a.iter().enumerate() {
         peq[usize::from(x)] |= 1 << i;
@@ -168,7 +195,7 @@ fn osa_bits(a: &[u8], b: &[u8], swappable: impl Fn(u8, u8) -> bool) -> Option<us
     let (mut vp, mut vn) = (u64::MAX >> (64 - m), 0u64);
     let (mut d0, mut pm_old) = (0u64, 0u64);
     let mut d = m;
-    for &y in b {
+    for (j, &y) in b.iter().enumerate() {
         let pm = peq[usize::from(y)];
         // a[i] = b[j - 1] and a[i - 1] = b[j]: a swap, one edit from two diagonal steps back
         let tr = (((!d0) & pm) << 1) & pm_old & swaps;
@@ -185,8 +212,11 @@ fn osa_bits(a: &[u8], b: &[u8], swappable: impl Fn(u8, u8) -> bool) -> Option<us
         vp = hn | !(d0 | hp);
         vn = hp & d0;
         pm_old = pm;
+        if d > max.saturating_add(b.len() - j - 1) {
+            break;
+        }
     }
-    Some(d)
+    d
 }
 
 /// [`osa_with`] row by row.

@@ -62,6 +62,31 @@ struct NameRecord {
     flags: u32,
 }
 
+impl NameRecord {
+    fn primary(&self) -> bool {
+        self.flags & 1 != 0
+    }
+
+    fn form(&self) -> NameForm {
+        match (self.flags >> 1) & 3 {
+            0 => NameForm::Full,
+            1 => NameForm::Bare,
+            2 => NameForm::Part,
+            _ => NameForm::Unjoined,
+        }
+    }
+}
+
+/// The fields of a [`NameEntry`] other than its keys.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NameBrief<'a> {
+    pub(crate) place: PlaceId,
+    pub(crate) text: &'a str,
+    pub(crate) fold: &'a str,
+    pub(crate) primary: bool,
+    pub(crate) form: NameForm,
+}
+
 /// Which part of a gazetteer name an index entry's keys were made from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum NameForm {
@@ -269,11 +294,7 @@ impl Index {
 
     /// The name with this id.
     pub fn name(&self, id: NameId) -> NameEntry<'_> {
-        let r = self
-            .records()
-            .get(id as usize)
-            .copied()
-            .unwrap_or_else(NameRecord::zeroed);
+        let r = self.record(id);
         let heap = self.heap();
         NameEntry {
             place: r.place,
@@ -281,14 +302,31 @@ impl Index {
             fold: r.fold.get(heap),
             skeleton: self.key(r.key),
             consonants: r.consonants.get(heap),
-            primary: r.flags & 1 != 0,
-            form: match (r.flags >> 1) & 3 {
-                0 => NameForm::Full,
-                1 => NameForm::Bare,
-                2 => NameForm::Part,
-                _ => NameForm::Unjoined,
-            },
+            primary: r.primary(),
+            form: r.form(),
         }
+    }
+
+    /// [`Index::name`] without the keys, for a pass over the names of one key (which share
+    /// them): fewer reads of the heap.
+    pub(crate) fn name_without_keys(&self, id: NameId) -> NameBrief<'_> {
+        let r = self.record(id);
+        let heap = self.heap();
+        NameBrief {
+            place: r.place,
+            text: r.text.get(heap),
+            fold: r.fold.get(heap),
+            primary: r.primary(),
+            form: r.form(),
+        }
+    }
+
+    /// The record of name `id` (a zeroed one past the table).
+    fn record(&self, id: NameId) -> NameRecord {
+        self.records()
+            .get(id as usize)
+            .copied()
+            .unwrap_or_else(NameRecord::zeroed)
     }
 
     /// The names of a place, its preferred name first (when it has a foldable one).

@@ -4,7 +4,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::gazetteer::PlaceId;
-use crate::index::{KeyId, NameEntry, NameForm, NameId, MAX_EDITS};
+use crate::index::{KeyId, NameForm, NameId, MAX_EDITS};
 
 use super::model::Similarities;
 use super::query::Query;
@@ -33,12 +33,12 @@ const MAX_FUZZY_LEN: usize = 120;
 fn offer(
     best: &mut FxHashMap<PlaceId, Candidate>,
     name: NameId,
-    e: &NameEntry,
+    (place, form): (PlaceId, NameForm),
     score: f64,
     method: Method,
     similarity: f64,
 ) {
-    let score = if e.form == NameForm::Part {
+    let score = if form == NameForm::Part {
         score.min(SCORE_PART)
     } else {
         score
@@ -48,11 +48,11 @@ fn offer(
     let beats = |old: &Candidate| {
         score > old.score || (score == old.score && (method, name) < (old.method, old.name_id))
     };
-    if best.get(&e.place).is_none_or(beats) {
+    if best.get(&place).is_none_or(beats) {
         best.insert(
-            e.place,
+            place,
             Candidate {
-                place: e.place,
+                place,
                 score,
                 method,
                 // filled in for the candidates a resolution keeps
@@ -134,7 +134,8 @@ impl Resolver {
         if !within.is_empty() {
             return self.rescore_fuzzy(q, best, &mut sims);
         }
-        let (close, all) = self.index.close_keys_final(&q.skeleton, limit);
+        let search = self.index.trigram_search(&q.skeleton, limit);
+        let (close, all) = search.close_keys(limit);
         self.score_fuzzy(
             q,
             close,
@@ -146,7 +147,7 @@ impl Resolver {
         // when the close keys are already all the trigram search gives, offering them again
         // would change nothing
         if !sure(&best) && !all {
-            let keys = self.index.fuzzy_keys(&q.skeleton, limit);
+            let keys = search.fuzzy_keys(limit);
             self.score_fuzzy(q, keys, false, &mut best, &mut sims);
         }
         self.rescore_fuzzy(q, best, &mut sims)
@@ -156,32 +157,46 @@ impl Resolver {
     pub(super) fn key_candidates(&self, q: &Query) -> FxHashMap<PlaceId, Candidate> {
         let mut best: FxHashMap<PlaceId, Candidate> = FxHashMap::default();
         for &n in self.index.by_fold(&q.folded) {
-            let e = self.index.name(n);
+            let e = self.index.name_without_keys(n);
             let verbatim = e.form == NameForm::Full && e.text == q.raw;
             let (score, method) = match (verbatim, e.primary) {
                 (true, true) => (SCORE_EXACT, Method::Exact),
                 (true, false) => (SCORE_ALTERNATE, Method::Alternate),
                 _ => (SCORE_FOLD, Method::Fold),
             };
-            offer(&mut best, n, &e, score, method, 1.0);
+            offer(&mut best, n, (e.place, e.form), score, method, 1.0);
         }
         for &n in self.index.by_skeleton(&q.skeleton) {
             // "Du Ab" and "Duab", "Dawlat Abad" and "Dawlatabad": the same letters, split
             // into words differently, are surer than a romanization variant
-            let e = self.index.name(n);
+            let e = self.index.name_without_keys(n);
             if same_letters(e.fold, &q.folded) {
-                offer(&mut best, n, &e, SCORE_JOINED, Method::Fold, 1.0);
+                offer(
+                    &mut best,
+                    n,
+                    (e.place, e.form),
+                    SCORE_JOINED,
+                    Method::Fold,
+                    1.0,
+                );
             } else if q.latin && !e.primary && !has_letter_case(e.text) {
                 offer(
                     &mut best,
                     n,
-                    &e,
+                    (e.place, e.form),
                     APPROXIMATE_SKELETON,
                     Method::Skeleton,
                     1.0,
                 );
             } else {
-                offer(&mut best, n, &e, SCORE_SKELETON, Method::Skeleton, 1.0);
+                offer(
+                    &mut best,
+                    n,
+                    (e.place, e.form),
+                    SCORE_SKELETON,
+                    Method::Skeleton,
+                    1.0,
+                );
             }
         }
         // that the gazetteer lists the query's very spelling for one place and another
@@ -240,19 +255,26 @@ impl Resolver {
                 {
                     continue;
                 }
-                let e = self.index.name(n);
+                let e = self.index.name_without_keys(n);
                 // to a query in Latin letters, a name without letter case is a machine
                 // transliteration (another script, or GeoNames' lower-case renderings of
                 // one: "chinaru", "mandwl"); being near an approximate name is no
                 // evidence, sharing its consonants is
-                let approximate = !q.caseless && !has_letter_case(e.text);
-                if !e.primary && !cmp.same_consonants() && approximate {
+                let approximate = || !q.caseless && !has_letter_case(e.text);
+                if !e.primary && !cmp.same_consonants() && approximate() {
                     continue;
                 }
                 let fold_sim = (cmp.similarity() >= FOLD_SIM_FLOOR).then(|| sims.fold(q, e.fold));
                 // the search's own order; the ranking model rescores what it finds
                 let s = cmp.similarity().max(fold_sim.unwrap_or(0.0)) * initial;
-                offer(best, n, &e, SCORE_SKELETON * s, Method::Fuzzy, s);
+                offer(
+                    best,
+                    n,
+                    (e.place, e.form),
+                    SCORE_SKELETON * s,
+                    Method::Fuzzy,
+                    s,
+                );
             }
         }
     }

@@ -200,7 +200,7 @@ impl Resolver {
         let mut ordered: Vec<Candidate> = order.iter().filter_map(|&i| slots[i].take()).collect();
         let mut best = ordered.remove(0);
         if status == Status::Matched && tied > 1 {
-            let kind = self.gazetteer.place(best.place).kind;
+            let kind = self.gazetteer.kind(best.place);
             if named_province.is_some() {
                 best.reason.push_str(
                     "; the province whose own name it is, preferred over places that have it as another name",

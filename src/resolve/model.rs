@@ -409,10 +409,11 @@ impl Resolver {
         let pairs: Vec<(Option<[f64; PAIR_FEATURES]>, f64, &str, u64)> = cands
             .iter()
             .map(|c| {
-                let e = self.index.name(c.name_id);
                 if c.method != Method::Fuzzy {
-                    return (None, 1.0, e.fold, 0);
+                    let fold = self.index.name_without_keys(c.name_id).fold;
+                    return (None, 1.0, fold, 0);
                 }
+                let e = self.index.name(c.name_id);
                 let cmp = sims.key(q, &e);
                 let fold_sim = (cmp.similarity() >= FOLD_SIM_FLOOR).then(|| sims.fold(q, e.fold));
                 let pair = pair_features(q, &e, &cmp, fold_sim);

@@ -73,10 +73,10 @@ impl Resolver {
                 .index
                 .by_skeleton(&tail)
                 .iter()
-                .map(|&n| self.index.name(n))
+                .map(|&n| self.index.name_without_keys(n))
                 .filter(|e| e.form != NameForm::Part)
                 .map(|e| e.place)
-                .filter(|&p| matches!(self.gazetteer.place(p).kind, Kind::Province | Kind::Country))
+                .filter(|&p| matches!(self.gazetteer.kind(p), Kind::Province | Kind::Country))
                 .min();
             let rest = words[..words.len() - k].join(" ");
             // "la province du Panjshir" names the province: a designator qualifies nothing
