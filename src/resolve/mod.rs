@@ -314,7 +314,17 @@ impl Resolver {
             .values()
             .filter(|c| self.passes_filters(c.place, options))
             .any(|c| c.score >= SCORE_SKELETON);
-        if !named {
+        // nor when a typed query has a slip of a written name (a fuzzy match at the ceiling):
+        // its readings are further, and a reading's look-alike is no better evidence
+        // ("fGlide" is Glide, not Felida by its Italian reading "flida")
+        let whole = &forms.queries[0].0;
+        let ceiling = whole.fuzzy_ceiling();
+        let slip = whole.latin
+            && scores
+                .values()
+                .filter(|c| self.passes_filters(c.place, options))
+                .any(|c| c.method == Method::Fuzzy && c.score >= ceiling);
+        if !named && !slip {
             self.score_readings(query, options, &mut scores, &mut kind_hint);
             self.score_word_orders(&forms.queries[0].0, &mut scores);
         }
@@ -593,6 +603,18 @@ mod tests {
             d6,Chahar Dara,district,AF,Kunduz,,36.6,68.6,,\n\
             v1,Dowr-e Rabat,village,AF,Kunduz,Chahar Dara,36.6,68.6,,Char Darah\n";
         Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_slip_of_a_written_name_is_not_read_as_another_language() {
+        let csv = "id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\
+            a,Glide,village,US,,,43.3,-123.1,1800,\n\
+            b,Felida,village,US,,,45.7,-122.7,9000,flyda\n";
+        let r = Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap()).unwrap();
+        let o = Options::default();
+        // a letter too many before Glide, against the Italian reading "flida" of Felida's
+        // caseless "flyda"
+        assert_eq!(best_id(&r, "fGlide", &o), (Status::Matched, "a".into()));
     }
 
     #[test]
