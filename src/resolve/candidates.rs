@@ -4,7 +4,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::gazetteer::PlaceId;
-use crate::index::{KeyId, NameForm, NameId, MAX_EDITS};
+use crate::index::{edits_within, KeyId, NameForm, NameId, MAX_EDITS};
 
 use super::model::Similarities;
 use super::query::Query;
@@ -75,13 +75,23 @@ impl Resolver {
             return Vec::new();
         }
         let mut best = self.key_candidates(q);
+        // in Latin letters, a skeleton match more than two typos from the name's letters
+        // (Kmmeh and "QMA") does not say that no typo's name is nearer: it settles nothing
+        let far: Vec<PlaceId> = if q.latin {
+            best.values()
+                .filter(|c| c.method == Method::Skeleton && self.far_in_letters(q, c.name_id))
+                .map(|c| c.place)
+                .collect()
+        } else {
+            Vec::new()
+        };
         // a fuzzy score stays well below a fold match's, so with one in hand (or a query too
         // long to be a name) the fuzzy pass could only add weaker candidates; so it does with a
         // skeleton match when no fuzzy score can come within the margin of it
         // the best score among the candidates the filters keep (none: below any threshold)
         let top = |best: &FxHashMap<PlaceId, Candidate>| {
             best.values()
-                .filter(|c| self.passes_filters(c.place, options))
+                .filter(|c| self.passes_filters(c.place, options) && !far.contains(&c.place))
                 .map(|c| c.score)
                 .fold(f64::NEG_INFINITY, f64::max)
         };
@@ -126,13 +136,13 @@ impl Resolver {
                 self.score_fuzzy(q, keys, with_consonants, &mut best, &mut sims);
             }
             if top(&best) >= options.threshold || sure(&best) {
-                return self.rescore_fuzzy(q, best, &mut sims);
+                return self.rescore_fuzzy(q, best, &far, &mut sims);
             }
         }
         // names within two edits are the nearest there are: the trigrams could only add
         // further ones, so they are searched for the queries with none (romanizations)
         if !within.is_empty() {
-            return self.rescore_fuzzy(q, best, &mut sims);
+            return self.rescore_fuzzy(q, best, &far, &mut sims);
         }
         let search = self.index.trigram_search(&q.skeleton, limit);
         let (close, all) = search.close_keys(limit);
@@ -150,7 +160,18 @@ impl Resolver {
             let keys = search.fuzzy_keys(limit);
             self.score_fuzzy(q, keys, false, &mut best, &mut sims);
         }
-        self.rescore_fuzzy(q, best, &mut sims)
+        self.rescore_fuzzy(q, best, &far, &mut sims)
+    }
+
+    /// The edits between name `n`'s folded letters and the query's, when at most two.
+    pub(super) fn letter_edits(&self, q: &Query, n: NameId) -> Option<usize> {
+        let fold = self.index.name_without_keys(n).fold;
+        edits_within(q.folded.as_bytes(), fold.as_bytes(), MAX_EDITS)
+    }
+
+    /// Whether name `n`'s folded letters are more than two edits from the query's.
+    pub(super) fn far_in_letters(&self, q: &Query, n: NameId) -> bool {
+        self.letter_edits(q, n).is_none()
     }
 
     /// The candidates the query's fold and skeleton keys find, each place with its best.

@@ -324,8 +324,18 @@ impl Resolver {
                 .values()
                 .filter(|c| self.passes_filters(c.place, options))
                 .any(|c| c.method == Method::Fuzzy && c.score >= ceiling);
+        // with a name within two typos of the query as typed, a reading's look-alike must be
+        // nearer to the reading to count ("Morirvsille" is Morrisville, not Moravče by a
+        // Spanish reading; "Tacharu" is Takhar by a Polish one)
+        let typo = scores
+            .values()
+            .filter(|c| {
+                whole.latin && c.method == Method::Fuzzy && self.passes_filters(c.place, options)
+            })
+            .filter_map(|c| self.letter_edits(whole, c.name_id))
+            .min();
         if !named && !slip {
-            self.score_readings(query, options, &mut scores, &mut kind_hint);
+            self.score_readings(query, options, typo, &mut scores, &mut kind_hint);
             self.score_word_orders(&forms.queries[0].0, &mut scores);
         }
         self.favour_named_districts(&parts, &mut scores);
@@ -382,11 +392,13 @@ impl Resolver {
     }
 
     /// Scores the query's readings as a German, Hungarian… writer's spelling, each at a
-    /// penalty and with the language in its reason.
+    /// penalty and with the language in its reason (of their fuzzy matches, only those fewer
+    /// than `nearer_than` edits from the reading's letters).
     fn score_readings(
         &self,
         query: &str,
         options: &Options,
+        nearer_than: Option<usize>,
         scores: &mut FxHashMap<PlaceId, Candidate>,
         kind_hint: &mut Option<Kind>,
     ) {
@@ -394,6 +406,11 @@ impl Resolver {
             let q = Query::new(&reading);
             *kind_hint = kind_hint.or(q.kind);
             for mut c in self.score_query(&q, options, 0.0) {
+                let near =
+                    |n: usize| n > 0 && self.letter_edits(&q, c.name_id).is_some_and(|d| d < n);
+                if c.method == Method::Fuzzy && !nearer_than.is_none_or(near) {
+                    continue;
+                }
                 c.score -= READING_PENALTY;
                 if scores.get(&c.place).is_none_or(|old| better(&c, old)) {
                     let language = language_name(lang);

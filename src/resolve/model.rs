@@ -314,6 +314,7 @@ impl Resolver {
         &'a self,
         q: &Query,
         best: FxHashMap<PlaceId, Candidate>,
+        far: &[PlaceId],
         sims: &mut Similarities<'a>,
     ) -> Vec<Candidate> {
         let mut cands: Vec<Candidate> = best.into_values().collect();
@@ -356,6 +357,11 @@ impl Resolver {
         for (c, f) in cands.iter_mut().zip(features) {
             if any_near && f.as_ref().is_some_and(|f| !near(f)) {
                 c.score -= FARTHER_THAN_A_TYPO;
+            }
+            // a skeleton match far in letters is such a candidate too (Kmmeh: Kommeh, not
+            // Matanzas by its alternate name "QMA")
+            if !slips.is_empty() && f.is_none() && far.contains(&c.place) {
+                c.score = c.score.min(ceiling) - FARTHER_THAN_A_TYPO;
             }
             if !slips.is_empty() && f.as_ref().is_some_and(|f| !slip(f)) && !beside_a_slip(c) {
                 c.score -= FARTHER_THAN_A_SLIP;
@@ -505,14 +511,39 @@ mod tests {
             d,Salford,city,GB,,,53.5,-2.3,100000,solpeodeu\n\
             e,Badendorf,village,DE,,,53.8,10.7,,\n";
         let r = Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap()).unwrap();
-        // two neighbours swapped, against a skeleton-equal Cucet: too short to tell
-        assert_eq!(first_id(&r, "Cochiit").1, "b");
+        // two neighbours swapped, against Cucet, equal in skeleton but three edits away in
+        // letters: the slip leads (before, the skeleton match did)
+        assert_eq!(first_id(&r, "Cochiit").1, "a");
         // a letter too many, against a caseless transliteration two letters away
         assert_eq!(first_id(&r, "Solpdad").1, "c");
         // two slips in a long name, with nothing nearer: the answer
         assert_eq!(
             first_id(&r, "Badnedorff"),
             (Status::Matched, "e".to_string())
+        );
+    }
+
+    #[test]
+    fn a_slip_leads_a_skeleton_match_far_in_letters() {
+        let csv = "id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\
+            a,Kommeh,village,IR,,,35.6,50.3,,\n\
+            b,Matanzas,city,CU,,,23.0,-81.6,150000,QMA\n\
+            c,Kerema,town,PG,,,-7.9,145.8,5000,KMA\n";
+        let r = Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap()).unwrap();
+        // a letter left out of Kommeh; "QMA" and "KMA" share its skeleton, four edits away
+        assert_eq!(first_id(&r, "Kmmeh"), (Status::Matched, "a".to_string()));
+    }
+
+    #[test]
+    fn a_reading_s_look_alike_gives_way_to_two_typos_of_the_name_as_typed() {
+        let csv = "id,name,kind,country,admin1,admin2,lat,lon,population,alt_names\n\
+            d,Morrisville,village,US,,,40.2,-74.8,8000,\n\
+            e,Moravče,village,SI,,,46.1,14.7,900,Moravse\n";
+        let r = Resolver::new(Gazetteer::from_csv_reader(csv.as_bytes(), "t").unwrap()).unwrap();
+        // two neighbours swapped twice, against Moravse near a Spanish reading only
+        assert_eq!(
+            first_id(&r, "Morirvsille"),
+            (Status::Matched, "d".to_string())
         );
     }
 
