@@ -71,6 +71,18 @@ impl Resolver {
     /// those do not settle it, the nearest fuzzy keys (`slack` raises the ceiling a fuzzy
     /// score is compared with).
     pub(super) fn score_query(&self, q: &Query, options: &Options, slack: f64) -> Vec<Candidate> {
+        self.score_query_within(q, options, slack, MAX_EDITS as u8)
+    }
+
+    /// [`Resolver::score_query`], with fuzzy candidates only as far as `max_edits` edits of
+    /// the query's keys (0: none; below [`MAX_EDITS`], no trigram search either).
+    pub(super) fn score_query_within(
+        &self,
+        q: &Query,
+        options: &Options,
+        slack: f64,
+        max_edits: u8,
+    ) -> Vec<Candidate> {
         if q.folded.is_empty() {
             return Vec::new();
         }
@@ -98,7 +110,7 @@ impl Resolver {
         let named = top(&best);
         let ceiling = q.fuzzy_ceiling() + slack;
         let settled = named >= SCORE_FOLD || named - options.margin > ceiling + 1e-9;
-        if settled || q.folded.len() > MAX_FUZZY_LEN {
+        if settled || q.folded.len() > MAX_FUZZY_LEN || max_edits == 0 {
             return best.into_values().collect();
         }
         // with filters, most keys' places are filtered out afterwards: look further
@@ -125,7 +137,7 @@ impl Resolver {
         } else {
             self.index.keys_within(&q.skeleton, MAX_EDITS)
         };
-        for d in 1..=MAX_EDITS as u8 {
+        for d in 1..=max_edits.min(MAX_EDITS as u8) {
             let keys: Vec<KeyId> = within
                 .iter()
                 .filter(|&&(_, kd)| kd == d)
@@ -141,7 +153,7 @@ impl Resolver {
         }
         // names within two edits are the nearest there are: the trigrams could only add
         // further ones, so they are searched for the queries with none (romanizations)
-        if !within.is_empty() {
+        if !within.is_empty() || max_edits < MAX_EDITS as u8 {
             return self.rescore_fuzzy(q, best, &far, &mut sims);
         }
         let search = self.index.trigram_search(&q.skeleton, limit);

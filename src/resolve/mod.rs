@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::gazetteer::{Gazetteer, Kind, PlaceId};
-use crate::index::{Index, NameId};
+use crate::index::{Index, NameId, MAX_EDITS};
 
 use crate::normalize::readings;
 pub use explain::{CandidateRecord, ResolutionRecord, CSV_COLUMNS};
@@ -405,7 +405,9 @@ impl Resolver {
         for (lang, reading) in readings(query) {
             let q = Query::new(&reading);
             *kind_hint = kind_hint.or(q.kind);
-            for mut c in self.score_query(&q, options, 0.0) {
+            // the fuzzy candidates a bound keeps are those its edits reach
+            let reach = nearer_than.map_or(MAX_EDITS, |n| n.saturating_sub(1));
+            for mut c in self.score_query_within(&q, options, 0.0, reach as u8) {
                 let near =
                     |n: usize| n > 0 && self.letter_edits(&q, c.name_id).is_some_and(|d| d < n);
                 if c.method == Method::Fuzzy && !nearer_than.is_none_or(near) {
