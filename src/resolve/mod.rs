@@ -33,7 +33,7 @@ pub use explain::{CandidateRecord, ResolutionRecord, CSV_COLUMNS};
 // part of the API, hidden from the docs
 #[doc(hidden)]
 pub use model::{Features, FuzzyPair, FEATURE_COUNT, FEATURE_NAMES};
-use query::{paren_variants, Query};
+use query::{abbreviation_variants, paren_variants, Query};
 use score::{
     better, CONTEXT_BONUS, DESIGNATOR_BONUS, DESIGNATOR_MISMATCH, MAX_ORDERED_WORDS,
     MIN_ORDERED_WORD, READING_PENALTY, SCORE_SKELETON, VARIANT_PENALTY, WORD_ORDER_PENALTY,
@@ -308,6 +308,7 @@ impl Resolver {
                 }
             }
         }
+        self.score_abbreviations(query, options, &mut scores);
         // "Dschaghatu", "Vardudzs": with no name found, the query as a German, Hungarian…
         // writer's spelling of the name
         let named = scores
@@ -388,6 +389,26 @@ impl Resolver {
             favoured,
             qualifier,
             label,
+        }
+    }
+
+    /// Scores the query with its abbreviated name words written out ("Mt. Juliet"), each at
+    /// a penalty and with the reading in its reason.
+    fn score_abbreviations(
+        &self,
+        query: &str,
+        options: &Options,
+        scores: &mut FxHashMap<PlaceId, Candidate>,
+    ) {
+        for (text, short, full) in abbreviation_variants(query) {
+            for mut c in self.score_query(&Query::new(&text), options, 0.0) {
+                c.score -= READING_PENALTY;
+                if scores.get(&c.place).is_none_or(|old| better(&c, old)) {
+                    c.reason
+                        .push_str(&format!("; \"{short}\" read as \"{full}\""));
+                    scores.insert(c.place, c);
+                }
+            }
         }
     }
 

@@ -150,9 +150,93 @@ pub(super) fn paren_variants(query: &str) -> Vec<String> {
     out
 }
 
+/// Abbreviated name words and what they stand for, and whether the abbreviation needs its
+/// full stop to be read so (a lone letter does: "N. Charleston", not the "e" of "Pul e").
+const ABBREVIATIONS: &[(&str, &[&str], bool)] = &[
+    ("st", &["Saint", "Sankt"], false),
+    ("ste", &["Sainte"], false),
+    ("mt", &["Mount", "Mont"], false),
+    ("ft", &["Fort"], false),
+    ("pt", &["Point", "Port", "Pointe"], false),
+    ("sta", &["Santa"], true),
+    ("sto", &["Santo"], true),
+    ("pto", &["Puerto"], true),
+    ("cd", &["Ciudad"], true),
+    ("gral", &["General"], true),
+    ("n", &["North"], true),
+    ("s", &["South", "San"], true),
+    ("e", &["East"], true),
+    ("w", &["West"], true),
+];
+
+/// Most forms [`abbreviation_variants`] gives for one query.
+const MAX_ABBREVIATION_VARIANTS: usize = 6;
+
+/// The query with its abbreviated name words written out ("Mt. Juliet": "Mount Juliet",
+/// "St-Jean": "Saint-Jean", "Sankt-Jean"), each with the abbreviation and the word it was
+/// read as; empty when the query has none. Only a word followed by another is read so.
+pub(super) fn abbreviation_variants(query: &str) -> Vec<(String, String, &'static str)> {
+    let mut out: Vec<(String, String, &'static str)> = Vec::new();
+    let mut start = 0;
+    // each word: letters (and a full stop after them) up to a space or a hyphen
+    while start < query.len() {
+        let rest = &query[start..];
+        let len = rest
+            .find(|c: char| !c.is_alphabetic())
+            .unwrap_or(rest.len());
+        let word = &rest[..len];
+        let after = &rest[len..];
+        let stop = after.starts_with('.');
+        let next = &after[usize::from(stop)..];
+        let followed = next.starts_with([' ', '-'])
+            && next
+                .trim_start_matches([' ', '-'])
+                .starts_with(char::is_alphabetic);
+        let at_start = start == 0 || query[..start].ends_with([' ', '-', '(']);
+        let known = ABBREVIATIONS
+            .iter()
+            .find(|(a, _, _)| a.eq_ignore_ascii_case(word));
+        if let Some((_, words, needs_stop)) = known {
+            if at_start && followed && (stop || !needs_stop) {
+                let cut = start + len + usize::from(stop);
+                for full in *words {
+                    // a full stop before a space goes; before a hyphen too (St.-Jean)
+                    let text = format!("{}{full}{}", &query[..start], &query[cut..]);
+                    out.push((text, query[start..cut].to_string(), full));
+                }
+            }
+        }
+        start += len.max(1);
+        while start < query.len() && !query.is_char_boundary(start) {
+            start += 1;
+        }
+    }
+    out.truncate(MAX_ABBREVIATION_VARIANTS);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn abbreviated_name_words_are_written_out() {
+        let texts = |q: &str| -> Vec<String> {
+            abbreviation_variants(q).into_iter().map(|v| v.0).collect()
+        };
+        assert_eq!(texts("Mt. Juliet"), ["Mount Juliet", "Mont Juliet"]);
+        assert_eq!(
+            texts("St-Jean-de-Luz"),
+            ["Saint-Jean-de-Luz", "Sankt-Jean-de-Luz"]
+        );
+        assert_eq!(texts("N. Charleston"), ["North Charleston"]);
+        assert_eq!(texts("Pto. Montt"), ["Puerto Montt"]);
+        // a lone letter without its full stop, a word at the end, a word inside another
+        assert!(texts("Pul e Khumri").is_empty());
+        assert!(texts("Kabul St").is_empty());
+        assert!(texts("Stalingrad").is_empty());
+        assert!(texts("Mastuj").is_empty());
+    }
 
     #[test]
     fn variants_split_parentheses_and_spaced_dashes() {
