@@ -912,12 +912,15 @@ fn extract_text(
                     .iter()
                     .all(|e| e.start != mentions[i].start || e.event == EventType::Other)
         });
-        let rows_before = k > 0
-            && named_before == k - 1
-            && out
-                .iter()
-                .any(|e| e.event != EventType::Other && sentence_of(token_of(e.start)) == k - 1);
-        if let (Some(i), false) = (opener, k == 0 || rows_before) {
+        // (looked for only with an opener: a scan of every row so far)
+        let rows_before = || {
+            k > 0
+                && named_before == k - 1
+                && out
+                    .iter()
+                    .any(|e| e.event != EventType::Other && sentence_of(token_of(e.start)) == k - 1)
+        };
+        if let Some(i) = opener.filter(|_| k > 0 && !rows_before()) {
             let prev = &sentences[k - 1];
             let psc = scan(prev);
             let unnamed = (prev.first + 1..prev.last)
