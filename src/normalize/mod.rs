@@ -114,7 +114,9 @@ pub fn skeleton_of_folded(folded: &str) -> String {
             rules::trim_glued_ezafe(&mut w);
         }
         for rule in RULES.iter() {
-            w = rule.apply(&w);
+            if let Some(rewritten) = rule.rewrite(&w) {
+                w = rewritten;
+            }
         }
         joined.push_str(&w);
     }

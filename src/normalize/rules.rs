@@ -154,9 +154,20 @@ fn is_vowel(b: u8) -> bool {
 impl Rule {
     /// Applies the rule to one folded word.
     pub fn apply(&self, word: &str) -> String {
+        self.rewrite(word).unwrap_or_else(|| word.to_string())
+    }
+
+    /// The rule applied to one folded word, or `None` where it cannot change it (no new
+    /// string made: most rules match few words).
+    pub fn rewrite(&self, word: &str) -> Option<String> {
         if word.len() < self.min_len || !word.contains(self.from) {
-            return word.to_string();
+            return None;
         }
+        Some(self.rewrite_matching(word))
+    }
+
+    /// [`Rule::rewrite`] of a word that contains the rule's pattern.
+    fn rewrite_matching(&self, word: &str) -> String {
         match self.at {
             Position::Anywhere => word.replace(self.from, self.to),
             Position::End => match word.strip_suffix(self.from) {
