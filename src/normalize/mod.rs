@@ -113,9 +113,14 @@ pub fn skeleton_of_folded(folded: &str) -> String {
         if i != last {
             rules::trim_glued_ezafe(&mut w);
         }
+        let mut letters = rules::letters_of(&w);
         for rule in RULES.iter() {
+            if !rule.may_match(letters) {
+                continue;
+            }
             if let Some(rewritten) = rule.rewrite(&w) {
                 w = rewritten;
+                letters = rules::letters_of(&w);
             }
         }
         joined.push_str(&w);

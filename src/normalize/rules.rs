@@ -157,6 +157,14 @@ impl Rule {
         self.rewrite(word).unwrap_or_else(|| word.to_string())
     }
 
+    /// Whether the rule's pattern may be in a word with these [`letters_of`]: false when
+    /// one of its bytes is not.
+    pub fn may_match(&self, letters: u128) -> bool {
+        self.from
+            .bytes()
+            .all(|b| b >= 128 || letters & (1u128 << b) != 0)
+    }
+
     /// The rule applied to one folded word, or `None` where it cannot change it (no new
     /// string made: most rules match few words).
     pub fn rewrite(&self, word: &str) -> Option<String> {
@@ -183,6 +191,13 @@ impl Rule {
             }),
         }
     }
+}
+
+/// The set of ASCII bytes in a word, one bit each (for [`Rule::may_match`]).
+pub fn letters_of(word: &str) -> u128 {
+    word.bytes()
+        .filter(|&b| b < 128)
+        .fold(0, |set, b| set | (1u128 << b))
 }
 
 /// `word` with each occurrence of `from` for which `at` (given its byte offset) holds
