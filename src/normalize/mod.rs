@@ -30,12 +30,12 @@ pub const KEY_RULES_VERSION: u32 = 5;
 /// Persian and Arabic letter variants are unified before transliteration (ي/ی, ك/ک, ة/ه),
 /// tatweel and harakat are dropped and ZWNJ separates words.
 pub fn fold(text: &str) -> String {
+    // ASCII needs no unifying nor transliteration (most words of an article)
+    if text.is_ascii() {
+        return fold_latin(text);
+    }
     let mut prepared = String::with_capacity(text.len());
-    let mut ascii = true;
     for c in text.chars() {
-        if !c.is_ascii() {
-            ascii = false;
-        }
         if let Some(mapped) = unify_arabic(c) {
             if mapped != '\0' {
                 prepared.push(mapped);
@@ -44,18 +44,20 @@ pub fn fold(text: &str) -> String {
             prepared.push(c);
         }
     }
-    let latin = if ascii {
-        prepared
-    } else {
-        let mut read = prepared;
-        if read.chars().any(script::is_arabic_letter) {
-            read = script::arabic_to_latin(&read);
-        }
-        if read.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c)) {
-            read = script::cyrillic_digraphs(&read);
-        }
-        deunicode::deunicode_with_tofu(&read, " ")
-    };
+    let mut read = prepared;
+    if read.chars().any(script::is_arabic_letter) {
+        read = script::arabic_to_latin(&read);
+    }
+    if read.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c)) {
+        read = script::cyrillic_digraphs(&read);
+    }
+    let latin = deunicode::deunicode_with_tofu(&read, " ");
+    fold_latin(&latin)
+}
+
+/// The last step of [`fold`]: lower-case ASCII letters and digits, apostrophes dropped, any
+/// other run of characters one space.
+fn fold_latin(latin: &str) -> String {
     let mut out = String::with_capacity(latin.len());
     let mut pending_space = false;
     for c in latin.chars() {
