@@ -157,7 +157,7 @@ impl Rule {
         self.rewrite(word).unwrap_or_else(|| word.to_string())
     }
 
-    /// Whether the rule's pattern may be in a word with these [`letters_of`]: false when
+    /// Whether the rule's pattern may be in a word with these letters (`letters_of`): false when
     /// one of its bytes is not.
     pub fn may_match(&self, letters: u128) -> bool {
         self.from
