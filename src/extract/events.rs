@@ -185,6 +185,15 @@ const AFTER: [&str; 8] = [
     "amid",
     "suite",
 ];
+/// Prepositions that make the fighting right after them the way the clause's event came
+/// about (`captured in heavy fighting`, `fell during fierce clashes`).
+const IN_MANNER: [&str; 2] = ["in", "during"];
+/// Most tokens between such a preposition and the fighting cue (`in the heavy fighting`).
+const IN_REACH: usize = 3;
+/// Words that may stand between that preposition and the fighting cue.
+const MANNER_WORDS: [&str; 8] = [
+    "the", "heavy", "fierce", "intense", "days", "of", "weeks", "bloody",
+];
 /// Most tokens between such a word and the fighting cue (`after days of heavy fighting`,
 /// `after more than 24 hours of fierce fighting`).
 const BACKGROUND_REACH: usize = 8;
@@ -245,10 +254,24 @@ impl Cues {
             .filter(|h| h.value == EventType::Clashes)
             .filter_map(|h| {
                 let from = h.first.saturating_sub(BACKGROUND_REACH).max(s.first);
-                folds[from..h.first]
+                let after = folds[from..h.first]
                     .iter()
                     .position(|w| AFTER.contains(w))
-                    .map(|k| (from + k, h.last))
+                    .map(|k| (from + k, h.last));
+                // "lost control of four provincial capitals in heavy fighting": the fighting
+                // an "in" puts right before its cue is the manner of the clause's event
+                let near = h.first.saturating_sub(IN_REACH).max(s.first);
+                after.or_else(|| {
+                    folds[near..h.first]
+                        .iter()
+                        .position(|w| IN_MANNER.contains(w))
+                        .filter(|&k| {
+                            folds[near + k + 1..h.first]
+                                .iter()
+                                .all(|w| MANNER_WORDS.contains(w))
+                        })
+                        .map(|k| (near + k, h.last))
+                })
             })
             .collect();
         let background = events

@@ -2604,4 +2604,26 @@ mod tests {
         );
         assert!(err(b"date: 6 July\nKhinjan").starts_with("a.txt:1: column 7: date \"6 July\""));
     }
+
+    #[test]
+    fn fighting_right_after_in_is_the_manner_of_the_clauses_event() {
+        // "in heavy fighting" is how the places were lost, not their event: both rows
+        assert_eq!(
+            rows_of(
+                "en",
+                "The army lost control of two districts in heavy fighting, including Khinjan and Doshi."
+            ),
+            [
+                "Khinjan captured Taliban reported 2021-07-06",
+                "Khinjan clashes Taliban reported 2021-07-06",
+                "Doshi captured Taliban reported 2021-07-06",
+                "Doshi clashes Taliban reported 2021-07-06"
+            ]
+        );
+        // fighting "in" a place is still the place's event
+        assert_eq!(
+            rows_of("en", "Heavy fighting was reported in Khinjan."),
+            ["Khinjan clashes  reported 2021-07-06"]
+        );
+    }
 }
