@@ -474,10 +474,12 @@ fn extract_text(
                     favoured: favoured.clone(),
                     kind: s.designator,
                 };
-                let r = resolver.resolve_in_context(name, &config.options, &ctx);
+                let r = resolver.resolve_in_context(query, &config.options, &ctx);
                 Arc::new(match s.designator {
                     None => city_over_district(g, r),
-                    Some(Kind::District) => district_as_designated(resolver, name, config, &ctx, r),
+                    Some(Kind::District) => {
+                        district_as_designated(resolver, query, config, &ctx, r)
+                    }
                     Some(_) => r,
                 })
             })
@@ -2624,6 +2626,40 @@ mod tests {
         assert_eq!(
             rows_of("en", "Heavy fighting was reported in Khinjan."),
             ["Khinjan clashes  reported 2021-07-06"]
+        );
+    }
+
+    #[test]
+    fn a_fuzzy_spelling_of_namesakes_is_a_mention_where_the_text_marks_and_places_it() {
+        let g = resolver().gazetteer();
+        let ids = |x: &Extraction| -> Vec<String> {
+            x.events
+                .iter()
+                .map(|e| {
+                    let b = e.resolution.best.as_ref().unwrap();
+                    format!("{} {} {}", e.place, g.place(b.place).id, e.event.as_str())
+                })
+                .collect()
+        };
+        // "Janikhail" is as near to the Jani Khel of Paktia as to that of Paktika: a
+        // district the text names in Paktia
+        let x = run(
+            "en",
+            "The governor of Paktia province said Afghan forces withdrew from the Janikhail district headquarters.",
+        );
+        assert_eq!(ids(&x), ["Janikhail geonames:7053980 captured"]);
+        // a misspelling of a district the text has named is that district, not a namesake
+        // of the province named
+        let x = run(
+            "en",
+            "Afghan forces recaptured Kohistanat district in Faryab province. Troops recaptured Kohistant district late on Tuesday.",
+        );
+        assert_eq!(
+            ids(&x),
+            [
+                "Kohistanat geonames:7053947 retaken",
+                "Kohistant geonames:7053947 retaken"
+            ]
         );
     }
 }
