@@ -896,6 +896,23 @@ fn extract_text(
                 fighting.date = fighting_date;
                 out.push(fighting);
             }
+            // "militants had surrounded and attacked the Kohistanat district HQ": event cues
+            // joined by "and" to the mention's are its events too
+            let template = out[out.len() - 1].clone();
+            let joined = tag.cue.map(|c| coordinated(sc, &folds, c));
+            for (a, b, event) in joined.unwrap_or_default() {
+                // side by side, the cues tie in distance: the event is the cue's own
+                let t = events::tag(s, sc, a, b);
+                if event == EventType::Other || !seen.insert((k, key.clone(), event)) {
+                    continue;
+                }
+                let mut row = template.clone();
+                row.event = event;
+                row.actor = t.actor;
+                row.against = t.against;
+                row.certainty = t.certainty;
+                out.push(row);
+            }
         }
         // "Government forces recaptured a district in eastern Afghanistan that was overrun by
         // the Taliban …, officials said. Jani Khel, a district in the mountainous province of
@@ -1620,6 +1637,58 @@ fn is_facility(folds: &[&str], first: usize, last: usize) -> bool {
         || folds[first.saturating_sub(3)..first]
             .iter()
             .any(|w| BEFORE.contains(w))
+}
+
+/// The word joining two verbs of one subject and object (`surrounded and attacked`).
+const AND: [&str; 1] = ["and"];
+/// English past forms of event verbs that do not end in `-ed`.
+const PAST: [&str; 9] = [
+    "took", "taken", "retook", "fell", "fallen", "overran", "overrun", "struck", "fought",
+];
+
+/// The event cues joined to the cue at `cue` by [`AND`], on either side and along a chain
+/// (`surrounded, attacked and seized`: a comma is no token), as token ranges: verbs in the
+/// past (`-ed`, [`PAST`]) only, as nouns so joined ("attacks and clashes in …", "operations
+/// and retook") are often one event told twice or two of other places.
+fn coordinated(
+    sc: &events::SentenceCues,
+    folds: &[&str],
+    cue: (usize, usize),
+) -> Vec<(usize, usize, EventType)> {
+    let hits: Vec<(usize, usize, EventType)> = sc
+        .event_cues()
+        .map(|h| (h.first, h.last, h.value))
+        .collect();
+    let Some(at) = hits.iter().position(|h| (h.0, h.1) == cue) else {
+        return Vec::new();
+    };
+    let past = |x: (usize, usize, EventType)| {
+        let w = folds[x.0];
+        w.ends_with("ed") || PAST.contains(&w)
+    };
+    let joined = |x: (usize, usize, EventType), y: (usize, usize, EventType)| {
+        past(x) && past(y) && (x.1 == y.0 || (x.1 + 1 == y.0 && AND.contains(&folds[x.1])))
+    };
+    let mut out = Vec::new();
+    // a chain of verbs side by side joins by "and" at least once
+    let mut k = at;
+    while k > 0 && joined(hits[k - 1], hits[k]) {
+        out.push(hits[k - 1]);
+        k -= 1;
+    }
+    let mut k = at;
+    while k + 1 < hits.len() && joined(hits[k], hits[k + 1]) {
+        out.push(hits[k + 1]);
+        k += 1;
+    }
+    let by_and = std::iter::once(cue)
+        .chain(out.iter().map(|h| (h.0, h.1)))
+        .any(|(_, last)| AND.contains(&folds.get(last).copied().unwrap_or("")));
+    if by_and {
+        out
+    } else {
+        Vec::new()
+    }
 }
 
 /// Most tokens between a date and the event cue (or mention) it dates.
@@ -2660,6 +2729,36 @@ mod tests {
                 "Kohistanat geonames:7053947 retaken",
                 "Kohistant geonames:7053947 retaken"
             ]
+        );
+    }
+
+    #[test]
+    fn verbs_joined_by_and_are_events_of_their_one_object() {
+        assert_eq!(
+            rows_of(
+                "en",
+                "Hundreds of militants surrounded and attacked Khinjan."
+            ),
+            [
+                "Khinjan attack militants reported 2021-07-06",
+                "Khinjan advance militants reported 2021-07-06"
+            ]
+        );
+        // along a chain, and not for nouns so joined
+        assert_eq!(
+            rows_of("en", "The Taliban surrounded, attacked and seized Khinjan."),
+            [
+                "Khinjan captured Taliban reported 2021-07-06",
+                "Khinjan attack Taliban reported 2021-07-06",
+                "Khinjan advance Taliban reported 2021-07-06"
+            ]
+        );
+        assert_eq!(
+            rows_of(
+                "en",
+                "The army persisted in its operations and retook Doshi."
+            ),
+            ["Doshi retaken  reported 2021-07-06"]
         );
     }
 }
