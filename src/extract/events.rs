@@ -131,6 +131,9 @@ pub struct Tag {
     pub background: Option<(usize, usize)>,
     /// The fighting the event came after, when the clause says so (a second row).
     pub after_fighting: bool,
+    /// The event of that background (`after heavy fighting`: clashes, `nachdem Kämpfer eine
+    /// Armeebasis gestürmt`: an attack).
+    pub after_event: EventType,
 }
 
 /// Most tokens between an actor and the event cue after it (`the Taliban on Sunday captured`).
@@ -174,11 +177,13 @@ pub fn opposed(a: &str, b: &str) -> bool {
     matches!((side(a), side(b)), (Some(x), Some(y)) if x != y)
 }
 
-/// Words that make the fighting after them the background of the clause's event.
-const AFTER: [&str; 8] = [
+/// Words that make the fighting (or attack) after them the background of the clause's event
+/// (`fell after heavy fighting`, `gefallen, nachdem Kämpfer eine Armeebasis gestürmt`).
+const AFTER: [&str; 9] = [
     "after",
     "following",
     "nach",
+    "nachdem",
     "tras",
     "apres",
     "despues",
@@ -251,7 +256,12 @@ impl Cues {
         let withdrawn = withdrawals.iter().map(|w| w.first).collect();
         let background_spans: Vec<(usize, usize)> = events
             .iter()
-            .filter(|h| h.value == EventType::Clashes)
+            // an operation the event followed is a campaign, not an attack on the place
+            // ("the district fell … following the counter-terrorism operations")
+            .filter(|h| {
+                h.value == EventType::Clashes
+                    || (h.value == EventType::Attack && !folds[h.first].starts_with("operat"))
+            })
             .filter_map(|h| {
                 let from = h.first.saturating_sub(BACKGROUND_REACH).max(s.first);
                 let after = folds[from..h.first]
@@ -261,6 +271,7 @@ impl Cues {
                 // "lost control of four provincial capitals in heavy fighting": the fighting
                 // an "in" puts right before its cue is the manner of the clause's event
                 let near = h.first.saturating_sub(IN_REACH).max(s.first);
+                let fighting = h.value == EventType::Clashes;
                 after.or_else(|| {
                     folds[near..h.first]
                         .iter()
@@ -271,6 +282,7 @@ impl Cues {
                                 .all(|w| MANNER_WORDS.contains(w))
                         })
                         .map(|k| (near + k, h.last))
+                        .filter(|_| fighting)
                 })
             })
             .collect();
@@ -356,10 +368,13 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
                 .iter()
                 .any(|o| within(o.first) && !cues.background.contains(&o.first))
     };
-    let background = cues
+    let after_event = cues
         .events
         .iter()
-        .any(|h| within(h.first) && cues.background.contains(&h.first));
+        .find(|h| within(h.first) && cues.background.contains(&h.first))
+        .map(|h| h.value);
+    let background = after_event.is_some();
+    let after_event = after_event.unwrap_or(EventType::Clashes);
     let event = cues
         .events
         .iter()
@@ -381,6 +396,7 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
             cue: None,
             background: None,
             after_fighting: false,
+            after_event: EventType::Clashes,
         };
     };
     let acted = cues
@@ -493,6 +509,7 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
             .find(|b| within(b.0))
             .copied()
             .filter(|_| background),
-        after_fighting: background && event.value != EventType::Clashes,
+        after_fighting: background && event.value != after_event,
+        after_event,
     }
 }

@@ -678,9 +678,9 @@ fn extract_text(
                                 .or(date);
                             out.push(row);
                         }
-                        if tag.after_fighting && seen.insert((k, key, EventType::Clashes)) {
+                        if tag.after_fighting && seen.insert((k, key, tag.after_event)) {
                             let mut fighting = template;
-                            fighting.event = EventType::Clashes;
+                            fighting.event = tag.after_event;
                             fighting.certainty = Certainty::Reported;
                             fighting.date = found_dates
                                 .iter()
@@ -887,11 +887,11 @@ fn extract_text(
                 sentence: sentence.clone(),
                 resolution: r.clone(),
             });
-            if tag.after_fighting && seen.insert((k, key.clone(), EventType::Clashes)) {
+            if tag.after_fighting && seen.insert((k, key.clone(), tag.after_event)) {
                 // the side that took the place fought for it: the fighting row keeps the
                 // sides of its event
                 let mut fighting = out[out.len() - 1].clone();
-                fighting.event = EventType::Clashes;
+                fighting.event = tag.after_event;
                 fighting.certainty = Certainty::Reported;
                 fighting.date = fighting_date;
                 out.push(fighting);
@@ -2759,6 +2759,36 @@ mod tests {
                 "The army persisted in its operations and retook Doshi."
             ),
             ["Doshi retaken  reported 2021-07-06"]
+        );
+    }
+
+    #[test]
+    fn an_attack_the_event_came_after_is_a_second_row() {
+        let events = |lang: &str, text: &str| -> Vec<&'static str> {
+            run(lang, text)
+                .events
+                .iter()
+                .map(|e| e.event.as_str())
+                .collect()
+        };
+        assert_eq!(
+            events(
+                "en",
+                "Khinjan fell after a Taliban attack on the district centre."
+            ),
+            ["captured", "attack"]
+        );
+        assert_eq!(
+            events(
+                "de",
+                "Khinjan war an die Taliban gefallen, nachdem Kämpfer eine Armeebasis gestürmt hatten."
+            ),
+            ["captured", "attack"]
+        );
+        // operations are a campaign, not an attack on the place
+        assert_eq!(
+            events("en", "Khinjan fell following counter-terrorism operations."),
+            ["captured"]
         );
     }
 }
