@@ -131,6 +131,9 @@ pub struct Tag {
     pub background: Option<(usize, usize)>,
     /// The fighting the event came after, when the clause says so (a second row).
     pub after_fighting: bool,
+    /// The event of that background (`after heavy fighting`: clashes, `nachdem Kämpfer eine
+    /// Armeebasis gestürmt`: an attack).
+    pub after_event: EventType,
 }
 
 /// Most tokens between an actor and the event cue after it (`the Taliban on Sunday captured`).
@@ -174,16 +177,27 @@ pub fn opposed(a: &str, b: &str) -> bool {
     matches!((side(a), side(b)), (Some(x), Some(y)) if x != y)
 }
 
-/// Words that make the fighting after them the background of the clause's event.
-const AFTER: [&str; 8] = [
+/// Words that make the fighting (or attack) after them the background of the clause's event
+/// (`fell after heavy fighting`, `gefallen, nachdem Kämpfer eine Armeebasis gestürmt`).
+const AFTER: [&str; 9] = [
     "after",
     "following",
     "nach",
+    "nachdem",
     "tras",
     "apres",
     "despues",
     "amid",
     "suite",
+];
+/// Prepositions that make the fighting right after them the way the clause's event came
+/// about (`captured in heavy fighting`, `fell during fierce clashes`).
+const IN_MANNER: [&str; 2] = ["in", "during"];
+/// Most tokens between such a preposition and the fighting cue (`in the heavy fighting`).
+const IN_REACH: usize = 3;
+/// Words that may stand between that preposition and the fighting cue.
+const MANNER_WORDS: [&str; 8] = [
+    "the", "heavy", "fierce", "intense", "days", "of", "weeks", "bloody",
 ];
 /// Most tokens between such a word and the fighting cue (`after days of heavy fighting`,
 /// `after more than 24 hours of fierce fighting`).
@@ -242,13 +256,34 @@ impl Cues {
         let withdrawn = withdrawals.iter().map(|w| w.first).collect();
         let background_spans: Vec<(usize, usize)> = events
             .iter()
-            .filter(|h| h.value == EventType::Clashes)
+            // an operation the event followed is a campaign, not an attack on the place
+            // ("the district fell … following the counter-terrorism operations")
+            .filter(|h| {
+                h.value == EventType::Clashes
+                    || (h.value == EventType::Attack && !folds[h.first].starts_with("operat"))
+            })
             .filter_map(|h| {
                 let from = h.first.saturating_sub(BACKGROUND_REACH).max(s.first);
-                folds[from..h.first]
+                let after = folds[from..h.first]
                     .iter()
                     .position(|w| AFTER.contains(w))
-                    .map(|k| (from + k, h.last))
+                    .map(|k| (from + k, h.last));
+                // "lost control of four provincial capitals in heavy fighting": the fighting
+                // an "in" puts right before its cue is the manner of the clause's event
+                let near = h.first.saturating_sub(IN_REACH).max(s.first);
+                let fighting = h.value == EventType::Clashes;
+                after.or_else(|| {
+                    folds[near..h.first]
+                        .iter()
+                        .position(|w| IN_MANNER.contains(w))
+                        .filter(|&k| {
+                            folds[near + k + 1..h.first]
+                                .iter()
+                                .all(|w| MANNER_WORDS.contains(w))
+                        })
+                        .map(|k| (near + k, h.last))
+                        .filter(|_| fighting)
+                })
             })
             .collect();
         let background = events
@@ -333,10 +368,13 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
                 .iter()
                 .any(|o| within(o.first) && !cues.background.contains(&o.first))
     };
-    let background = cues
+    let after_event = cues
         .events
         .iter()
-        .any(|h| within(h.first) && cues.background.contains(&h.first));
+        .find(|h| within(h.first) && cues.background.contains(&h.first))
+        .map(|h| h.value);
+    let background = after_event.is_some();
+    let after_event = after_event.unwrap_or(EventType::Clashes);
     let event = cues
         .events
         .iter()
@@ -358,6 +396,7 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
             cue: None,
             background: None,
             after_fighting: false,
+            after_event: EventType::Clashes,
         };
     };
     let acted = cues
@@ -470,6 +509,7 @@ pub fn tag(s: &Sentence, cues: &SentenceCues, first: usize, last: usize) -> Tag 
             .find(|b| within(b.0))
             .copied()
             .filter(|_| background),
-        after_fighting: background && event.value != EventType::Clashes,
+        after_fighting: background && event.value != after_event,
+        after_event,
     }
 }

@@ -142,7 +142,7 @@ pub fn find(
         .map(|t| t.fold.as_str())
         .collect();
     let mut spans = Vec::new();
-    let mut fuzzy_cache: HashMap<String, Option<(PlaceId, f64)>> = HashMap::new();
+    let mut fuzzy_cache: HashMap<String, Option<FuzzyPlace>> = HashMap::new();
     // places already named in the text: a second spelling of one of them needs less evidence
     let mut seen: HashSet<PlaceId> = HashSet::new();
     let keys = Keys::new(resolver);
@@ -252,7 +252,7 @@ pub fn find(
                             .is_some_and(|a| !ordinary_word && keys.near(a, WORD_SIMILARITY));
                     if words_near {
                         let lookup = alt.clone().unwrap_or_else(|| key.clone());
-                        let best = *fuzzy_cache
+                        let best = fuzzy_cache
                             .entry(lookup.clone())
                             .or_insert_with(|| fuzzy_place(&keys, &lookup));
                         query = alt;
@@ -261,13 +261,42 @@ pub fn find(
                         // so does a run the text itself marks as a place ("à Kecham", "the
                         // districts of Wardoug"): what `resolve` matches alone is found in text
                         let marked = place_word_before(&folds[s.first..i], &place_designators);
-                        let ok = best.is_some_and(|(place, score)| {
-                            let known = seen.contains(&place)
-                                || g.parents(place).province.is_some_and(|p| seen.contains(&p));
-                            score >= FUZZY_ACCEPT
-                                || (score >= FUZZY_ACCEPT_SEEN && (known || marked))
+                        let known = |place: PlaceId| {
+                            seen.contains(&place)
+                                || g.parents(place).province.is_some_and(|p| seen.contains(&p))
+                        };
+                        // a spelling as near to several places ("the Janikhail district": the
+                        // Jani Khel districts of Paktia and Paktika) is a mention where the
+                        // text marks it as a place and has named one of them or its
+                        // province; the context then chooses
+                        let ok = best.as_ref().is_some_and(|f| match &f.tied[..] {
+                            [] => {
+                                f.score >= FUZZY_ACCEPT
+                                    || (f.score >= FUZZY_ACCEPT_SEEN && (known(f.place) || marked))
+                            }
+                            tied => {
+                                let designated = marked
+                                    || folds.get(i + n).is_some_and(|w| {
+                                        tables.designators_after.iter().any(|(_, p)| p == w)
+                                    });
+                                let namesakes = tied
+                                    .iter()
+                                    .all(|&p| g.place(p).name == g.place(tied[0]).name);
+                                designated
+                                    && namesakes
+                                    && f.score >= FUZZY_ACCEPT_SEEN
+                                    && tied.iter().any(|&p| known(p))
+                            }
                         });
                         if ok {
+                            // "Kohistant" after "Kohistanat": the place the text has named,
+                            // as it is named, not a namesake the context favours
+                            let named = best
+                                .as_ref()
+                                .and_then(|f| f.tied.iter().find(|p| seen.contains(p)));
+                            if let (Some(&p), None) = (named, &query) {
+                                query = Some(crate::normalize::fold(g.place(p).name));
+                            }
                             hit = Some((n, Found::Fuzzy));
                             break;
                         }
@@ -284,10 +313,13 @@ pub fn find(
             if let Some((n, Found::Fold | Found::Skeleton)) = hit {
                 if n < max && hyphen_name_goes_on(tokens, i + n, i + max) {
                     let whole = key_of(&tokens[i..i + max]);
-                    let best = *fuzzy_cache
+                    let best = fuzzy_cache
                         .entry(whole.clone())
                         .or_insert_with(|| fuzzy_place(&keys, &whole));
-                    if best.is_some_and(|(_, score)| score >= FUZZY_ACCEPT_SEEN) {
+                    if best
+                        .as_ref()
+                        .is_some_and(|f| f.tied.is_empty() && f.score >= FUZZY_ACCEPT_SEEN)
+                    {
                         hit = Some((max, Found::Fuzzy));
                     } else if ["i", "e", "ye"].contains(&tokens[i + n].fold.as_str()) {
                         // "Dand-e-Ghori" is not Dand: a name going on with an ezafe is
@@ -423,9 +455,21 @@ fn key_of(tokens: &[Token]) -> String {
     key
 }
 
+/// What fuzzy matching finds for a capitalised run the index does not know.
+#[derive(Debug, Clone)]
+struct FuzzyPlace {
+    /// The best place.
+    place: PlaceId,
+    /// Its score.
+    score: f64,
+    /// Every place of the tie when the match is ambiguous (empty when it is matched).
+    tied: Vec<PlaceId>,
+}
+
 /// The district, city, town or province fuzzy matching finds for a capitalised run the index
-/// does not know, with its score; the caller decides whether the score is enough.
-fn fuzzy_place(keys: &Keys, key: &str) -> Option<(PlaceId, f64)> {
+/// does not know, with its score (and the tied places of those kinds, when it is ambiguous);
+/// the caller decides whether the score is enough.
+fn fuzzy_place(keys: &Keys, key: &str) -> Option<FuzzyPlace> {
     let resolver = keys.resolver;
     // a cheap look at the nearest skeletons first: most capitalised words (people,
     // organisations) are nowhere near a place name, and need no full resolution
@@ -433,13 +477,35 @@ fn fuzzy_place(keys: &Keys, key: &str) -> Option<(PlaceId, f64)> {
         return None;
     }
     let r = resolver.resolve(key, &Options::default());
-    let b = r.best.filter(|_| r.status == Status::Matched)?;
-    let kind = resolver.gazetteer().place(b.place).kind;
-    matches!(
-        kind,
-        Kind::District | Kind::City | Kind::Town | Kind::Province
-    )
-    .then_some((b.place, b.score))
+    let g = resolver.gazetteer();
+    let wanted = |p: PlaceId| {
+        matches!(
+            g.place(p).kind,
+            Kind::District | Kind::City | Kind::Town | Kind::Province
+        )
+    };
+    let b = r.best.as_ref()?;
+    match r.status {
+        Status::Matched => wanted(b.place).then_some(FuzzyPlace {
+            place: b.place,
+            score: b.score,
+            tied: Vec::new(),
+        }),
+        Status::Ambiguous => {
+            let tied: Vec<PlaceId> = std::iter::once(b)
+                .chain(&r.candidates)
+                .filter(|c| c.score >= b.score - 1e-9)
+                .map(|c| c.place)
+                .filter(|&p| wanted(p))
+                .collect();
+            (!tied.is_empty()).then_some(FuzzyPlace {
+                place: tied[0],
+                score: b.score,
+                tied,
+            })
+        }
+        Status::Unmatched => None,
+    }
 }
 
 /// Lower-case words after which a run's first word is tried alone: list words and the

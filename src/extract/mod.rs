@@ -474,10 +474,12 @@ fn extract_text(
                     favoured: favoured.clone(),
                     kind: s.designator,
                 };
-                let r = resolver.resolve_in_context(name, &config.options, &ctx);
+                let r = resolver.resolve_in_context(query, &config.options, &ctx);
                 Arc::new(match s.designator {
                     None => city_over_district(g, r),
-                    Some(Kind::District) => district_as_designated(resolver, name, config, &ctx, r),
+                    Some(Kind::District) => {
+                        district_as_designated(resolver, query, config, &ctx, r)
+                    }
                     Some(_) => r,
                 })
             })
@@ -676,9 +678,9 @@ fn extract_text(
                                 .or(date);
                             out.push(row);
                         }
-                        if tag.after_fighting && seen.insert((k, key, EventType::Clashes)) {
+                        if tag.after_fighting && seen.insert((k, key, tag.after_event)) {
                             let mut fighting = template;
-                            fighting.event = EventType::Clashes;
+                            fighting.event = tag.after_event;
                             fighting.certainty = Certainty::Reported;
                             fighting.date = found_dates
                                 .iter()
@@ -885,14 +887,31 @@ fn extract_text(
                 sentence: sentence.clone(),
                 resolution: r.clone(),
             });
-            if tag.after_fighting && seen.insert((k, key.clone(), EventType::Clashes)) {
+            if tag.after_fighting && seen.insert((k, key.clone(), tag.after_event)) {
                 // the side that took the place fought for it: the fighting row keeps the
                 // sides of its event
                 let mut fighting = out[out.len() - 1].clone();
-                fighting.event = EventType::Clashes;
+                fighting.event = tag.after_event;
                 fighting.certainty = Certainty::Reported;
                 fighting.date = fighting_date;
                 out.push(fighting);
+            }
+            // "militants had surrounded and attacked the Kohistanat district HQ": event cues
+            // joined by "and" to the mention's are its events too
+            let template = out[out.len() - 1].clone();
+            let joined = tag.cue.map(|c| coordinated(sc, &folds, c));
+            for (a, b, event) in joined.unwrap_or_default() {
+                // side by side, the cues tie in distance: the event is the cue's own
+                let t = events::tag(s, sc, a, b);
+                if event == EventType::Other || !seen.insert((k, key.clone(), event)) {
+                    continue;
+                }
+                let mut row = template.clone();
+                row.event = event;
+                row.actor = t.actor;
+                row.against = t.against;
+                row.certainty = t.certainty;
+                out.push(row);
             }
         }
         // "Government forces recaptured a district in eastern Afghanistan that was overrun by
@@ -1621,6 +1640,58 @@ fn is_facility(folds: &[&str], first: usize, last: usize) -> bool {
         || folds[first.saturating_sub(3)..first]
             .iter()
             .any(|w| BEFORE.contains(w))
+}
+
+/// The word joining two verbs of one subject and object (`surrounded and attacked`).
+const AND: [&str; 1] = ["and"];
+/// English past forms of event verbs that do not end in `-ed`.
+const PAST: [&str; 9] = [
+    "took", "taken", "retook", "fell", "fallen", "overran", "overrun", "struck", "fought",
+];
+
+/// The event cues joined to the cue at `cue` by [`AND`], on either side and along a chain
+/// (`surrounded, attacked and seized`: a comma is no token), as token ranges: verbs in the
+/// past (`-ed`, [`PAST`]) only, as nouns so joined ("attacks and clashes in …", "operations
+/// and retook") are often one event told twice or two of other places.
+fn coordinated(
+    sc: &events::SentenceCues,
+    folds: &[&str],
+    cue: (usize, usize),
+) -> Vec<(usize, usize, EventType)> {
+    let hits: Vec<(usize, usize, EventType)> = sc
+        .event_cues()
+        .map(|h| (h.first, h.last, h.value))
+        .collect();
+    let Some(at) = hits.iter().position(|h| (h.0, h.1) == cue) else {
+        return Vec::new();
+    };
+    let past = |x: (usize, usize, EventType)| {
+        let w = folds[x.0];
+        w.ends_with("ed") || PAST.contains(&w)
+    };
+    let joined = |x: (usize, usize, EventType), y: (usize, usize, EventType)| {
+        past(x) && past(y) && (x.1 == y.0 || (x.1 + 1 == y.0 && AND.contains(&folds[x.1])))
+    };
+    let mut out = Vec::new();
+    // a chain of verbs side by side joins by "and" at least once
+    let mut k = at;
+    while k > 0 && joined(hits[k - 1], hits[k]) {
+        out.push(hits[k - 1]);
+        k -= 1;
+    }
+    let mut k = at;
+    while k + 1 < hits.len() && joined(hits[k], hits[k + 1]) {
+        out.push(hits[k + 1]);
+        k += 1;
+    }
+    let by_and = std::iter::once(cue)
+        .chain(out.iter().map(|h| (h.0, h.1)))
+        .any(|(_, last)| AND.contains(&folds.get(last).copied().unwrap_or("")));
+    if by_and {
+        out
+    } else {
+        Vec::new()
+    }
 }
 
 /// Most tokens between a date and the event cue (or mention) it dates.
@@ -2606,5 +2677,121 @@ mod tests {
             err(b"Khinjan \xe9t\xe9").starts_with("a.txt:1: column 9: not UTF-8 text (byte 0xe9)")
         );
         assert!(err(b"date: 6 July\nKhinjan").starts_with("a.txt:1: column 7: date \"6 July\""));
+    }
+
+    #[test]
+    fn fighting_right_after_in_is_the_manner_of_the_clauses_event() {
+        // "in heavy fighting" is how the places were lost, not their event: both rows
+        assert_eq!(
+            rows_of(
+                "en",
+                "The army lost control of two districts in heavy fighting, including Khinjan and Doshi."
+            ),
+            [
+                "Khinjan captured Taliban reported 2021-07-06",
+                "Khinjan clashes Taliban reported 2021-07-06",
+                "Doshi captured Taliban reported 2021-07-06",
+                "Doshi clashes Taliban reported 2021-07-06"
+            ]
+        );
+        // fighting "in" a place is still the place's event
+        assert_eq!(
+            rows_of("en", "Heavy fighting was reported in Khinjan."),
+            ["Khinjan clashes  reported 2021-07-06"]
+        );
+    }
+
+    #[test]
+    fn a_fuzzy_spelling_of_namesakes_is_a_mention_where_the_text_marks_and_places_it() {
+        let g = resolver().gazetteer();
+        let ids = |x: &Extraction| -> Vec<String> {
+            x.events
+                .iter()
+                .map(|e| {
+                    let b = e.resolution.best.as_ref().unwrap();
+                    format!("{} {} {}", e.place, g.place(b.place).id, e.event.as_str())
+                })
+                .collect()
+        };
+        // "Janikhail" is as near to the Jani Khel of Paktia as to that of Paktika: a
+        // district the text names in Paktia
+        let x = run(
+            "en",
+            "The governor of Paktia province said Afghan forces withdrew from the Janikhail district headquarters.",
+        );
+        assert_eq!(ids(&x), ["Janikhail geonames:7053980 captured"]);
+        // a misspelling of a district the text has named is that district, not a namesake
+        // of the province named
+        let x = run(
+            "en",
+            "Afghan forces recaptured Kohistanat district in Faryab province. Troops recaptured Kohistant district late on Tuesday.",
+        );
+        assert_eq!(
+            ids(&x),
+            [
+                "Kohistanat geonames:7053947 retaken",
+                "Kohistant geonames:7053947 retaken"
+            ]
+        );
+    }
+
+    #[test]
+    fn verbs_joined_by_and_are_events_of_their_one_object() {
+        assert_eq!(
+            rows_of(
+                "en",
+                "Hundreds of militants surrounded and attacked Khinjan."
+            ),
+            [
+                "Khinjan attack militants reported 2021-07-06",
+                "Khinjan advance militants reported 2021-07-06"
+            ]
+        );
+        // along a chain, and not for nouns so joined
+        assert_eq!(
+            rows_of("en", "The Taliban surrounded, attacked and seized Khinjan."),
+            [
+                "Khinjan captured Taliban reported 2021-07-06",
+                "Khinjan attack Taliban reported 2021-07-06",
+                "Khinjan advance Taliban reported 2021-07-06"
+            ]
+        );
+        assert_eq!(
+            rows_of(
+                "en",
+                "The army persisted in its operations and retook Doshi."
+            ),
+            ["Doshi retaken  reported 2021-07-06"]
+        );
+    }
+
+    #[test]
+    fn an_attack_the_event_came_after_is_a_second_row() {
+        let events = |lang: &str, text: &str| -> Vec<&'static str> {
+            run(lang, text)
+                .events
+                .iter()
+                .map(|e| e.event.as_str())
+                .collect()
+        };
+        assert_eq!(
+            events(
+                "en",
+                "Khinjan fell after a Taliban attack on the district centre."
+            ),
+            ["captured", "attack"]
+        );
+        assert_eq!(
+            events(
+                "de",
+                "Khinjan war an die Taliban gefallen, nachdem Kämpfer eine Armeebasis gestürmt hatten."
+            ),
+            ["captured", "attack"]
+        );
+        // operations are a campaign, not an attack on the place
+        assert_eq!(
+            events("en", "Khinjan fell following counter-terrorism operations."),
+            ["captured"]
+        );
     }
 }

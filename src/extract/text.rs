@@ -146,7 +146,11 @@ pub fn sentences(text: &str, base: usize, tokens: &[Token], tables: &Tables) -> 
                 && !is_abbreviation(&tokens[i], tables, between)
                 // a German ordinal day: `am 1. Mai`
                 && !(tokens[i].digit
-                    && next.is_some_and(|n| tables.months.iter().any(|m| m.1 == n.fold))));
+                    && next.is_some_and(|n| tables.months.iter().any(|m| m.1 == n.fold)))
+                // a number's thousands or decimals: `260.000 Einwohner`, `2.5 km`
+                && !(tokens[i].digit
+                    && next.is_some_and(|n| n.digit)
+                    && !between.contains(char::is_whitespace)));
         if ends {
             out.push(Sentence {
                 first,
@@ -206,7 +210,7 @@ fn is_abbreviation(t: &Token, tables: &Tables, between: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::lang::en;
+    use crate::extract::lang::{de, en};
 
     #[test]
     fn words_keep_byte_offsets_and_split_elisions() {
@@ -238,6 +242,10 @@ mod tests {
         let s = sentences(text, 0, &t, &en::TABLES);
         assert_eq!(s.len(), 2);
         assert_eq!(s[1].clauses.len(), 3);
+        // a full stop inside a number ends nothing; one after it, before a number, does
+        let text = "Die Stadt mit 260.000 Einwohnern war umzingelt. 2.5 km weiter fiel Doshi.";
+        let t = tokenize(text, 0);
+        assert_eq!(sentences(text, 0, &t, &de::TABLES).len(), 2);
     }
 
     #[test]
