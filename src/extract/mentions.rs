@@ -10,8 +10,8 @@
 //! two-letter words, lower-case words, and a sentence's first word when the text also uses
 //! it in lower case.
 
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use crate::gazetteer::{Kind, PlaceId};
@@ -98,7 +98,7 @@ pub struct Ordinary {
 impl Ordinary {
     /// Collects stopwords, months, weekdays and one-word actor patterns of all languages.
     pub fn new() -> Ordinary {
-        let mut words = HashSet::new();
+        let mut words = HashSet::default();
         let mut actors = Vec::new();
         for t in LANGUAGES {
             words.extend(t.stopwords.iter().copied());
@@ -142,14 +142,14 @@ pub fn find(
         .map(|t| t.fold.as_str())
         .collect();
     let mut spans = Vec::new();
-    let mut fuzzy_cache: HashMap<String, Option<FuzzyPlace>> = HashMap::new();
+    let mut fuzzy_cache: HashMap<String, Option<FuzzyPlace>> = HashMap::default();
     // places already named in the text: a second spelling of one of them needs less evidence
-    let mut seen: HashSet<PlaceId> = HashSet::new();
+    let mut seen: HashSet<PlaceId> = HashSet::default();
     let keys = Keys::new(resolver);
-    let mut near_cache: HashMap<String, bool> = HashMap::new();
-    let mut lookup_cache: HashMap<String, Option<Found>> = HashMap::new();
+    let mut near_cache: HashMap<String, bool> = HashMap::default();
+    let mut lookup_cache: HashMap<String, Option<Found>> = HashMap::default();
     // the places each name found names, for `seen`
-    let mut named_cache: HashMap<String, Vec<PlaceId>> = HashMap::new();
+    let mut named_cache: HashMap<String, Vec<PlaceId>> = HashMap::default();
     let folds: Vec<&str> = tokens.iter().map(|t| t.fold.as_str()).collect();
     let place_designators = compiled_designators(tables, |k| k != Kind::Province);
     for s in sentences {
@@ -717,7 +717,7 @@ fn designate(tokens: &[Token], spans: &mut [Span], tables: &Tables) {
     // one sense per article: a name the text once calls a city (or district, town,
     // village) keeps that kind where it stands alone; a province designator does not
     // spread, as "Kunduz province" and "Kunduz" are usually two places
-    let mut kinds: HashMap<String, Kind> = HashMap::new();
+    let mut kinds: HashMap<String, Kind> = HashMap::default();
     for s in spans.iter() {
         if let Some(k) = s
             .designator

@@ -19,7 +19,7 @@ pub mod lang;
 pub mod mentions;
 pub mod text;
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -418,7 +418,7 @@ fn extract_text(
     let g = resolver.gazetteer();
     // one name with one designator resolves the same way throughout the article
     // (shared, not copied: the mentions and events of a name hold the same resolution)
-    let mut cache: HashMap<(&str, Option<Kind>), Arc<Resolution>> = HashMap::new();
+    let mut cache: HashMap<(&str, Option<Kind>), Arc<Resolution>> = HashMap::default();
     let first_pass: Vec<Arc<Resolution>> = spans
         .iter()
         .map(|s| {
@@ -503,7 +503,7 @@ fn extract_text(
     let cues = events::Cues::new(tables);
     let relative = dates::relative_patterns(tables);
     let mut out: Vec<Event> = Vec::new();
-    let mut seen: HashSet<(usize, String, EventType)> = HashSet::new();
+    let mut seen: HashSet<(usize, String, EventType)> = HashSet::default();
     let mut m = 0;
     // each sentence's cues are read when the loop below reaches it; only the actors named
     // are kept for the whole article
@@ -541,7 +541,7 @@ fn extract_text(
     // why a mention has no event row, where it has none
     let mut roles = vec![Role::Named; mentions.len()];
     // (start, event) of the rows whose sentence gave them no date
-    let mut undated: HashSet<(usize, EventType)> = HashSet::new();
+    let mut undated: HashSet<(usize, EventType)> = HashSet::default();
     for (k, s) in sentences.iter().enumerate() {
         let here: Vec<(usize, &mentions::Span)> = (m..mentions.len())
             .take_while(|&i| mentions[i].sentence == k)
@@ -1141,7 +1141,7 @@ fn extract_text(
     // said yesterday. … The fall of Panjwai district …": the first undated taking (or taking
     // back) takes the date an earlier sentence with no row gave it at "a district" (attacks
     // and fighting are many, a district is taken once)
-    let mut lead_dated: HashSet<EventType> = HashSet::new();
+    let mut lead_dated: HashSet<EventType> = HashSet::default();
     for i in 0..out.len() {
         let e = &out[i];
         let taking = matches!(e.event, EventType::Captured | EventType::Retaken);
