@@ -1142,15 +1142,18 @@ fn extract_text(
     // back) takes the date an earlier sentence with no row gave it at "a district" (attacks
     // and fighting are many, a district is taken once)
     let mut lead_dated: HashSet<EventType> = HashSet::default();
-    for i in 0..out.len() {
-        let e = &out[i];
+    // which sentences have rows (this pass changes dates only)
+    let mut has_rows = vec![false; sentences.len()];
+    for o in &out {
+        has_rows[sentence_of(token_of(o.start))] = true;
+    }
+    for e in out.iter_mut() {
         let taking = matches!(e.event, EventType::Captured | EventType::Retaken);
         if !taking || !undated.contains(&(e.start, e.event)) || lead_dated.contains(&e.event) {
             continue;
         }
         let k = sentence_of(token_of(e.start));
-        let rows_in = |j: usize| out.iter().any(|o| sentence_of(token_of(o.start)) == j);
-        let found = (0..k).filter(|&j| !rows_in(j)).find_map(|j| {
+        let found = (0..k).filter(|&j| !has_rows[j]).find_map(|j| {
             let p = &sentences[j];
             let unnamed = (p.first..p.last).any(|t| {
                 district_words.contains(folds[t])
@@ -1177,7 +1180,7 @@ fn extract_text(
         });
         lead_dated.insert(e.event);
         if let Some(d) = found {
-            out[i].date = Some(d);
+            e.date = Some(d);
         }
     }
     let with_rows: HashSet<usize> = out.iter().map(|e| e.start).collect();
@@ -1212,17 +1215,17 @@ fn extract_text(
 /// taking the same place back is that taking back, told again.
 fn taking_back_goes_on(out: &mut [Event]) {
     let place = |e: &Event| e.resolution.best.as_ref().map(|b| b.place);
-    for i in 0..out.len() {
-        if out[i].event != EventType::Captured || place(&out[i]).is_none() {
+    // the places taken back so far, with the side that took each ([`events::allied`])
+    let mut taken_back: HashSet<(crate::gazetteer::PlaceId, u8)> = HashSet::default();
+    for e in out.iter_mut() {
+        let (Some(at), side) = (place(e), events::side(e.actor)) else {
             continue;
+        };
+        if e.event == EventType::Captured && side.is_some_and(|s| taken_back.contains(&(at, s))) {
+            e.event = EventType::Retaken;
         }
-        let retaken_before = out[..i].iter().any(|e| {
-            e.event == EventType::Retaken
-                && place(e) == place(&out[i])
-                && events::allied(e.actor, out[i].actor)
-        });
-        if retaken_before {
-            out[i].event = EventType::Retaken;
+        if let (EventType::Retaken, Some(s)) = (e.event, side) {
+            taken_back.insert((at, s));
         }
     }
 }
