@@ -325,17 +325,19 @@ impl Resolver {
                 .values()
                 .filter(|c| self.passes_filters(c.place, options))
                 .any(|c| c.method == Method::Fuzzy && c.score >= ceiling);
-        // with a name within two typos of the query as typed, a reading's look-alike must be
-        // nearer to the reading to count ("Morirvsille" is Morrisville, not Moravče by a
-        // Spanish reading; "Tacharu" is Takhar by a Polish one)
-        let typo = scores
-            .values()
-            .filter(|c| {
-                whole.latin && c.method == Method::Fuzzy && self.passes_filters(c.place, options)
-            })
-            .filter_map(|c| self.letter_edits(whole, c.name_id))
-            .min();
         if !named && !slip {
+            // with a name within two typos of the query as typed, a reading's look-alike must
+            // be nearer to the reading to count ("Morirvsille" is Morrisville, not Moravče by
+            // a Spanish reading; "Tacharu" is Takhar by a Polish one)
+            let typo = scores
+                .values()
+                .filter(|c| {
+                    whole.latin
+                        && c.method == Method::Fuzzy
+                        && self.passes_filters(c.place, options)
+                })
+                .filter_map(|c| self.letter_edits(whole, c.name_id))
+                .min();
             self.score_readings(query, options, typo, &mut scores, &mut kind_hint);
             self.score_word_orders(&forms.queries[0].0, &mut scores);
         }
@@ -401,13 +403,10 @@ impl Resolver {
         scores: &mut FxHashMap<PlaceId, Candidate>,
     ) {
         for (text, short, full) in abbreviation_variants(query) {
-            for mut c in self.score_query(&Query::new(&text), options, 0.0) {
-                c.score -= READING_PENALTY;
-                if scores.get(&c.place).is_none_or(|old| better(&c, old)) {
-                    c.reason
-                        .push_str(&format!("; \"{short}\" read as \"{full}\""));
-                    scores.insert(c.place, c);
-                }
+            for c in self.score_query(&Query::new(&text), options, 0.0) {
+                keep_another_form(scores, c, READING_PENALTY, || {
+                    format!("; \"{short}\" read as \"{full}\"")
+                });
             }
         }
     }
@@ -423,24 +422,20 @@ impl Resolver {
         scores: &mut FxHashMap<PlaceId, Candidate>,
         kind_hint: &mut Option<Kind>,
     ) {
+        // the fuzzy candidates a bound keeps are those its edits reach
+        let reach = nearer_than.map_or(MAX_EDITS, |n| n.saturating_sub(1));
         for (lang, reading) in readings(query) {
             let q = Query::new(&reading);
             *kind_hint = kind_hint.or(q.kind);
-            // the fuzzy candidates a bound keeps are those its edits reach
-            let reach = nearer_than.map_or(MAX_EDITS, |n| n.saturating_sub(1));
-            for mut c in self.score_query_within(&q, options, 0.0, reach as u8) {
+            for c in self.score_query_within(&q, options, 0.0, reach as u8) {
                 let near =
                     |n: usize| n > 0 && self.letter_edits(&q, c.name_id).is_some_and(|d| d < n);
                 if c.method == Method::Fuzzy && !nearer_than.is_none_or(near) {
                     continue;
                 }
-                c.score -= READING_PENALTY;
-                if scores.get(&c.place).is_none_or(|old| better(&c, old)) {
-                    let language = language_name(lang);
-                    c.reason
-                        .push_str(&format!("; read as a {language} spelling"));
-                    scores.insert(c.place, c);
-                }
+                keep_another_form(scores, c, READING_PENALTY, || {
+                    format!("; read as a {} spelling", language_name(lang))
+                });
             }
         }
     }
@@ -461,12 +456,10 @@ impl Resolver {
             let mut other = Query::from_folded(&text.join(" "), q.kind);
             other.caseless = q.caseless;
             other.latin = q.latin;
-            for mut c in self.key_candidates(&other).into_values() {
-                c.score -= WORD_ORDER_PENALTY;
-                if scores.get(&c.place).is_none_or(|old| better(&c, old)) {
-                    c.reason.push_str("; its words in another order");
-                    scores.insert(c.place, c);
-                }
+            for c in self.key_candidates(&other).into_values() {
+                keep_another_form(scores, c, WORD_ORDER_PENALTY, || {
+                    "; its words in another order".to_string()
+                });
             }
         }
     }
@@ -593,6 +586,22 @@ impl Resolver {
             let name = self.index.name(id);
             (name.place, name.form != crate::index::NameForm::Part)
         })
+    }
+}
+
+/// Keeps candidate `c` of another form of the query (a reading, an abbreviation written out,
+/// the words in another order) at `penalty`, with `note` added to its reason, when it beats
+/// its place's candidate so far.
+fn keep_another_form(
+    scores: &mut FxHashMap<PlaceId, Candidate>,
+    mut c: Candidate,
+    penalty: f64,
+    note: impl FnOnce() -> String,
+) {
+    c.score -= penalty;
+    if scores.get(&c.place).is_none_or(|old| better(&c, old)) {
+        c.reason.push_str(&note());
+        scores.insert(c.place, c);
     }
 }
 
