@@ -1928,6 +1928,24 @@ mod tests {
         rows_showing(x, false)
     }
 
+    /// `id event` of each row's best place, with the place as written before it when
+    /// `with_text` is set.
+    fn place_ids(x: &Extraction, with_text: bool) -> Vec<String> {
+        let g = resolver().gazetteer();
+        x.events
+            .iter()
+            .map(|e| {
+                let b = e.resolution.best.as_ref().unwrap();
+                let id = format!("{} {}", g.place(b.place).id, e.event.as_str());
+                if with_text {
+                    format!("{} {id}", e.place)
+                } else {
+                    id
+                }
+            })
+            .collect()
+    }
+
     /// `place event actor certainty date` of each row, with `/against` after the actor when
     /// `sides` is set.
     fn rows_showing(x: &Extraction, sides: bool) -> Vec<String> {
@@ -2396,16 +2414,7 @@ mod tests {
 
     #[test]
     fn causes_of_the_dev_misses_of_issue_11_give_the_right_rows() {
-        let g = resolver().gazetteer();
-        let ids = |x: &Extraction| -> Vec<String> {
-            x.events
-                .iter()
-                .map(|e| {
-                    let b = e.resolution.best.as_ref().unwrap();
-                    format!("{} {}", g.place(b.place).id, e.event.as_str())
-                })
-                .collect()
-        };
+        let ids = |x: &Extraction| place_ids(x, false);
         // a singular designator is its own name's only: Laghman is not a district
         let x = run(
             "en",
@@ -2706,16 +2715,7 @@ mod tests {
 
     #[test]
     fn a_fuzzy_spelling_of_namesakes_is_a_mention_where_the_text_marks_and_places_it() {
-        let g = resolver().gazetteer();
-        let ids = |x: &Extraction| -> Vec<String> {
-            x.events
-                .iter()
-                .map(|e| {
-                    let b = e.resolution.best.as_ref().unwrap();
-                    format!("{} {} {}", e.place, g.place(b.place).id, e.event.as_str())
-                })
-                .collect()
-        };
+        let ids = |x: &Extraction| place_ids(x, true);
         // "Janikhail" is as near to the Jani Khel of Paktia as to that of Paktika: a
         // district the text names in Paktia
         let x = run(
